@@ -1,0 +1,34 @@
+"""The mathematics of HW1, one module per section of hw1-solution.md.
+
+Each section module defines ``SECTION`` (its heading) and ``CLAIMS``: every statement of the
+written solution as it is written there, errors included, and the correct reference form of
+every answer (ids ``ref.<question id>``), which must itself be proved.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+
+from verify.model.claim import Claim
+
+MODULES = (
+    "partial_derivatives",
+    "hessian",
+    "regulariser",
+    "backpropagation",
+    "beale",
+    "quadratic",
+    "adamax",
+)
+
+
+def all_claims() -> list[tuple[str, Claim]]:
+    """Every claim, with the file it is written in (relative to the project root)."""
+    out = []
+    for name in MODULES:
+        module = import_module(f"derivations.{name}")
+        file = str(Path("derivations") / f"{name}.py")
+        for claim in module.CLAIMS:
+            out.append((file, claim))
+    return out

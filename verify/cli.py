@@ -1,0 +1,81 @@
+"""The command line: ``python -m verify`` (the HW1 suite) and its subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+
+from verify.deciding.engine import DEFAULT_TIMEOUT
+from verify.reporting.table import render
+from verify.runner import run
+
+
+def _timeout(text: str) -> float | None:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("the timeout cannot be negative")
+    return None if value == 0 else value
+
+
+def suite_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m verify",
+        description="Decide every claim of the HW1 derivations (derivations/) and print a pass/fail table. "
+        "Exit 0 when every verdict agrees with the claim's expect, 1 otherwise.",
+        epilog="Other commands: 'python -m verify check FILE.toml' checks a claims file "
+        "(see README); run 'python -m verify check --help' for its options.",
+    )
+    p.add_argument("--only", metavar="PATTERN", action="append",
+                   help="decide only claims whose id matches this glob (or contains this text); repeatable")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    p.add_argument("--timeout", type=_timeout, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help=f"wall-clock limit per claim, enforced in a killed worker process "
+                   f"(default: {DEFAULT_TIMEOUT:g}; 0 = decide in-process without a limit)")
+    p.add_argument("--list", action="store_true", help="list the claims' ids and statements, decide nothing")
+    return p
+
+
+def _matches(claim_id: str, patterns: Sequence[str] | None) -> bool:
+    if not patterns:
+        return True
+    return any(fnmatch.fnmatchcase(claim_id, p) or p in claim_id for p in patterns)
+
+
+def suite(argv: Sequence[str]) -> int:
+    args = suite_parser().parse_args(argv)
+    from derivations import all_claims
+
+    claims = [(f, c) for f, c in all_claims() if _matches(c.id, args.only)]
+    out = Console()
+    if args.list:
+        for _, c in claims:
+            out.print(f"[cyan]{c.id}[/]  {c.statement}", highlight=False, markup=True)
+        return 0
+    if not claims:
+        print(f"no claim matches {' or '.join(args.only or [])}; see --list", file=sys.stderr)
+        return 1
+    rows = run(claims, timeout=args.timeout)
+    if args.format == "json":
+        print(json.dumps({"claims": [r.to_json() for r in rows]}, indent=2))
+    else:
+        render(rows, out, title="HW1 claims")
+    return 0 if all(r.ok for r in rows) else 1
+
+
+COMMANDS = {"suite": suite}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in COMMANDS:
+        return COMMANDS[argv[0]](argv[1:])
+    return suite(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Deciding claims: instantiate, refute by exact evaluation, prove by normal forms."""

@@ -1,0 +1,88 @@
+"""The one entry point for deciding any claim: dispatch by kind, isolate, time-limit.
+
+Each decision runs in a forked worker process that is killed when it overruns: unlike
+``signal.alarm`` this works from any thread and stops C-level big-integer work too. The
+worker reports progress through its pipe, so that a timeout can say what was being tried.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+import traceback
+from collections.abc import Callable
+
+from verify.deciding import convexity, degree, equality, limit, minimum, recurrence  # noqa: F401 (registration)
+from verify.deciding.dispatch import decide_inline
+from verify.deciding.result import Result, Verdict
+from verify.errors import VerifyError
+from verify.model.claim import Claim
+
+Progress = Callable[[str], None]
+
+DEFAULT_TIMEOUT = 60.0
+
+
+def _guarded(claim: Claim, progress: Progress) -> Result:
+    start = time.perf_counter()
+    try:
+        result = decide_inline(claim, progress)
+    except VerifyError as err:
+        result = Result(Verdict.ERROR, detail=str(err))
+    except RecursionError:
+        result = Result(Verdict.UNKNOWN, detail="expression too deeply nested to decide")
+    except Exception as err:  # a bug of ours must not pass for a verdict
+        result = Result(
+            Verdict.UNKNOWN,
+            detail=f"internal error while deciding: {type(err).__name__}: {err}",
+        )
+        traceback.print_exc()
+    return result.with_seconds(time.perf_counter() - start)
+
+
+def _worker(claim: Claim, conn: multiprocessing.connection.Connection) -> None:
+    def progress(message: str) -> None:
+        conn.send(("progress", message))
+
+    conn.send(("result", _guarded(claim, progress)))
+    conn.close()
+
+
+def decide(claim: Claim, timeout: float | None = DEFAULT_TIMEOUT, progress: Progress = lambda s: None) -> Result:
+    """Decide ``claim`` within ``timeout`` seconds of wall-clock time (None: in-process, no limit)."""
+    if timeout is None:
+        return _guarded(claim, progress)
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_worker, args=(claim, child), daemon=True)
+    start = time.perf_counter()
+    proc.start()
+    child.close()
+    last = "starting"
+    try:
+        while True:
+            left = timeout - (time.perf_counter() - start)
+            if left <= 0 or not parent.poll(left):
+                break
+            try:
+                kind, payload = parent.recv()
+            except EOFError:
+                return Result(
+                    Verdict.UNKNOWN,
+                    detail=f"the worker died while {last} (exit code {proc.exitcode})",
+                    seconds=time.perf_counter() - start,
+                )
+            if kind == "result":
+                return payload
+            last = payload
+            progress(payload)
+        return Result(
+            Verdict.UNKNOWN,
+            detail=f"timed out after {timeout:g} s while {last}",
+            seconds=time.perf_counter() - start,
+        )
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        parent.close()

@@ -1,0 +1,326 @@
+"""Turning shape-aware expressions into explicit SymPy matrices at concrete sizes.
+
+Every value is a ``sympy.Matrix`` (a scalar is 1 x 1). What a declared symbol becomes is
+up to a :class:`Realisation`: symbolic entries for proofs, exact random numbers for
+refutation, and, for a symbol declared ``of(...)``, undefined functions whose derivatives
+are later replaced by free jet values (:func:`jets_to_symbols`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import sympy
+
+from verify.errors import ShapeError, UnsupportedError
+from verify.model.expr import (
+    ANY,
+    Add,
+    Apply,
+    Const,
+    Derivative,
+    Div,
+    Expr,
+    Gradient,
+    Hadamard,
+    Hessian,
+    Identity,
+    Inverse,
+    MatrixLit,
+    Max,
+    Power,
+    Product,
+    Transpose,
+    Var,
+    Zero,
+)
+from verify.model.symbols import Symbol
+
+Realise = Callable[[Symbol], sympy.Matrix]
+
+
+def sigmoid(x: sympy.Expr) -> sympy.Expr:
+    return 1 / (1 + sympy.exp(-x))
+
+
+_ELEMENTWISE: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
+    "exp": sympy.exp,
+    "log": sympy.log,
+    "sigmoid": sigmoid,
+    "tanh": sympy.tanh,
+    "relu": lambda a: sympy.Max(a, 0),
+    "abs": sympy.Abs,
+    "step": sympy.Heaviside,
+    "sqrt": sympy.sqrt,
+}
+
+
+def inverse(m: sympy.Matrix) -> sympy.Matrix:
+    """Adjugate over determinant: one polynomial denominator, which ``cancel`` likes."""
+    if m.shape == (1, 1):
+        return sympy.Matrix([[1 / m[0, 0]]])
+    det = m.det(method="berkowitz")
+    if det == 0:
+        raise ZeroDivisionError("singular matrix")
+    return m.adjugate(method="berkowitz") / det
+
+
+@dataclass
+class Evaluator:
+    """Evaluates expressions for one claim at one binding of its dimension letters."""
+
+    symbols: Mapping[str, Symbol]
+    sizes: Mapping[str, int]
+    realise: Realise
+    layout: str = "numerator"
+    _cache: dict[str, sympy.Matrix] = field(default_factory=dict)
+
+    def value(self, name: str) -> sympy.Matrix:
+        if name not in self._cache:
+            self._cache[name] = self.realise(self.symbols[name])
+        return self._cache[name]
+
+    def dims(self, d: int | str) -> int:
+        return d if isinstance(d, int) else self.sizes[d]
+
+    def __call__(self, e: Expr, hint: tuple[int, int] | None = None) -> sympy.Matrix:
+        return self.eval(e, hint)
+
+    def eval(self, e: Expr, hint: tuple[int, int] | None = None) -> sympy.Matrix:
+        method = getattr(self, f"_{type(e).__name__}", None)
+        if method is None:
+            raise UnsupportedError(f"cannot evaluate {type(e).__name__}")
+        return method(e, hint)
+
+    # -- leaves ---------------------------------------------------------------------------
+    def _Var(self, e: Var, hint: tuple[int, int] | None) -> sympy.Matrix:
+        return self.value(e.name)
+
+    def _Const(self, e: Const, hint: tuple[int, int] | None) -> sympy.Matrix:
+        return sympy.Matrix([[e.value]])
+
+    def _Identity(self, e: Identity, hint: tuple[int, int] | None) -> sympy.Matrix:
+        if e.size is not None and e.size != ANY:
+            return sympy.eye(self.dims(e.size))
+        if hint is None:
+            raise ShapeError("the size of I cannot be told from its context")
+        return sympy.eye(hint[0])
+
+    def _Zero(self, e: Zero, hint: tuple[int, int] | None) -> sympy.Matrix:
+        return sympy.zeros(self.dims(e.shape.rows), self.dims(e.shape.cols))
+
+    # -- algebra --------------------------------------------------------------------------
+    def _Add(self, e: Add, hint: tuple[int, int] | None) -> sympy.Matrix:
+        known = {i: self.eval(t) for i, t in enumerate(e.terms) if not _contextual(t)}
+        shape = next((m.shape for m in known.values()), hint)
+        total = None
+        for i, t in enumerate(e.terms):
+            m = known[i] if i in known else self.eval(t, shape)
+            if total is not None and total.shape != m.shape:
+                raise ShapeError(f"cannot add {total.shape} and {m.shape}: {e.latex()}")
+            total = m if total is None else total + m
+        assert total is not None
+        return total
+
+    def _Product(self, e: Product, hint: tuple[int, int] | None) -> sympy.Matrix:
+        known = {i: self.eval(f) for i, f in enumerate(e.factors) if not _contextual(f)}
+        wide = [m for m in known.values() if m.shape != (1, 1)]
+        result: sympy.Matrix | None = None
+        for i, f in enumerate(e.factors):
+            if i in known:
+                m = known[i]
+            elif wide:
+                continue  # I next to a matrix changes nothing
+            else:
+                m = self.eval(f, hint)
+            result = m if result is None else _times(result, m, e)
+        assert result is not None
+        return result
+
+    def _Div(self, e: Div, hint: tuple[int, int] | None) -> sympy.Matrix:
+        den = self.eval(e.den)
+        if den.shape != (1, 1):
+            raise ShapeError(f"can only divide by a scalar: {e.latex()}")
+        return self.eval(e.num, hint) / den[0, 0]
+
+    def _Power(self, e: Power, hint: tuple[int, int] | None) -> sympy.Matrix:
+        base = self.eval(e.base, hint)
+        exp = self.eval(e.exponent)[0, 0]
+        if base.shape == (1, 1):
+            return sympy.Matrix([[base[0, 0] ** exp]])
+        if not exp.is_Integer:
+            raise ShapeError(f"a matrix power needs an integer exponent: {e.latex()}")
+        k = int(exp)
+        if k < 0:
+            base, k = inverse(base), -k
+        return base**k if k else sympy.eye(base.shape[0])
+
+    def _Transpose(self, e: Transpose, hint: tuple[int, int] | None) -> sympy.Matrix:
+        return self.eval(e.arg, hint and (hint[1], hint[0])).T
+
+    def _Inverse(self, e: Inverse, hint: tuple[int, int] | None) -> sympy.Matrix:
+        m = self.eval(e.arg, hint)
+        if m.shape[0] != m.shape[1]:
+            raise ShapeError(f"only a square matrix has an inverse: {e.latex()}")
+        return inverse(m)
+
+    def _Apply(self, e: Apply, hint: tuple[int, int] | None) -> sympy.Matrix:
+        m = self.eval(e.arg, hint)
+        if e.func in _ELEMENTWISE:
+            return m.applyfunc(_ELEMENTWISE[e.func])
+        if e.func == "tr":
+            return sympy.Matrix([[m.trace()]])
+        if e.func == "det":
+            return sympy.Matrix([[m.det(method="berkowitz")]])
+        if e.func == "diag":
+            return sympy.diag(*list(m))
+        raise UnsupportedError(f"unknown function {e.func}")
+
+    def _Max(self, e: Max, hint: tuple[int, int] | None) -> sympy.Matrix:
+        ms = [self.eval(a, hint) for a in e.args]
+        shape = next((m.shape for m in ms if m.shape != (1, 1)), (1, 1))
+        grown = [m if m.shape == shape else sympy.ones(*shape) * m[0, 0] for m in ms]
+        return sympy.Matrix(*shape, lambda i, j: sympy.Max(*(m[i, j] for m in grown)))
+
+    def _Hadamard(self, e: Hadamard, hint: tuple[int, int] | None) -> sympy.Matrix:
+        a, b = self.eval(e.left, hint), self.eval(e.right, hint)
+        if a.shape != b.shape:
+            raise ShapeError(f"operands of different shapes: {e.latex()}")
+        return a.multiply_elementwise(b)
+
+    def _MatrixLit(self, e: MatrixLit, hint: tuple[int, int] | None) -> sympy.Matrix:
+        return sympy.Matrix([[self.eval(x)[0, 0] for x in row] for row in e.rows])
+
+    # -- calculus ---------------------------------------------------------------------------
+    def variable(self, v: Var) -> sympy.Matrix:
+        m = self.value(v.name)
+        if not all(isinstance(a, sympy.Symbol) for a in m):
+            raise UnsupportedError(f"cannot differentiate by {v.name}: its entries are not free")
+        if len(set(m)) != len(m):
+            raise UnsupportedError(f"cannot differentiate by {v.name}: its entries are not independent")
+        return m
+
+    def _Derivative(self, e: Derivative, hint: tuple[int, int] | None) -> sympy.Matrix:
+        f = self.eval(e.f)
+        if len(e.wrt) > 1:
+            if f.shape != (1, 1):
+                raise UnsupportedError(f"higher derivatives only of a scalar: {e.latex()}")
+            g = f[0, 0]
+            for v in reversed(e.wrt):
+                var = self.variable(v)
+                if var.shape != (1, 1):
+                    raise UnsupportedError(f"higher derivatives only by scalars: {e.latex()}")
+                g = sympy.diff(g, var[0, 0])
+            return sympy.Matrix([[g]])
+        var = self.variable(e.wrt[0])
+        num = self.layout == "numerator"
+        if var.shape == (1, 1):
+            return f.diff(var[0, 0])
+        if f.shape == (1, 1):
+            g = f[0, 0]
+            if var.shape[1] == 1:  # by a vector
+                row = sympy.Matrix([[sympy.diff(g, a) for a in var]])
+                return row if num else row.T
+            rows, cols = var.shape  # by a matrix: numerator layout is the transpose
+            out = sympy.Matrix(rows, cols, lambda i, j: sympy.diff(g, var[i, j]))
+            return out.T if num else out
+        if f.shape[1] == 1 and var.shape[1] == 1:
+            jac = f.jacobian(var)
+            return jac if num else jac.T
+        raise UnsupportedError(f"the derivative of a matrix by a matrix is not a matrix: {e.latex()}")
+
+    def _Gradient(self, e: Gradient, hint: tuple[int, int] | None) -> sympy.Matrix:
+        g = self.eval(e.f)[0, 0]
+        return sympy.Matrix([sympy.diff(g, a) for a in self.variable(e.wrt)])
+
+    def _Hessian(self, e: Hessian, hint: tuple[int, int] | None) -> sympy.Matrix:
+        g = self.eval(e.f)[0, 0]
+        var = list(self.variable(e.wrt))
+        return sympy.hessian(g, var)
+
+
+def _contextual(e: Expr) -> bool:
+    """Nodes whose size comes from their neighbours (a bare I, or a scalar multiple of it)."""
+    if isinstance(e, Identity):
+        return e.size is None or e.size == ANY
+    if isinstance(e, Product):
+        return any(_contextual(f) for f in e.factors)
+    if isinstance(e, Transpose | Inverse):
+        return _contextual(e.arg)
+    return False
+
+
+def _times(a: sympy.Matrix, b: sympy.Matrix, e: Expr) -> sympy.Matrix:
+    if a.shape == (1, 1):
+        return a[0, 0] * b
+    if b.shape == (1, 1):
+        return a * b[0, 0]
+    if a.shape[1] != b.shape[0]:
+        raise ShapeError(f"cannot multiply {a.shape[0]}x{a.shape[1]} by {b.shape[0]}x{b.shape[1]}: {e.latex()}")
+    return a * b
+
+
+# ---------------------------------------------------------------------------------------
+# Realisations.
+
+
+def entry_name(name: str, i: int, j: int, shape: tuple[int, int]) -> str:
+    """``A[1,2]`` for a matrix, ``x[2]`` for a vector, ``t`` for a scalar (1-based, as people count)."""
+    if shape == (1, 1):
+        return name
+    if shape[1] == 1:
+        return f"{name}[{i + 1}]"
+    return f"{name}[{i + 1},{j + 1}]"
+
+
+def symbolic(symbols: Mapping[str, Symbol], sizes: Mapping[str, int]) -> Realise:
+    """Entries as SymPy symbols; ``of(...)`` symbols as undefined functions of their variables."""
+    evaluator_sizes = dict(sizes)
+
+    def atoms_of(s: Symbol) -> sympy.Matrix:
+        rows, cols = s.shape.bind(evaluator_sizes)
+
+        def entry(i: int, j: int) -> sympy.Symbol:
+            if s.symmetric and j < i:
+                i, j = j, i
+            return sympy.Symbol(entry_name(s.name, i, j, (rows, cols)), real=True, positive=s.positive or None)
+
+        return sympy.Matrix(rows, cols, entry)
+
+    def realise(s: Symbol) -> sympy.Matrix:
+        if not s.of:
+            return atoms_of(s)
+        args = [a for v in s.of for a in atoms_of(symbols[v])]
+        rows, cols = s.shape.bind(evaluator_sizes)
+        return sympy.Matrix(
+            rows, cols,
+            lambda i, j: sympy.Function(entry_name(s.name, min(i, j) if s.symmetric else i,
+                                                   max(i, j) if s.symmetric else j,
+                                                   (rows, cols)), real=True)(*args),
+        )
+
+    return realise
+
+
+def jets_to_symbols(m: sympy.Matrix) -> tuple[sympy.Matrix, dict[sympy.Symbol, sympy.Expr]]:
+    """Replace each undefined function and each of its derivatives by a free symbol.
+
+    Sound both ways: an identity in the jet symbols holds for every smooth function, and a
+    counterexample in them is realised by the polynomial with that jet.
+    """
+    derivs = set()
+    funcs = set()
+    for entry in m:
+        derivs |= entry.atoms(sympy.Derivative)
+        funcs |= {f for f in entry.atoms(sympy.core.function.AppliedUndef)}
+    table: dict[sympy.Expr, sympy.Symbol] = {}
+    for d in sorted(derivs, key=lambda d: -d.derivative_count):
+        var_text = "".join(f"/d{v}" * k for v, k in d.variable_count)
+        table[d] = sympy.Symbol(f"d{d.expr.func.__name__}{var_text}", real=True)
+    for f in funcs:
+        table[f] = sympy.Symbol(f.func.__name__, real=True)
+    if not table:
+        return m, {}
+    replaced = m.applyfunc(lambda e: e.xreplace(table) if isinstance(e, sympy.Basic) else e)
+    return replaced, {v: k for k, v in table.items()}

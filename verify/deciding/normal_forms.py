@@ -1,0 +1,131 @@
+"""Proof that an explicit expression is identically zero, cheapest normal form first.
+
+Order matters for speed: ``expand`` decides polynomials and ``cancel`` rational functions
+tens of times faster than ``simplify``; exponentials are turned into independent symbols
+(sound: an identity in independent symbols survives substituting anything for them);
+max, |.| and steps are split into the regions where each is smooth; ``simplify`` is last.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy
+
+from verify.deciding.refute import PIECEWISE
+
+
+@dataclass(frozen=True)
+class ZeroTest:
+    """``zero`` is True when proved identically zero, False when shown nonzero as a
+    rational function (so no normal form will help), None when undecided."""
+
+    zero: bool | None
+    method: str
+    regions: int = 0
+
+
+def _is_rational(e: sympy.Expr) -> bool:
+    return bool(e.is_rational_function(*e.free_symbols))
+
+
+def _exp_to_symbols(e: sympy.Expr) -> sympy.Expr:
+    """Rewrite sigmoid-like and hyperbolic parts through exp, then name each exp(a) E_a."""
+    e = sympy.expand(e.rewrite(sympy.exp), power_exp=True, mul=False, multinomial=False)
+    table: dict[sympy.Expr, sympy.Expr] = {}
+    names: dict[sympy.Expr, sympy.Symbol] = {}
+    for atom in sorted(e.atoms(sympy.exp), key=sympy.default_sort_key):
+        arg = atom.args[0]
+        coeff, base = arg.as_coeff_Mul()
+        if base == 1:
+            continue
+        sign = -1 if coeff < 0 else 1
+        key = base
+        if key not in names:
+            names[key] = sympy.Dummy(f"E_{len(names)}", positive=True)
+        if coeff.is_Integer:
+            table[atom] = names[key] ** int(coeff)
+        elif coeff.is_Rational:
+            # exp(p/q * a) = F^p with F = exp(a/q): use a separate name for the q-th root.
+            root = base * sympy.Rational(1, coeff.q)
+            if root not in names:
+                names[root] = sympy.Dummy(f"E_{len(names)}", positive=True)
+            table[atom] = names[root] ** (sign * abs(coeff.p))
+    return e.xreplace(table)
+
+
+def is_zero(e: sympy.Expr, progress: Callable[[str], None] = lambda s: None) -> ZeroTest:
+    if e == 0:
+        return ZeroTest(True, "syntactic")
+    if e.has(*PIECEWISE):
+        return _by_regions(e, progress)
+    if _is_rational(e):
+        if e.is_polynomial(*e.free_symbols):
+            return ZeroTest(sympy.expand(e) == 0, "expand")
+        return ZeroTest(sympy.cancel(e) == 0, "cancel")
+    renamed = _exp_to_symbols(e)
+    if _is_rational(renamed):
+        if sympy.cancel(renamed) == 0:
+            return ZeroTest(True, "cancel after naming exponentials")
+    progress("simplify")
+    if sympy.simplify(e) == 0:
+        return ZeroTest(True, "simplify")
+    return ZeroTest(None, "simplify left a residue")
+
+
+def switches(e: sympy.Expr) -> list[sympy.Expr]:
+    """The expressions whose signs decide every max, |.|, step and sign in ``e``."""
+    out: list[sympy.Expr] = []
+    for p in sorted(e.atoms(*PIECEWISE), key=sympy.default_sort_key):
+        if isinstance(p, sympy.Max | sympy.Min) and len(p.args) != 2:
+            raise ValueError("only max of two arguments is split into regions")
+        s = p.args[0] - p.args[1] if isinstance(p, sympy.Max | sympy.Min) else p.args[0]
+        if s not in out and -s not in out:
+            out.append(s)
+    return out
+
+
+def in_region(e: sympy.Expr, signs: dict[sympy.Expr, int]) -> sympy.Expr:
+    """``e`` with every piecewise function replaced by its branch where each switch has the given sign."""
+
+    def branch(p: sympy.Expr) -> sympy.Expr:
+        if isinstance(p, sympy.Max | sympy.Min):
+            s = p.args[0] - p.args[1]
+            positive = signs[s] > 0 if s in signs else signs[-s] < 0
+            first = positive if isinstance(p, sympy.Max) else not positive
+            return p.args[0] if first else p.args[1]
+        a = p.args[0]
+        sgn = signs[a] if a in signs else -signs[-a]
+        if isinstance(p, sympy.Abs):
+            return a if sgn > 0 else -a
+        return sympy.Integer(1 if sgn > 0 else 0) if isinstance(p, sympy.Heaviside) else sympy.Integer(sgn)
+
+    previous = None
+    while previous != e:
+        previous = e
+        e = e.replace(lambda x: isinstance(x, PIECEWISE), branch)
+    return e
+
+
+def _by_regions(e: sympy.Expr, progress: Callable[[str], None]) -> ZeroTest:
+    try:
+        keys = switches(e)
+    except ValueError:
+        return ZeroTest(None, "a max of more than two arguments")
+    if len(keys) > 10:
+        return ZeroTest(None, f"{len(keys)} piecewise switches: too many regions")
+    progress(f"splitting into {2 ** len(keys)} regions")
+    for signs in itertools.product((1, -1), repeat=len(keys)):
+        piece = in_region(e, dict(zip(keys, signs, strict=True)))
+        if piece.has(*PIECEWISE):
+            return ZeroTest(None, "nested piecewise functions")
+        result = is_zero(piece, progress)
+        if result.zero is not True:
+            return ZeroTest(None, f"not zero in the region where {_describe(keys, signs)}")
+    return ZeroTest(True, "region by region", regions=2 ** len(keys))
+
+
+def _describe(keys: list[sympy.Expr], signs: tuple[int, ...]) -> str:
+    return ", ".join(f"{k} {'>' if s > 0 else '<'} 0" for k, s in zip(keys, signs, strict=True))

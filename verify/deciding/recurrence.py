@@ -1,0 +1,12 @@
+"""Deciding :class:`~verify.model.claim.Recurrence` claims (placeholder: to be written)."""
+
+from __future__ import annotations
+
+from verify.deciding.dispatch import Progress, decide_inline, quiet
+from verify.deciding.result import Result, Verdict
+from verify.model.claim import Recurrence
+
+
+@decide_inline.register
+def decide_recurrence(recurrence: Recurrence, progress: Progress = quiet) -> Result:
+    return Result(Verdict.UNKNOWN, detail="no decision procedure for Recurrence claims yet")

@@ -1,0 +1,77 @@
+"""What deciding a claim produces: a verdict, its scope, and the evidence behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Verdict(str, Enum):
+    """The four public verdicts of the claims-file contract."""
+
+    PROVED = "proved"
+    REFUTED = "refuted"
+    UNKNOWN = "unknown"
+    ERROR = "error"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """Exact values at which the two sides differ, and both sides' values there.
+
+    Values are kept as text (SymPy's exact printing) so that a result crosses process
+    boundaries and JSON without pickling SymPy objects.
+    """
+
+    values: dict[str, str]
+    lhs: str
+    rhs: str
+    sizes: dict[str, int] = field(default_factory=dict)
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"values": self.values, "lhs": self.lhs, "rhs": self.rhs}
+        if self.sizes:
+            out["sizes"] = self.sizes
+        if self.note:
+            out["note"] = self.note
+        return out
+
+    def describe(self) -> str:
+        sizes = ", ".join(f"{k} = {v}" for k, v in self.sizes.items())
+        values = "; ".join(f"{k} = {v}" for k, v in self.values.items())
+        head = f"at {sizes}: " if sizes else "at "
+        text = f"{head}{values}\n  lhs = {self.lhs}\n  rhs = {self.rhs}"
+        return f"{text}\n  ({self.note})" if self.note else text
+
+
+@dataclass(frozen=True)
+class Result:
+    verdict: Verdict
+    detail: str = ""
+    scope: str | None = None
+    counterexample: Counterexample | None = None
+    seconds: float = 0.0
+
+    def with_seconds(self, seconds: float) -> Result:
+        return Result(self.verdict, self.detail, self.scope, self.counterexample, seconds)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict.value,
+            "scope": self.scope,
+            "counterexample": self.counterexample.to_json() if self.counterexample else None,
+            "detail": self.detail,
+            "seconds": round(self.seconds, 4),
+        }
+
+
+def agrees(result: Result, expect: str | None) -> bool:
+    """Whether a verdict matches what the mathematics says: holds -> proved, fails -> refuted."""
+    if expect is None:
+        return result.verdict is Verdict.PROVED
+    return result.verdict is {"holds": Verdict.PROVED, "fails": Verdict.REFUTED}[expect]

@@ -1,0 +1,1 @@
+"""The model: symbols with shapes, shape-aware expressions, and claims about them."""

@@ -1,0 +1,575 @@
+"""Shape-aware expressions: the one representation every reader builds and the engine decides.
+
+Why our own tree rather than SymPy's matrix expressions: SymPy 1.14's ``MatrixSymbol.diff``
+silently returns 0 for several identities, and its LaTeX reader forgets transposes. Here a
+product is ordered, ``.T`` is a transpose, a derivative carries its variable, and every node
+can say its shape (:func:`shape_of`) before any algebra is done.
+
+Python operators build trees: ``A * x`` (product by shapes, never commuted), ``x.T``, ``A.I``,
+``a / b`` (by a scalar), ``M ** 2``; ``D(f, x)`` is a derivative in the claim's layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy
+
+from verify.errors import ShapeError, UndeclaredName, UnsupportedError
+from verify.model.shape import SCALAR, Dim, Shape
+from verify.model.symbols import Symbol
+
+#: A dimension that adapts to its context: the identity ``I`` written without a size.
+ANY = "*"
+
+ELEMENTWISE = ("exp", "log", "sigmoid", "tanh", "relu", "abs", "step", "sqrt")
+REDUCING = ("tr", "det")
+FUNCTIONS = (*ELEMENTWISE, *REDUCING, "diag")
+
+
+class Expr:
+    """Base of all nodes; gives Python operators their mathematical meaning."""
+
+    def __add__(self, other: object) -> Expr:
+        return Add((self, lift(other)))
+
+    def __radd__(self, other: object) -> Expr:
+        return Add((lift(other), self))
+
+    def __sub__(self, other: object) -> Expr:
+        return Add((self, Product((Const(-1), lift(other)))))
+
+    def __rsub__(self, other: object) -> Expr:
+        return Add((lift(other), Product((Const(-1), self))))
+
+    def __neg__(self) -> Expr:
+        return Product((Const(-1), self))
+
+    def __mul__(self, other: object) -> Expr:
+        return Product((self, lift(other)))
+
+    def __rmul__(self, other: object) -> Expr:
+        return Product((lift(other), self))
+
+    __matmul__ = __mul__
+
+    def __truediv__(self, other: object) -> Expr:
+        return Div(self, lift(other))
+
+    def __rtruediv__(self, other: object) -> Expr:
+        return Div(lift(other), self)
+
+    def __pow__(self, other: object) -> Expr:
+        return Power(self, lift(other))
+
+    @property
+    def T(self) -> Expr:
+        return Transpose(self)
+
+    @property
+    def I(self) -> Expr:  # noqa: E743 - the inverse reads best as A.I
+        return Inverse(self)
+
+    def children(self) -> tuple[Expr, ...]:
+        return ()
+
+    def names(self) -> frozenset[str]:
+        """Every declared name the expression mentions."""
+        out: frozenset[str] = frozenset()
+        for c in self.children():
+            out |= c.names()
+        return out
+
+    def latex(self) -> str:
+        raise NotImplementedError
+
+
+def lift(value: object) -> Expr:
+    """Numbers become exact constants (a float through its decimal text, never binary)."""
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not an expression")
+    if isinstance(value, int | Fraction | sympy.Rational):
+        return Const(sympy.Rational(value))
+    if isinstance(value, float):
+        return Const(sympy.Rational(repr(value)))
+    if isinstance(value, str):
+        return Const(sympy.Rational(value))
+    raise TypeError(f"cannot make an expression of {value!r}")
+
+
+@dataclass(frozen=True, eq=True)
+class Var(Expr):
+    name: str
+
+    def names(self) -> frozenset[str]:
+        return frozenset({self.name})
+
+    def latex(self) -> str:
+        return self.name
+
+    def __hash__(self) -> int:
+        return hash(("Var", self.name))
+
+
+@dataclass(frozen=True)
+class Const(Expr):
+    value: sympy.Rational
+
+    def latex(self) -> str:
+        return sympy.latex(self.value)
+
+    def __hash__(self) -> int:
+        return hash(("Const", self.value))
+
+
+@dataclass(frozen=True)
+class Identity(Expr):
+    """The identity matrix; ``size=None`` takes its size from the other operand."""
+
+    size: Dim | None = None
+
+    def latex(self) -> str:
+        return "I"
+
+    def __hash__(self) -> int:
+        return hash(("Identity", self.size))
+
+
+@dataclass(frozen=True)
+class Zero(Expr):
+    """A zero matrix of a given shape (the zero scalar is ``Const(0)``)."""
+
+    shape: Shape
+
+    def latex(self) -> str:
+        return "0"
+
+    def __hash__(self) -> int:
+        return hash(("Zero", self.shape))
+
+
+@dataclass(frozen=True)
+class Add(Expr):
+    terms: tuple[Expr, ...]
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.terms
+
+    def latex(self) -> str:
+        out = self.terms[0].latex()
+        for t in self.terms[1:]:
+            s = t.latex()
+            out += s if s.startswith("-") else f" + {s}"
+        return out
+
+    def __hash__(self) -> int:
+        return hash(("Add", self.terms))
+
+
+@dataclass(frozen=True)
+class Product(Expr):
+    """An ordered product: scalars scale, matrices multiply in the order written."""
+
+    factors: tuple[Expr, ...]
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.factors
+
+    def latex(self) -> str:
+        parts = []
+        for i, f in enumerate(self.factors):
+            if i == 0 and f == Const(sympy.Integer(-1)) and len(self.factors) > 1:
+                parts.append("-")
+                continue
+            s = f.latex()
+            parts.append(f"\\left({s}\\right)" if isinstance(f, Add) else s)
+        return " ".join(parts).replace("- ", "-", 1) if parts and parts[0] == "-" else " ".join(parts)
+
+    def __hash__(self) -> int:
+        return hash(("Product", self.factors))
+
+
+@dataclass(frozen=True)
+class Div(Expr):
+    num: Expr
+    den: Expr
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.num, self.den)
+
+    def latex(self) -> str:
+        return f"\\frac{{{self.num.latex()}}}{{{self.den.latex()}}}"
+
+    def __hash__(self) -> int:
+        return hash(("Div", self.num, self.den))
+
+
+@dataclass(frozen=True)
+class Power(Expr):
+    """A power: any scalar exponent of a scalar, an integer exponent of a square matrix."""
+
+    base: Expr
+    exponent: Expr
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.base, self.exponent)
+
+    def latex(self) -> str:
+        b = self.base.latex()
+        if not isinstance(self.base, Var | Const | Identity):
+            b = f"\\left({b}\\right)"
+        return f"{b}^{{{self.exponent.latex()}}}"
+
+    def __hash__(self) -> int:
+        return hash(("Power", self.base, self.exponent))
+
+
+@dataclass(frozen=True)
+class Transpose(Expr):
+    arg: Expr
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+    def latex(self) -> str:
+        a = self.arg.latex()
+        return f"{a}^T" if isinstance(self.arg, Var) else f"\\left({a}\\right)^T"
+
+    def __hash__(self) -> int:
+        return hash(("Transpose", self.arg))
+
+
+@dataclass(frozen=True)
+class Inverse(Expr):
+    arg: Expr
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+    def latex(self) -> str:
+        a = self.arg.latex()
+        return f"{a}^{{-1}}" if isinstance(self.arg, Var) else f"\\left({a}\\right)^{{-1}}"
+
+    def __hash__(self) -> int:
+        return hash(("Inverse", self.arg))
+
+
+@dataclass(frozen=True)
+class Apply(Expr):
+    """A named function: elementwise (exp, log, sigmoid, ...), tr, det, or diag of a vector."""
+
+    func: str
+    arg: Expr
+
+    def __post_init__(self) -> None:
+        if self.func not in FUNCTIONS:
+            raise UnsupportedError(f"unknown function {self.func!r}")
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+    def latex(self) -> str:
+        name = {"sigmoid": "\\sigma", "tr": "\\operatorname{tr}", "diag": "\\operatorname{diag}",
+                "relu": "\\operatorname{ReLU}", "step": "\\operatorname{step}"}.get(self.func)
+        if self.func == "abs":
+            return f"\\left|{self.arg.latex()}\\right|"
+        name = name or "\\" + self.func
+        return f"{name}\\left({self.arg.latex()}\\right)"
+
+    def __hash__(self) -> int:
+        return hash(("Apply", self.func, self.arg))
+
+
+@dataclass(frozen=True)
+class Max(Expr):
+    """Elementwise maximum of operands of one shape (a scalar operand is broadcast)."""
+
+    args: tuple[Expr, ...]
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.args
+
+    def latex(self) -> str:
+        return "\\max\\left(" + ", ".join(a.latex() for a in self.args) + "\\right)"
+
+    def __hash__(self) -> int:
+        return hash(("Max", self.args))
+
+
+@dataclass(frozen=True)
+class Hadamard(Expr):
+    left: Expr
+    right: Expr
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.left, self.right)
+
+    def latex(self) -> str:
+        return f"{self.left.latex()} \\odot {self.right.latex()}"
+
+    def __hash__(self) -> int:
+        return hash(("Hadamard", self.left, self.right))
+
+
+@dataclass(frozen=True)
+class MatrixLit(Expr):
+    """A matrix written out entry by entry; every entry is a scalar expression."""
+
+    rows: tuple[tuple[Expr, ...], ...]
+
+    def children(self) -> tuple[Expr, ...]:
+        return tuple(e for row in self.rows for e in row)
+
+    def latex(self) -> str:
+        body = " \\\\ ".join(" & ".join(e.latex() for e in row) for row in self.rows)
+        return f"\\begin{{bmatrix}} {body} \\end{{bmatrix}}"
+
+    def __hash__(self) -> int:
+        return hash(("MatrixLit", self.rows))
+
+
+@dataclass(frozen=True)
+class Derivative(Expr):
+    """``d f / d v`` in the claim's layout; two variables mean the second partial of a scalar.
+
+    ``wrt`` holds declared, independent variables; for ``(u, v)`` the meaning is
+    d/du (df/dv), which for smooth f is the same as the other order.
+    """
+
+    f: Expr
+    wrt: tuple[Var, ...]
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.f, *self.wrt)
+
+    def names(self) -> frozenset[str]:
+        return self.f.names() | frozenset(v.name for v in self.wrt)
+
+    def latex(self) -> str:
+        if len(self.wrt) == 1:
+            return f"\\frac{{\\partial {_wrap(self.f)}}}{{\\partial {self.wrt[0].latex()}}}"
+        order = len(self.wrt)
+        dens = " ".join(f"\\partial {v.latex()}" for v in self.wrt)
+        return f"\\frac{{\\partial^{order} {_wrap(self.f)}}}{{{dens}}}"
+
+    def __hash__(self) -> int:
+        return hash(("Derivative", self.f, self.wrt))
+
+
+@dataclass(frozen=True)
+class Gradient(Expr):
+    """The gradient of a scalar as a column, whatever the layout."""
+
+    f: Expr
+    wrt: Var
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.f, self.wrt)
+
+    def latex(self) -> str:
+        return f"\\nabla_{{{self.wrt.latex()}}} {_wrap(self.f)}"
+
+    def __hash__(self) -> int:
+        return hash(("Gradient", self.f, self.wrt))
+
+
+@dataclass(frozen=True)
+class Hessian(Expr):
+    """The matrix of second partials of a scalar by the entries of a vector."""
+
+    f: Expr
+    wrt: Var
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.f, self.wrt)
+
+    def latex(self) -> str:
+        return f"\\nabla^2_{{{self.wrt.latex()}}} {_wrap(self.f)}"
+
+    def __hash__(self) -> int:
+        return hash(("Hessian", self.f, self.wrt))
+
+
+def _wrap(e: Expr) -> str:
+    s = e.latex()
+    return s if isinstance(e, Var) else f"\\left({s}\\right)"
+
+
+# ---------------------------------------------------------------------------------------
+# Convenience constructors for writing claims in Python.
+
+
+def D(f: object, *wrt: Var) -> Derivative:
+    return Derivative(lift(f), tuple(wrt))
+
+
+def grad(f: object, wrt: Var) -> Gradient:
+    return Gradient(lift(f), wrt)
+
+
+def hessian(f: object, wrt: Var) -> Hessian:
+    return Hessian(lift(f), wrt)
+
+
+def mat(rows: list[list[object]]) -> MatrixLit:
+    return MatrixLit(tuple(tuple(lift(e) for e in row) for row in rows))
+
+
+def col(*entries: object) -> MatrixLit:
+    return MatrixLit(tuple((lift(e),) for e in entries))
+
+
+def apply(func: str, arg: object) -> Apply:
+    return Apply(func, lift(arg))
+
+
+def maximum(*args: object) -> Max:
+    return Max(tuple(lift(a) for a in args))
+
+
+# ---------------------------------------------------------------------------------------
+# Shapes.
+
+
+def _same(a: Dim, b: Dim) -> bool:
+    return a == b or a == ANY or b == ANY
+
+
+def _pick(a: Dim, b: Dim) -> Dim:
+    return b if a == ANY else a
+
+
+def shape_of(e: Expr, symbols: Mapping[str, Symbol], layout: str = "numerator") -> Shape:
+    """The shape of ``e``, or a :class:`ShapeError` that says which operands disagree."""
+    if isinstance(e, Var):
+        if e.name not in symbols:
+            raise UndeclaredName(f"{e.name!r} is not declared")
+        return symbols[e.name].shape
+    if isinstance(e, Const):
+        return SCALAR
+    if isinstance(e, Identity):
+        return Shape(e.size or ANY, e.size or ANY)
+    if isinstance(e, Zero):
+        return e.shape
+    if isinstance(e, Add):
+        shape = shape_of(e.terms[0], symbols, layout)
+        for t in e.terms[1:]:
+            s = shape_of(t, symbols, layout)
+            if not (_same(shape.rows, s.rows) and _same(shape.cols, s.cols)):
+                raise ShapeError(f"cannot add {shape} and {s}: {e.latex()}")
+            shape = Shape(_pick(shape.rows, s.rows), _pick(shape.cols, s.cols))
+        return shape
+    if isinstance(e, Product):
+        shape = shape_of(e.factors[0], symbols, layout)
+        for f in e.factors[1:]:
+            s = shape_of(f, symbols, layout)
+            if s.is_scalar:
+                continue
+            if shape.is_scalar:
+                shape = s
+                continue
+            if not _same(shape.cols, s.rows):
+                raise ShapeError(f"cannot multiply {shape} by {s}: {e.latex()}")
+            shape = Shape(_pick(shape.rows, s.cols if shape.rows == ANY else shape.rows), s.cols)
+            if shape.cols == ANY:
+                shape = Shape(shape.rows, shape.rows)
+        return shape
+    if isinstance(e, Div):
+        if not shape_of(e.den, symbols, layout).is_scalar:
+            raise ShapeError(f"can only divide by a scalar: {e.latex()}")
+        return shape_of(e.num, symbols, layout)
+    if isinstance(e, Power):
+        base = shape_of(e.base, symbols, layout)
+        if not shape_of(e.exponent, symbols, layout).is_scalar:
+            raise ShapeError(f"an exponent must be a scalar: {e.latex()}")
+        if base.is_scalar:
+            return base
+        if not base.is_square:
+            raise ShapeError(f"only a square matrix has powers, not {base}: {e.latex()}")
+        if not (isinstance(e.exponent, Const) and e.exponent.value.is_integer):
+            raise ShapeError(f"a matrix power needs an integer exponent: {e.latex()}")
+        return base
+    if isinstance(e, Transpose):
+        return shape_of(e.arg, symbols, layout).T
+    if isinstance(e, Inverse):
+        s = shape_of(e.arg, symbols, layout)
+        if not s.is_square:
+            raise ShapeError(f"only a square matrix has an inverse, not {s}: {e.latex()}")
+        return s
+    if isinstance(e, Apply):
+        s = shape_of(e.arg, symbols, layout)
+        if e.func in ELEMENTWISE:
+            return s
+        if e.func in REDUCING:
+            if not s.is_square:
+                raise ShapeError(f"{e.func} needs a square matrix, not {s}: {e.latex()}")
+            return SCALAR
+        if not s.is_column:
+            raise ShapeError(f"diag needs a vector, not {s}: {e.latex()}")
+        return Shape(s.rows, s.rows)
+    if isinstance(e, Max | Hadamard):
+        args = e.args if isinstance(e, Max) else (e.left, e.right)
+        shapes = [shape_of(a, symbols, layout) for a in args]
+        wide = [s for s in shapes if not s.is_scalar]
+        if any(s != wide[0] for s in wide) or (isinstance(e, Hadamard) and len(wide) == 1):
+            raise ShapeError(f"operands of different shapes: {e.latex()}")
+        return wide[0] if wide else SCALAR
+    if isinstance(e, MatrixLit):
+        widths = {len(r) for r in e.rows}
+        if len(widths) != 1:
+            raise ShapeError(f"rows of different lengths: {e.latex()}")
+        for entry in e.children():
+            if not shape_of(entry, symbols, layout).is_scalar:
+                raise UnsupportedError(f"a matrix entry must be a scalar: {entry.latex()}")
+        return Shape(len(e.rows), widths.pop())
+    if isinstance(e, Derivative):
+        return _derivative_shape(e, symbols, layout)
+    if isinstance(e, Gradient | Hessian):
+        f = shape_of(e.f, symbols, layout)
+        v = _variable(e.wrt, symbols)
+        if not f.is_scalar or not v.shape.is_column:
+            raise ShapeError(f"a gradient or Hessian is of a scalar by a vector: {e.latex()}")
+        n = v.shape.rows
+        return Shape(n, 1) if isinstance(e, Gradient) else Shape(n, n)
+    raise UnsupportedError(f"unknown expression node {type(e).__name__}")
+
+
+def _variable(v: Var, symbols: Mapping[str, Symbol]) -> Symbol:
+    if v.name not in symbols:
+        raise UndeclaredName(f"{v.name!r} is not declared")
+    s = symbols[v.name]
+    if s.of:
+        raise UnsupportedError(
+            f"cannot differentiate by {v.name}: it is declared as a function of {', '.join(s.of)}"
+        )
+    return s
+
+
+def _derivative_shape(e: Derivative, symbols: Mapping[str, Symbol], layout: str) -> Shape:
+    f = shape_of(e.f, symbols, layout)
+    variables = [_variable(v, symbols) for v in e.wrt]
+    if len(variables) > 1:
+        if not f.is_scalar or not all(v.shape.is_scalar for v in variables):
+            raise UnsupportedError(f"higher derivatives only of a scalar by scalars: {e.latex()}")
+        return SCALAR
+    v = variables[0]
+    if v.symmetric:
+        raise UnsupportedError(
+            f"a derivative by the symmetric matrix {v.name} is not defined by the contract"
+        )
+    vs = v.shape
+    if vs.is_scalar:
+        return f
+    if f.is_scalar:
+        if vs.is_column:
+            return Shape(1, vs.rows) if layout == "numerator" else Shape(vs.rows, 1)
+        return vs.T if layout == "numerator" else vs
+    if f.is_column and vs.is_column:
+        return Shape(f.rows, vs.rows) if layout == "numerator" else Shape(vs.rows, f.rows)
+    raise UnsupportedError(
+        f"the derivative of a {f} value by a {vs} variable is not a matrix: {e.latex()}"
+    )

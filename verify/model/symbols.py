@@ -1,0 +1,155 @@
+"""Declared symbols: a name, a shape and the properties the mathematics may rely on."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from verify.errors import DeclarationError
+from verify.model.shape import SCALAR, Shape, parse_dim
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """A declared name.
+
+    ``of`` lists the declared variables this symbol depends on, as an arbitrary smooth
+    function: ``x = x(z)``. Deciding treats such a function through its jet at a point,
+    which is sound because any jet is realised by a polynomial.
+    """
+
+    name: str
+    shape: Shape = SCALAR
+    symmetric: bool = False
+    invertible: bool = False
+    positive: bool = False
+    of: tuple[str, ...] = ()
+    latex: str | None = None
+    meaning: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.symmetric or self.invertible) and not self.shape.is_square:
+            raise DeclarationError(f"{self.name}: only a square matrix can be symmetric or invertible")
+        if self.positive and not self.shape.is_scalar:
+            raise DeclarationError(f"{self.name}: only a scalar can be declared positive")
+
+    @property
+    def kind(self) -> str:
+        if self.shape.is_scalar:
+            return "scalar"
+        return "vector" if self.shape.is_column else "matrix"
+
+    def describe(self) -> str:
+        """The declaration written back in the claims-file syntax."""
+        if self.kind == "scalar":
+            text = "scalar"
+        elif self.kind == "vector":
+            text = f"vector({self.shape.rows})"
+        else:
+            text = f"matrix({self.shape.rows}, {self.shape.cols})"
+        props = [p for p in ("symmetric", "invertible", "positive") if getattr(self, p)]
+        if self.of:
+            props.append(f"of({', '.join(self.of)})")
+        return ", ".join([text, *props])
+
+
+def scalar(name: str, **props: object) -> Symbol:
+    return Symbol(name, SCALAR, **props)  # type: ignore[arg-type]
+
+
+def vector(name: str, n: int | str, **props: object) -> Symbol:
+    return Symbol(name, Shape(n, 1), **props)  # type: ignore[arg-type]
+
+
+def matrix(name: str, rows: int | str, cols: int | str, **props: object) -> Symbol:
+    return Symbol(name, Shape(rows, cols), **props)  # type: ignore[arg-type]
+
+
+_KIND = re.compile(r"^\s*(scalar|vector|matrix)\s*(?:\(([^()]*)\))?\s*$")
+_OF = re.compile(r"^\s*of\s*\(([^()]*)\)\s*$")
+
+
+def _split_top(text: str) -> list[str]:
+    """Split on commas that are not inside parentheses."""
+    parts, depth, current = [], 0, []
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def parse_declaration(name: str, text: str) -> Symbol:
+    """Read ``"matrix(n, n), symmetric, of(t)"`` (the claims-file syntax) into a Symbol."""
+    parts = _split_top(text)
+    match = _KIND.match(parts[0])
+    if not match:
+        raise DeclarationError(
+            f"{name}: {parts[0].strip()!r} is not scalar, vector(D) or matrix(D, D)"
+        )
+    kind, args = match.group(1), match.group(2)
+    dims = [parse_dim(a) for a in args.split(",")] if args is not None and args.strip() else []
+    expected = {"scalar": 0, "vector": 1, "matrix": 2}[kind]
+    if len(dims) != expected:
+        raise DeclarationError(f"{name}: {kind} takes {expected} dimension(s), got {len(dims)}")
+    shape = SCALAR if kind == "scalar" else Shape(dims[0], 1) if kind == "vector" else Shape(*dims)
+    props: dict[str, object] = {}
+    for part in parts[1:]:
+        word = part.strip()
+        of = _OF.match(word)
+        if of:
+            props["of"] = tuple(v.strip() for v in of.group(1).split(",") if v.strip())
+        elif word in ("symmetric", "invertible", "positive"):
+            props[word] = True
+        else:
+            raise DeclarationError(f"{name}: unknown property {word!r}")
+    return Symbol(name, shape, **props)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Symbols(Mapping[str, Symbol]):
+    """A symbol table; checks that every ``of(...)`` names a declared, independent variable."""
+
+    table: dict[str, Symbol] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, symbols: Iterable[Symbol]) -> Symbols:
+        table: dict[str, Symbol] = {}
+        for s in symbols:
+            if s.name in table:
+                raise DeclarationError(f"{s.name} is declared twice")
+            table[s.name] = s
+        for s in table.values():
+            for v in s.of:
+                if v not in table:
+                    raise DeclarationError(f"{s.name} depends on {v}, which is not declared")
+                if table[v].of:
+                    raise DeclarationError(f"{s.name} depends on {v}, which itself depends on others")
+        return cls(table)
+
+    def __getitem__(self, key: str) -> Symbol:
+        return self.table[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.table.values()))
+
+    @property
+    def letters(self) -> frozenset[str]:
+        out: frozenset[str] = frozenset()
+        for s in self.table.values():
+            out |= s.shape.letters
+        return out

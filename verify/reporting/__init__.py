@@ -1,0 +1,1 @@
+"""Presenting results: a rich table for people, JSON for other tools."""

@@ -1,0 +1,89 @@
+"""The rich table of a run: one row a claim, counterexamples under it, one summary line."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from verify.deciding.result import Verdict
+from verify.reporting.rows import Row
+
+STYLE = {
+    Verdict.PROVED: "green",
+    Verdict.REFUTED: "red",
+    Verdict.UNKNOWN: "yellow",
+    Verdict.ERROR: "magenta",
+}
+
+
+def verdict_text(row: Row) -> Text:
+    text = Text(row.result.verdict.value, style=STYLE[row.result.verdict])
+    if row.expect is not None:
+        text.append(" ✓" if row.ok else f" ✗ (expected {'proved' if row.expect == 'holds' else 'refuted'})",
+                    style="dim" if row.ok else "bold red")
+    return text
+
+
+def table(rows: Sequence[Row], title: str | None = None) -> Table:
+    t = Table(title=title, show_lines=False, expand=False)
+    t.add_column("id", style="cyan", no_wrap=True)
+    t.add_column("statement", overflow="fold", max_width=60)
+    t.add_column("verdict", no_wrap=True)
+    t.add_column("scope", overflow="fold", max_width=34)
+    t.add_column("time", justify="right", no_wrap=True)
+    for row in rows:
+        t.add_row(
+            escape(row.id),
+            escape(row.statement),
+            verdict_text(row),
+            escape(row.result.scope or ""),
+            f"{row.result.seconds:.2f} s",
+        )
+    return t
+
+
+def details(rows: Sequence[Row]) -> Group:
+    """Counterexamples and reasons, under the table, for every claim that was not proved."""
+    parts = []
+    for row in rows:
+        r = row.result
+        if r.verdict is Verdict.PROVED:
+            continue
+        head = Text(f"{row.id}: ", style="bold cyan")
+        head.append(r.verdict.value, style=STYLE[r.verdict])
+        if r.detail:
+            head.append(f" — {r.detail}")
+        parts.append(head)
+        if r.counterexample is not None:
+            parts.append(Text("  " + r.counterexample.describe().replace("\n", "\n  ")))
+    return Group(*parts)
+
+
+def summary(rows: Sequence[Row]) -> Text:
+    counts = Counter(r.result.verdict for r in rows)
+    seconds = sum(r.result.seconds for r in rows)
+    text = Text(f"{len(rows)} claims: ")
+    text.append(", ".join(f"{counts[v]} {v.value}" for v in Verdict if counts[v]))
+    with_expect = [r for r in rows if r.expect is not None]
+    if with_expect:
+        bad = [r for r in rows if not r.ok]
+        text.append("; ")
+        text.append(
+            "every verdict as expected" if not bad else f"{len(bad)} not as expected: {', '.join(r.id for r in bad)}",
+            style="green" if not bad else "bold red",
+        )
+    text.append(f" ({seconds:.1f} s of deciding)")
+    return text
+
+
+def render(rows: Sequence[Row], console: Console, title: str | None = None) -> None:
+    console.print(table(rows, title))
+    extra = details(rows)
+    if extra.renderables:
+        console.print(extra)
+    console.print(summary(rows))
