@@ -11,6 +11,7 @@ from importlib import import_module
 from pathlib import Path
 
 from verify.model.claim import Claim
+from verify.model.question import Question
 
 MODULES = (
     "partial_derivatives",
@@ -31,4 +32,12 @@ def all_claims() -> list[tuple[str, Claim]]:
         file = str(Path("derivations") / f"{name}.py")
         for claim in module.CLAIMS:
             out.append((file, claim))
+    return out
+
+
+def all_questions() -> list[Question]:
+    """Every gradable HW1 question, in the order of the solution (section modules' QUESTIONS)."""
+    out: list[Question] = []
+    for name in MODULES:
+        out.extend(getattr(import_module(f"derivations.{name}"), "QUESTIONS", []))
     return out

@@ -11,6 +11,9 @@ import pytest
 from derivations import all_claims
 from verify.deciding.engine import decide
 from verify.deciding.result import Verdict, agrees
+from verify.model.claim import Equality
+
+from checking import separates
 
 CLAIMS = all_claims()
 
@@ -30,3 +33,5 @@ def test_verdict_matches_mathematics(file: str, claim) -> None:
     if result.verdict is Verdict.REFUTED:
         cx = result.counterexample
         assert cx is not None and cx.lhs != cx.rhs
+        if isinstance(claim, Equality):
+            assert separates(claim, cx), f"{claim.id}: the counterexample does not separate the sides"

@@ -7,13 +7,13 @@ worker reports progress through its pipe, so that a timeout can say what was bei
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 import traceback
 from collections.abc import Callable
 
 from verify.deciding import convexity, degree, equality, limit, minimum, recurrence  # noqa: F401 (registration)
 from verify.deciding.dispatch import decide_inline
+from verify.deciding.isolation import run_isolated
 from verify.deciding.result import Result, Verdict
 from verify.errors import VerifyError
 from verify.model.claim import Claim
@@ -40,49 +40,15 @@ def _guarded(claim: Claim, progress: Progress) -> Result:
     return result.with_seconds(time.perf_counter() - start)
 
 
-def _worker(claim: Claim, conn: multiprocessing.connection.Connection) -> None:
-    def progress(message: str) -> None:
-        conn.send(("progress", message))
-
-    conn.send(("result", _guarded(claim, progress)))
-    conn.close()
-
-
 def decide(claim: Claim, timeout: float | None = DEFAULT_TIMEOUT, progress: Progress = lambda s: None) -> Result:
     """Decide ``claim`` within ``timeout`` seconds of wall-clock time (None: in-process, no limit)."""
     if timeout is None:
         return _guarded(claim, progress)
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_worker, args=(claim, child), daemon=True)
-    start = time.perf_counter()
-    proc.start()
-    child.close()
-    last = "starting"
-    try:
-        while True:
-            left = timeout - (time.perf_counter() - start)
-            if left <= 0 or not parent.poll(left):
-                break
-            try:
-                kind, payload = parent.recv()
-            except EOFError:
-                return Result(
-                    Verdict.UNKNOWN,
-                    detail=f"the worker died while {last} (exit code {proc.exitcode})",
-                    seconds=time.perf_counter() - start,
-                )
-            if kind == "result":
-                return payload
-            last = payload
-            progress(payload)
-        return Result(
-            Verdict.UNKNOWN,
-            detail=f"timed out after {timeout:g} s while {last}",
-            seconds=time.perf_counter() - start,
-        )
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
-        parent.close()
+    outcome = run_isolated(lambda report: _guarded(claim, report), timeout, progress)
+    if outcome.status == "done":
+        return outcome.value
+    if outcome.status == "timeout":
+        detail = f"timed out after {timeout:g} s while {outcome.last}"
+    else:
+        detail = f"the worker died while {outcome.last} (exit code {outcome.exitcode}): out of memory?"
+    return Result(Verdict.UNKNOWN, detail=detail, seconds=outcome.seconds)

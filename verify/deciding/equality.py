@@ -1,30 +1,36 @@
 """Deciding an :class:`~verify.model.claim.Equality` over dimension letters.
 
-At each binding of the letters (:mod:`verify.deciding.sizes`) both sides are instantiated
-with symbolic entries, arbitrary functions become jets, and :func:`explicit.compare` refutes
-or proves. A proof by instantiation holds at the sizes tried, and the scope says which;
-a size-independent prover, where one applies, widens the scope to every size.
+Refute first, at every binding of the letters (:mod:`verify.deciding.sizes`), by exact
+evaluation at random points (:mod:`verify.deciding.sampling`): cheap at any size, and the
+counterexample comes for free. Then prove: for every size at once where the size-independent
+prover applies, otherwise by instantiation with symbolic entries at the bindings tried, and
+the scope says which.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 import sympy
 
 from verify.deciding import sizes as sizing
 from verify.deciding.dispatch import decide_inline
 from verify.deciding.explicit import compare
+from verify.deciding.hints import hint
 from verify.deciding.instantiate import Evaluator, jets_to_symbols, symbolic
-from verify.deciding.refute import Separation
+from verify.deciding.refute import differs, off_boundaries
 from verify.deciding.result import Counterexample, Result, Verdict
+from verify.deciding.sampling import Point, evaluate
 from verify.errors import ShapeError, VerifyError
 from verify.model.claim import Equality
-from verify.model.expr import Expr, shape_of
-from verify.model.symbols import Symbol
+from verify.model.expr import Expr, Transpose, shape_of
 
 Progress = Callable[[str], None]
+
+#: Random points tried at each binding of the dimension letters before trying to prove.
+POINTS = 8
 
 
 def show(m: sympy.Matrix | sympy.Expr) -> str:
@@ -39,47 +45,124 @@ def show(m: sympy.Matrix | sympy.Expr) -> str:
     return text
 
 
-def counterexample(
-    sep: Separation,
-    symbols: Mapping[str, Symbol],
-    values: Mapping[str, sympy.Matrix],
-    jets: Mapping[sympy.Symbol, sympy.Expr],
-    sizes: Mapping[str, int],
-) -> Counterexample:
-    """Name the point in the user's terms: each declared symbol's value, then each jet."""
-    shown: dict[str, str] = {}
-    for name in symbols:
-        if name in values and not symbols[name].of:
-            m = values[name].xreplace(sep.point)
-            if not m.free_symbols:
-                shown[name] = show(m)
-    for jet in sorted(jets, key=str):
-        if jet in sep.point:
-            shown[str(jet)] = show(sep.point[jet])
-    return Counterexample(
-        values=shown, lhs=show(sep.lhs), rhs=show(sep.rhs), sizes=dict(sizes)
-    )
+def _defined(m: sympy.Matrix) -> bool:
+    for e in m:
+        if e.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or e.free_symbols:
+            return False
+        if not e.is_Rational and e.is_real is not True:
+            return False
+    return True
 
 
-def instantiate(
-    claim: Equality, exprs: tuple[Expr, ...], sizes: Mapping[str, int]
-) -> tuple[list[sympy.Matrix], Evaluator, dict[sympy.Symbol, sympy.Expr]]:
-    ev = Evaluator(claim.symbols, sizes, symbolic(claim.symbols, sizes), claim.layout)
-    out, jets = [], {}
-    for e in exprs:
-        m, table = jets_to_symbols(ev(e))
-        out.append(m)
-        jets.update(table)
-    return out, ev, jets
+def sample(
+    claim: Equality, sizes: Mapping[str, int], rng: random.Random
+) -> tuple[sympy.Matrix, sympy.Matrix, Point] | None:
+    """Both sides' exact values at one random point, or None where a side is undefined."""
+    try:
+        (lraw, rraw), point = evaluate((claim.lhs, claim.rhs), claim.symbols, sizes, claim.layout, rng)
+    except (ZeroDivisionError, ValueError):
+        return None
+    if not off_boundaries((lraw, rraw), point.substitution):
+        return None
+    lv, rv = lraw.xreplace(point.substitution), rraw.xreplace(point.substitution)
+    if not (_defined(lv) and _defined(rv)):
+        return None
+    return lv, rv, point
 
 
-def invertibles(claim: Equality, ev: Evaluator) -> list[sympy.Matrix]:
-    out = []
-    for name, s in claim.symbols.items():
-        if s.invertible:
-            m, _ = jets_to_symbols(ev.value(name))
-            out.append(m)
+def counterexample(claim: Equality, point: Point, lv: sympy.Matrix, rv: sympy.Matrix,
+                   sizes: Mapping[str, int]) -> Counterexample:
+    """The point in the user's terms: each symbol the claim mentions, then each jet."""
+    mentioned = claim.lhs.names() | claim.rhs.names()
+    values: dict[str, str] = {}
+    for name in claim.symbols:
+        if name in mentioned and name in point.values:
+            values[name] = show(point.values[name])
+    for name, value in point.derivative_values().items():
+        values[name] = show(value)
+    order2 = [(j, v) for j, v in point.jet_values.items() if str(j).count("/d") >= 2]
+    for jet, value in sorted(order2, key=lambda kv: str(kv[0])):
+        values[str(jet)] = show(value)
+    exact = {str(a): sympy.sstr(v) for a, v in point.substitution.items()}
+    exact.update({str(a): sympy.sstr(v) for a, v in point.jet_values.items()})
+    for name, m in point.values.items():
+        if name not in point.atoms and not claim.symbols[name].of:
+            for a, v in zip(_entry_symbols(claim, name, sizes), m, strict=True):
+                exact[str(a)] = sympy.sstr(v)
+    return Counterexample(values=values, lhs=show(lv), rhs=show(rv), sizes=dict(sizes), point=exact)
+
+
+def _entry_symbols(claim: Equality, name: str, sizes: Mapping[str, int]) -> list[sympy.Symbol]:
+    return list(symbolic(claim.symbols, sizes)(claim.symbols[name]))
+
+
+def letters_of(claim: Equality) -> frozenset[str]:
+    out: frozenset[str] = frozenset()
+    for e in (claim.lhs, claim.rhs):
+        for name in e.names():
+            out |= claim.symbols[name].shape.letters
     return out
+
+
+def refute(claim: Equality, bound: list[dict[str, int]], rng: random.Random, progress: Progress,
+           ) -> tuple[Result | None, list[dict[str, int]], list[str], int]:
+    """Look for a counterexample at every binding; also learn where the sides are defined."""
+    defined: list[dict[str, int]] = []
+    skipped: list[str] = []
+    valid = 0
+    for sizes in bound:
+        progress(f"evaluating at random points, {sizing.describe([sizes])}")
+        try:
+            tried = 0
+            for _ in range(POINTS * 3):
+                if tried >= POINTS:
+                    break
+                got = sample(claim, sizes, rng)
+                if got is None:
+                    continue
+                tried += 1
+                lv, rv, point = got
+                if lv.shape != rv.shape:
+                    raise ShapeError(f"the sides have shapes {lv.shape} and {rv.shape}")
+                if any(differs(a, b) for a, b in zip(lv, rv, strict=True)):
+                    cx = counterexample(claim, point, lv, rv, sizes)
+                    extra = [s for s in (sample(claim, sizes, rng) for _ in range(3)) if s is not None]
+                    note = hint([(lv, rv)] + [(a, b) for a, b, _ in extra])
+                    detail = f"the sides differ at {sizing.describe([sizes])}"
+                    return (
+                        Result(Verdict.REFUTED, detail=f"{detail}; {note}" if note else detail,
+                               counterexample=cx),
+                        defined, skipped, valid,
+                    )
+            valid += tried
+            if tried:
+                defined.append(sizes)
+        except ShapeError as err:
+            skipped.append(f"{sizing.describe([sizes])}: {err}")
+    return None, defined, skipped, valid
+
+
+def prove_instantiated(claim: Equality, bound: list[dict[str, int]], rng: random.Random,
+                       progress: Progress) -> tuple[list[dict[str, int]], list[str], list[str]]:
+    """Symbolic entries at each binding, jets for functions, normal forms on every entry."""
+    proved_at: list[dict[str, int]] = []
+    methods: list[str] = []
+    tried: list[str] = []
+    for sizes in bound:
+        progress(f"instantiating at {sizing.describe([sizes])}")
+        ev = Evaluator(claim.symbols, sizes, symbolic(claim.symbols, sizes), claim.layout)
+        lhs, _ = jets_to_symbols(ev(claim.lhs))
+        rhs, _ = jets_to_symbols(ev(claim.rhs))
+        outcome = compare(lhs, rhs, rng, tries=2, progress=progress)
+        if outcome.separation is not None:  # the sampled route missed it; this is still exact
+            tried.append(f"{sizing.describe([sizes])}: differs at a point found symbolically")
+            continue
+        if not outcome.proved:
+            tried.append(f"{sizing.describe([sizes])}: {outcome.tried}")
+            continue
+        proved_at.append(sizes)
+        methods += [m for m in outcome.methods if m not in methods]
+    return proved_at, methods, tried
 
 
 @decide_inline.register
@@ -89,52 +172,55 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
         rs = shape_of(claim.rhs, claim.symbols, claim.layout)
     except VerifyError as err:
         return Result(Verdict.ERROR, detail=str(err))
-    letters = ls.letters | rs.letters
-    for e in (claim.lhs, claim.rhs):
-        for name in e.names():
-            letters |= claim.symbols[name].shape.letters
-    bound = list(claim.sizes) if claim.sizes else sizing.bindings(letters)
+    if _clash(ls.rows, rs.rows) or _clash(ls.cols, rs.cols):
+        detail = f"the sides have different shapes: the left is {ls}, the right {rs}"
+        if not (_clash(ls.rows, rs.cols) or _clash(ls.cols, rs.rows)):
+            flipped = decide_equality(replace(claim, rhs=Transpose(claim.rhs)), progress)
+            if flipped.verdict is Verdict.PROVED:
+                detail += (f"; the left side equals the transpose of the right ({flipped.scope}): "
+                           "is this a layout mix-up?")
+        return Result(Verdict.ERROR, detail=detail)
+    bound = list(claim.sizes) if claim.sizes else sizing.bindings(letters_of(claim))
     rng = random.Random(claim.id)
-    proved_at: list[dict[str, int]] = []
-    methods: list[str] = []
-    skipped: list[str] = []
-    tried: list[str] = []
-    for sizes in bound:
-        progress(f"instantiating at {sizing.describe([sizes])}")
-        try:
-            (lhs, rhs), ev, jets = instantiate(claim, (claim.lhs, claim.rhs), sizes)
-        except ShapeError as err:
-            skipped.append(f"{sizing.describe([sizes])}: {err}")
-            continue
-        except VerifyError as err:
-            return Result(Verdict.ERROR, detail=str(err))
-        except ZeroDivisionError:
-            skipped.append(f"{sizing.describe([sizes])}: a side is undefined (division by zero)")
-            continue
-        if lhs.shape != rhs.shape:
-            return Result(
-                Verdict.ERROR,
-                detail=f"the sides have different shapes: {ls} and {rs} "
-                f"({lhs.shape[0]}x{lhs.shape[1]} and {rhs.shape[0]}x{rhs.shape[1]} at {sizing.describe([sizes])})",
-            )
-        outcome = compare(lhs, rhs, rng, invertibles(claim, ev), progress=progress)
-        if outcome.separation is not None:
-            values = {n: ev.value(n) for n in claim.symbols if n in ev._cache}
-            return Result(
-                Verdict.REFUTED,
-                detail=f"the sides differ at {sizing.describe([sizes])}",
-                counterexample=counterexample(outcome.separation, claim.symbols, values, jets, sizes),
-            )
-        if not outcome.proved:
-            tried.append(f"{sizing.describe([sizes])}: {outcome.tried}")
-            continue
-        proved_at.append(sizes)
-        methods += [m for m in outcome.methods if m not in methods]
+    refuted, defined, skipped, valid = refute(claim, bound, rng, progress)
+    if refuted is not None:
+        return refuted
+    if not defined:
+        reason = "; ".join(skipped) or "no random point where both sides are defined"
+        return Result(Verdict.ERROR if skipped else Verdict.UNKNOWN,
+                      detail=f"no size where both sides are defined: {reason}")
+    progress(f"{valid} random points agree; proving")
+    everywhere = _prove_all_sizes(claim)
+    if everywhere is not None:
+        return Result(Verdict.PROVED, scope="all sizes" if letters_of(claim) else "as stated",
+                      detail=f"{everywhere}; {valid} random points agree at {sizing.describe(defined)}")
+    proved_at, methods, tried = prove_instantiated(claim, defined, rng, progress)
     if tried:
-        return Result(Verdict.UNKNOWN, detail="; ".join(tried + skipped))
-    if not proved_at:
-        return Result(Verdict.ERROR, detail="no size where both sides are defined: " + "; ".join(skipped))
+        return Result(Verdict.UNKNOWN, detail=f"{valid} random points agree; not proved: " + "; ".join(tried))
     detail = f"proved by {', '.join(methods)}"
     if skipped:
         detail += "; not defined at " + "; ".join(skipped)
     return Result(Verdict.PROVED, detail=detail, scope=sizing.describe(proved_at))
+
+
+def _clash(a: object, b: object) -> bool:
+    """Two dimensions that cannot be the same: different integers, or a letter against an integer
+    (letters stand for every size, so ``m`` against ``n`` is decided size by size)."""
+    if "*" in (a, b) or a == b:
+        return False
+    return not (isinstance(a, str) and isinstance(b, str))
+
+
+def _prove_all_sizes(claim: Equality) -> str | None:
+    """The size-independent prover, where it applies (None when it does not prove)."""
+    try:
+        from verify.deciding.noncommutative import prove_all_sizes
+    except ImportError:
+        return None
+    try:
+        return prove_all_sizes(claim)
+    except (VerifyError, ValueError, TypeError, NotImplementedError, KeyError):
+        return None
+
+
+__all__ = ["Expr", "decide_equality"]

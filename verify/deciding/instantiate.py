@@ -303,6 +303,12 @@ def symbolic(symbols: Mapping[str, Symbol], sizes: Mapping[str, int]) -> Realise
     return realise
 
 
+def jet_symbol(d: sympy.Derivative) -> sympy.Symbol:
+    """The free symbol standing for one derivative of an undefined function: ``dx[1]/dz[2]``."""
+    var_text = "".join(f"/d{v}" * k for v, k in d.variable_count)
+    return sympy.Symbol(f"d{d.expr.func.__name__}{var_text}", real=True)
+
+
 def jets_to_symbols(m: sympy.Matrix) -> tuple[sympy.Matrix, dict[sympy.Symbol, sympy.Expr]]:
     """Replace each undefined function and each of its derivatives by a free symbol.
 
@@ -316,8 +322,7 @@ def jets_to_symbols(m: sympy.Matrix) -> tuple[sympy.Matrix, dict[sympy.Symbol, s
         funcs |= {f for f in entry.atoms(sympy.core.function.AppliedUndef)}
     table: dict[sympy.Expr, sympy.Symbol] = {}
     for d in sorted(derivs, key=lambda d: -d.derivative_count):
-        var_text = "".join(f"/d{v}" * k for v, k in d.variable_count)
-        table[d] = sympy.Symbol(f"d{d.expr.func.__name__}{var_text}", real=True)
+        table[d] = jet_symbol(d)
     for f in funcs:
         table[f] = sympy.Symbol(f.func.__name__, real=True)
     if not table:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """The four public verdicts of the claims-file contract."""
 
     PROVED = "proved"
@@ -32,6 +32,8 @@ class Counterexample:
     rhs: str
     sizes: dict[str, int] = field(default_factory=dict)
     note: str = ""
+    #: every atom's exact value by its entry name (``A[1,2]``, ``dx[1]/dz[2]``), for re-checking
+    point: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"values": self.values, "lhs": self.lhs, "rhs": self.rhs}

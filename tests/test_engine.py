@@ -1,0 +1,141 @@
+"""The engine on identities that are not in HW1: each verdict is what the mathematics demands."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from checking import separates
+
+from verify import D, Equality, Symbols, Var, Verdict, apply, decide, matrix, scalar, vector
+from verify.model.claim import Claim
+
+A, B, C, X, x, y, z, t = (Var(n) for n in ("A", "B", "C", "X", "x", "y", "z", "t"))
+
+
+def claim(lhs, rhs, *symbols, **kw) -> Equality:
+    return Equality(id="test", statement="", symbols=Symbols.of(symbols), lhs=lhs, rhs=rhs, **kw)
+
+
+def verdict(c: Claim) -> Verdict:
+    return decide(c, timeout=60).verdict
+
+
+def test_trace_is_cyclic_for_non_square_factors() -> None:
+    # tr(AB) = sum_ij a_ij b_ji = tr(BA), with A m x n and B n x m.
+    c = claim(apply("tr", A * B), apply("tr", B * A), matrix("A", "m", "n"), matrix("B", "n", "m"))
+    assert verdict(c) is Verdict.PROVED
+
+
+def test_trace_is_not_symmetric_in_three_factors() -> None:
+    # tr(ABC) = tr(BAC) fails for generic 2 x 2 matrices (it would make AB - BA orthogonal to every C).
+    c = claim(apply("tr", A * B * C), apply("tr", B * A * C), *(matrix(n, "n", "n") for n in "ABC"))
+    r = decide(c)
+    assert r.verdict is Verdict.REFUTED
+    assert separates(c, r.counterexample)
+
+
+def test_derivative_of_trace_by_matrix_in_numerator_layout() -> None:
+    # f = tr(AX) = sum_ij a_ji x_ij, df/dx_ij = a_ji; numerator layout puts df/dx_ij at (j, i): A itself.
+    c = claim(D(apply("tr", A * X), X), A, matrix("A", "n", "m"), matrix("X", "m", "n"))
+    assert verdict(c) is Verdict.PROVED
+
+
+def test_derivative_of_trace_by_matrix_in_denominator_layout_is_the_transpose() -> None:
+    c = claim(D(apply("tr", A * X), X), A.T, matrix("A", "n", "m"), matrix("X", "m", "n"), layout="denominator")
+    assert verdict(c) is Verdict.PROVED
+
+
+def test_log_det_derivative() -> None:
+    # d log det X / dX_ij = (X^{-1})_ji (Jacobi's formula), so the numerator-layout derivative is X^{-1}.
+    c = claim(D(apply("log", apply("det", X)), X), X.I, matrix("X", "n", "n", invertible=True))
+    assert verdict(c) is Verdict.PROVED
+
+
+def test_square_of_a_sum_needs_commuting_matrices() -> None:
+    # (A + B)^2 = A^2 + AB + BA + B^2, which is A^2 + 2AB + B^2 only when AB = BA.
+    c = claim((A + B) ** 2, A**2 + 2 * A * B + B**2, matrix("A", "n", "n"), matrix("B", "n", "n"))
+    r = decide(c)
+    assert r.verdict is Verdict.REFUTED
+    assert r.counterexample.sizes == {"n": 2}
+    assert separates(c, r.counterexample)
+
+
+def test_square_of_a_sum_of_scalars() -> None:
+    c = claim((t + y) ** 2, t**2 + 2 * t * y + y**2, scalar("t"), scalar("y"))
+    assert verdict(c) is Verdict.PROVED
+
+
+def test_sigmoid_derivative() -> None:
+    s = apply("sigmoid", t)
+    assert verdict(claim(D(s, t), s * (1 - s), scalar("t"))) is Verdict.PROVED
+    assert verdict(claim(D(s, t), s * (1 + s), scalar("t"))) is Verdict.REFUTED
+
+
+def test_chain_rule_in_the_wrong_order_is_refuted_with_a_jet() -> None:
+    # d(Ax)/dz = A dx/dz (m x p); (dx/dz)^T A^T is its transpose, so the hint names a layout mix-up.
+    c = claim(D(A * x, z), D(x, z).T * A.T, vector("x", "n", of=("z",)), matrix("A", "m", "n"), vector("z", "p"))
+    r = decide(c)
+    assert r.verdict is Verdict.REFUTED
+    assert "dx/dz" in r.counterexample.values
+    assert "layout" in r.detail
+    assert separates(c, r.counterexample)
+
+
+def test_a_row_against_a_column_is_an_error_that_suggests_a_transpose() -> None:
+    # d(x^T A x)/dx is the row x^T (A + A^T) in numerator layout; (A + A^T) x is the column.
+    c = claim(D(x.T * A * x, x), (A + A.T) * x, vector("x", "n"), matrix("A", "n", "n"))
+    r = decide(c)
+    assert r.verdict is Verdict.ERROR
+    assert "layout mix-up" in r.detail
+
+
+def test_sign_hint() -> None:
+    c = claim(D(x.T * A * x, x), -x.T * (A + A.T), vector("x", "n"), matrix("A", "n", "n"))
+    r = decide(c)
+    assert r.verdict is Verdict.REFUTED
+    assert "sign" in r.detail
+
+
+def test_factor_hint() -> None:
+    c = claim(D(x.T * x, x), x.T, vector("x", "n"))
+    r = decide(c)
+    assert r.verdict is Verdict.REFUTED
+    assert "2 times" in r.detail
+
+
+def test_shape_mismatch_is_an_error() -> None:
+    c = claim(x.T * A, y.T, vector("x", "n"), matrix("A", "m", "n"), vector("y", "n"))
+    r = decide(c)
+    assert r.verdict is Verdict.ERROR
+    assert "multiply" in r.detail
+
+
+def test_undeclared_name_is_an_error() -> None:
+    c = claim(x, Var("w"), vector("x", "n"))
+    assert decide(c).verdict is Verdict.ERROR
+
+
+def test_a_slow_decision_times_out_as_unknown() -> None:
+    # det(AB) = det(A) det(B) is true, but instantiating it at n = 7 is far beyond one second.
+    c = claim(apply("det", A * B), apply("det", A) * apply("det", B), matrix("A", "n", "n"), matrix("B", "n", "n"),
+              sizes=({"n": 7},))
+    start = time.perf_counter()
+    r = decide(c, timeout=1.0)
+    assert time.perf_counter() - start < 5
+    assert r.verdict is Verdict.UNKNOWN
+    assert "timed out after 1 s" in r.detail
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_inverse_derivative_at_fixed_size(n: int) -> None:
+    c = claim(D(A.I, t), -A.I * D(A, t) * A.I, matrix("A", n, n, invertible=True, of=("t",)), scalar("t"))
+    assert verdict(c) is Verdict.PROVED
+
+
+def test_inverse_derivative_with_a_squared_inverse_is_refuted() -> None:
+    c = claim(D(A.I, t), -(A.I**2) * D(A, t), matrix("A", "n", "n", invertible=True, of=("t",)), scalar("t"))
+    r = decide(c)
+    assert r.verdict is Verdict.REFUTED
+    assert "dA/dt" in r.counterexample.values
+    assert separates(c, r.counterexample)

@@ -1,0 +1,56 @@
+"""Feedback a student can act on when two sides differ: is it a transpose, a sign, a factor?
+
+The hints are read off the sides' exact values at several points. They are hints, not
+verdicts: they say what the values show ("at every point tried"), never that it is proved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy
+
+Pair = tuple[sympy.Matrix, sympy.Matrix]
+
+
+def _all(pairs: Sequence[Pair], test) -> bool:
+    try:
+        return all(test(lv, rv) for lv, rv in pairs)
+    except (TypeError, ValueError):
+        return False
+
+
+def _ratio(pairs: Sequence[Pair]) -> sympy.Expr | None:
+    """The one constant c with lhs = c * rhs at every point, if there is one."""
+    c = None
+    for lv, rv in pairs:
+        if lv.shape != rv.shape:
+            return None
+        for a, b in zip(lv, rv, strict=True):
+            if b == 0:
+                if a != 0:
+                    return None
+                continue
+            r = sympy.nsimplify(a / b) if not (a / b).is_Rational else a / b
+            if c is None:
+                c = r
+            elif sympy.simplify(r - c) != 0:
+                return None
+    return c
+
+
+def hint(pairs: Sequence[Pair]) -> str:
+    """A sentence for the feedback, or '' when the values show no simple relation."""
+    if _all(pairs, lambda lv, rv: lv.shape == rv.T.shape and (lv - rv.T).is_zero_matrix and lv != rv):
+        return "the two sides are transposes of each other at every point tried: is this a layout mix-up?"
+    c = _ratio(pairs)
+    if c is not None and c != 1 and c != 0:
+        if c == -1:
+            return "the two sides differ by sign at every point tried"
+        return f"the left side is {c} times the right side at every point tried: a constant factor?"
+    t = [(lv, rv.T) for lv, rv in pairs if lv.shape == rv.T.shape and lv.shape != rv.shape]
+    if t and len(t) == len(pairs):
+        c = _ratio(t)
+        if c is not None and c != 0:
+            return f"the left side is {c} times the transpose of the right side at every point tried"
+    return ""

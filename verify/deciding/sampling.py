@@ -1,0 +1,197 @@
+"""Exact evaluation of a claim's sides at a random point, without symbolic entries.
+
+Refuting does not need the symbolic instantiation that proving does, and at larger sizes
+that instantiation is most of the cost (the inverse of a symbolic 4 x 4 matrix alone has
+hundreds of terms). Here every symbol gets exact rational entries, except the variables that
+something is differentiated by: those stay symbolic until the derivatives are taken, then
+take their values. A symbol declared ``of(v)`` is realised by a random polynomial centred
+at the point, so its jet there (value, first and second derivatives) is known exactly and is
+what the counterexample reports: any jet is realised by a polynomial, so the counterexample
+is a real one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import sympy
+
+from verify.deciding.instantiate import Evaluator, entry_name, jet_symbol
+from verify.deciding.refute import rational
+from verify.model.expr import Derivative, Expr, Gradient, Hessian
+from verify.model.symbols import Symbol
+
+
+def derivative_order(e: Expr) -> int:
+    """The largest number of differentiations along any path of the tree."""
+    own = 0
+    if isinstance(e, Derivative):
+        own = len(e.wrt)
+    elif isinstance(e, Gradient):
+        own = 1
+    elif isinstance(e, Hessian):
+        own = 2
+    return own + max((derivative_order(c) for c in e.children()), default=0)
+
+
+def differentiated(e: Expr) -> set[str]:
+    """Names of every variable something is differentiated by."""
+    out: set[str] = set()
+    if isinstance(e, Derivative):
+        out |= {v.name for v in e.wrt}
+    elif isinstance(e, Gradient | Hessian):
+        out.add(e.wrt.name)
+    for c in e.children():
+        out |= differentiated(c)
+    return out
+
+
+def _atoms(s: Symbol, rows: int, cols: int) -> sympy.Matrix:
+    def entry(i: int, j: int) -> sympy.Symbol:
+        if s.symmetric and j < i:
+            i, j = j, i
+        return sympy.Symbol(entry_name(s.name, i, j, (rows, cols)), real=True, positive=s.positive or None)
+
+    return sympy.Matrix(rows, cols, entry)
+
+
+def _random_matrix(s: Symbol, rows: int, cols: int, rng: random.Random) -> sympy.Matrix:
+    for _ in range(20):
+        m = sympy.Matrix(rows, cols, lambda i, j: rational(rng, s.positive))
+        if s.symmetric:
+            m = m.upper_triangular() + m.upper_triangular(1).T
+        if not s.invertible or m.det() != 0:
+            return m
+    return sympy.eye(rows)
+
+
+@dataclass
+class Point:
+    """One random point: values of every symbol, and the jets of every dependent symbol."""
+
+    symbols: Mapping[str, Symbol]
+    sizes: Mapping[str, int]
+    order: int
+    rng: random.Random
+    free: frozenset[str]
+
+    def __post_init__(self) -> None:
+        self.values: dict[str, sympy.Matrix] = {}
+        self.atoms: dict[str, sympy.Matrix] = {}
+        self.substitution: dict[sympy.Symbol, sympy.Rational] = {}
+        self.jets: dict[str, str] = {}
+        self.jet_values: dict[sympy.Symbol, sympy.Rational] = {}
+        #: first derivatives of each dependent symbol: name -> (variables, {(i, j): coefficients})
+        self.first: dict[str, tuple[list[sympy.Symbol], dict[tuple[int, int], list[sympy.Rational]]]] = {}
+        for name, s in self.symbols.items():
+            if s.of:
+                continue
+            rows, cols = s.shape.bind(self.sizes)
+            value = _random_matrix(s, rows, cols, self.rng)
+            self.values[name] = value
+            if name in self.free:
+                atoms = _atoms(s, rows, cols)
+                self.atoms[name] = atoms
+                for a, v in zip(atoms, value, strict=True):
+                    self.substitution[a] = v
+
+    def realise(self, s: Symbol) -> sympy.Matrix:
+        if not s.of:
+            return self.atoms.get(s.name, self.values[s.name])
+        rows, cols = s.shape.bind(self.sizes)
+        variables: list[sympy.Symbol] = []
+        centre: list[sympy.Rational] = []
+        for v in s.of:
+            var_atoms = self.atoms.get(v)
+            if var_atoms is None:  # never differentiated by: the function is just a value
+                continue
+            variables += list(var_atoms)
+            centre += [self.substitution[a] for a in var_atoms]
+        value = _random_matrix(s, rows, cols, self.rng)
+        self.values[s.name] = value
+
+        def entry(i: int, j: int) -> sympy.Expr:
+            if s.symmetric and j < i:
+                return cache[(j, i)]
+            name = entry_name(s.name, i, j, (rows, cols))
+            f = sympy.Function(name, real=True)(*variables)
+            poly = value[i, j]
+            self.jet_values[sympy.Symbol(name, real=True)] = value[i, j]
+            shifted = [v - c for v, c in zip(variables, centre, strict=True)]
+            for k in range(1, self.order + 1):
+                for combo in itertools.combinations_with_replacement(range(len(variables)), k):
+                    coeff = rational(self.rng)
+                    term = coeff
+                    factorial = 1
+                    for idx, count in _counts(combo):
+                        term *= shifted[idx] ** count
+                        factorial *= sympy.factorial(count)
+                    poly += term / factorial
+                    deriv = sympy.Derivative(f, *(variables[c] for c in combo))
+                    self.jet_values[jet_symbol(deriv)] = coeff
+            cache[(i, j)] = poly
+            return poly
+
+        cache: dict[tuple[int, int], sympy.Expr] = {}
+        first: dict[tuple[int, int], list[sympy.Rational]] = {}
+        self.first[s.name] = (variables, first)
+        out = sympy.Matrix(rows, cols, entry)
+        for (i, j), p in cache.items():
+            first[(i, j)] = [sympy.diff(p, v).xreplace(dict(zip(variables, centre, strict=True)))
+                             for v in variables]
+            if s.symmetric:
+                first[(j, i)] = first[(i, j)]
+        return out
+
+    def derivative_values(self) -> dict[str, sympy.Matrix | sympy.Rational]:
+        """First derivatives of the dependent symbols, in the shapes people write them.
+
+        ``dA/dt`` has A's shape (A a function of a scalar t); ``dx/dz`` is the m x p Jacobian
+        (x an m-vector function of a p-vector z); anything else entry by entry.
+        """
+        out: dict[str, sympy.Matrix | sympy.Rational] = {}
+        for name, (variables, first) in self.first.items():
+            if not variables:
+                continue
+            rows, cols = self.symbols[name].shape.bind(self.sizes)
+            of = [v for v in self.symbols[name].of if v in self.atoms]
+            if len(of) == 1 and len(variables) == 1:
+                out[f"d{name}/d{of[0]}"] = sympy.Matrix([[first[(i, j)][0] for j in range(cols)]
+                                                         for i in range(rows)])
+            elif len(of) == 1 and cols == 1 and self.atoms[of[0]].shape[1] == 1:
+                out[f"d{name}/d{of[0]}"] = sympy.Matrix([first[(i, 0)] for i in range(rows)])
+            else:
+                for (i, j), coeffs in sorted(first.items()):
+                    for v, c in zip(variables, coeffs, strict=True):
+                        out[f"d{entry_name(name, i, j, (rows, cols))}/d{v}"] = c
+        return out
+
+
+def _counts(combo: tuple[int, ...]) -> list[tuple[int, int]]:
+    out: dict[int, int] = {}
+    for c in combo:
+        out[c] = out.get(c, 0) + 1
+    return sorted(out.items())
+
+
+def evaluate(
+    sides: tuple[Expr, ...],
+    symbols: Mapping[str, Symbol],
+    sizes: Mapping[str, int],
+    layout: str,
+    rng: random.Random,
+) -> tuple[list[sympy.Matrix], Point]:
+    """Both sides' exact values at one random point (raises ZeroDivisionError where undefined).
+
+    The values may still hold piecewise functions (max, |.|, steps) evaluated at the point,
+    and transcendental constants such as exp(1/2).
+    """
+    free = frozenset().union(*(differentiated(e) for e in sides))
+    order = max(1, *(derivative_order(e) for e in sides))
+    point = Point(symbols, sizes, order, rng, free)
+    ev = Evaluator(symbols, sizes, point.realise, layout)
+    raw = [ev(e) for e in sides]
+    return raw, point

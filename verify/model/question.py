@@ -1,0 +1,33 @@
+"""Questions of an assignment: what is asked, in which symbols, and the proved reference answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from verify.model.claim import Claim
+from verify.model.expr import Expr
+from verify.model.symbols import Symbols
+
+AnswerKind = Literal["expression", "true-false", "property"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Question:
+    """One gradable question.
+
+    ``symbols`` are the names a student may use (each Symbol's ``latex`` says how it is
+    written, ``meaning`` what it stands for). ``answer`` is the reference answer: an
+    expression, or a bool for a true/false question. ``reference`` is the claim that proves
+    the reference answer right (id ``ref.<question id>``); it is listed among the claims too,
+    so the suite proves every reference the grader relies on.
+    """
+
+    id: str
+    wording: str
+    symbols: Symbols
+    answer: Expr | bool | None
+    reference: Claim
+    kind: AnswerKind = "expression"
+    points: float = 1.0
+    layout: str = "numerator"
