@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+from checking import separates
 from derivations import all_claims
 from verify.deciding.engine import decide
 from verify.deciding.result import Verdict, agrees
 from verify.model.claim import Equality
-
-from checking import separates
 
 CLAIMS = all_claims()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from checking import separates
 
+from checking import separates
 from verify import D, Equality, Symbols, Var, Verdict, apply, decide, matrix, scalar, vector
 from verify.model.claim import Claim
 
