@@ -1,0 +1,1 @@
+"""Reading user text (LaTeX, claims files, Markdown submissions) into the model, safely."""
