@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 from verify.model.claim import Claim
@@ -23,6 +24,9 @@ class Question:
     so the suite proves every reference the grader relies on.
     """
 
+    def __hash__(self) -> int:
+        return hash(self.id)
+
     id: str
     wording: str
     symbols: Symbols
@@ -31,3 +35,6 @@ class Question:
     kind: AnswerKind = "expression"
     points: float = 1.0
     layout: str = "numerator"
+    #: names that stand for expressions in the question (``alpha`` := y^T A x), substituted
+    #: when a student's LaTeX is read, so that d alpha / d y is the derivative of y^T A x
+    defines: Mapping[str, Expr] = field(default_factory=dict)
