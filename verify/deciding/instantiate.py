@@ -18,6 +18,7 @@ from verify.model.expr import (
     ANY,
     Add,
     Apply,
+    At,
     Const,
     Derivative,
     Div,
@@ -238,6 +239,43 @@ class Evaluator:
         g = self.eval(e.f)[0, 0]
         var = list(self.variable(e.wrt))
         return sympy.hessian(g, var)
+
+    def _At(self, e: At, hint: tuple[int, int] | None) -> sympy.Matrix:
+        """Evaluate with the listed variables as fresh symbols, then substitute their values.
+
+        Fresh (Dummy) symbols keep the substitution from touching anything else, whatever
+        this evaluator's realisation made of the variables (numbers, when refuting).
+        """
+        names = {v.name for v, _ in e.values}
+        for name in e.expr.names():
+            declared = self.symbols.get(name)
+            if declared is not None and set(declared.of) & names:
+                raise UnsupportedError(f"{name} depends on a variable set to a value: {e.latex()}")
+
+        def realise(s: Symbol) -> sympy.Matrix:
+            if s.name not in names:
+                return self.value(s.name)
+            rows, cols = s.shape.bind(self.sizes)
+            return sympy.Matrix(rows, cols, lambda i, j: sympy.Dummy(entry_name(s.name, i, j, (rows, cols)),
+                                                                     real=True))
+
+        inner = Evaluator(self.symbols, self.sizes, realise, self.layout)
+        m = inner.eval(e.expr, hint)
+        table: dict[sympy.Symbol, sympy.Expr] = {}
+        for v, value in e.values:
+            atoms = inner.variable(v)
+            given = self.eval(value)
+            if given.shape != atoms.shape:
+                raise ShapeError(f"{v.name} is given a value of another size: {e.latex()}")
+            table.update(zip(atoms, given, strict=True))
+        return m.xreplace(table)
+
+
+def evaluate_sides(ev: Evaluator, sides: tuple[Expr, ...]) -> list[sympy.Matrix]:
+    """Evaluate the sides of a claim; a side that is a bare I takes its size from the others."""
+    known = {i: ev(e) for i, e in enumerate(sides) if not _contextual(e)}
+    hint = next((m.shape for m in known.values()), None)
+    return [known[i] if i in known else ev(e, hint) for i, e in enumerate(sides)]
 
 
 def _contextual(e: Expr) -> bool:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from verify.deciding.instantiate import Evaluator, entry_name, jet_symbol
+from verify.deciding.instantiate import Evaluator, entry_name, evaluate_sides, jet_symbol
 from verify.deciding.refute import rational
 from verify.model.expr import Derivative, Expr, Gradient, Hessian
 from verify.model.symbols import Symbol
@@ -193,5 +193,5 @@ def evaluate(
     order = max(1, *(derivative_order(e) for e in sides))
     point = Point(symbols, sizes, order, rng, free)
     ev = Evaluator(symbols, sizes, point.realise, layout)
-    raw = [ev(e) for e in sides]
+    raw = evaluate_sides(ev, sides)
     return raw, point
