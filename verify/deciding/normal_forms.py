@@ -102,10 +102,14 @@ def in_region(e: sympy.Expr, signs: dict[sympy.Expr, int]) -> sympy.Expr:
             return a if sgn > 0 else -a
         return sympy.Integer(1 if sgn > 0 else 0) if isinstance(p, sympy.Heaviside) else sympy.Integer(sgn)
 
-    previous = None
-    while previous != e:
-        previous = e
-        e = e.replace(lambda x: isinstance(x, PIECEWISE), branch)
+    # Branches are chosen on the original atoms (the keys of ``signs`` were computed from
+    # them); a branch may itself hold inner piecewise atoms, replaced on the next pass.
+    table = {p: branch(p) for p in e.atoms(*PIECEWISE)}
+    for _ in range(len(table) + 1):
+        replaced = e.xreplace(table)
+        if replaced == e:
+            break
+        e = replaced
     return e
 
 
