@@ -1,6 +1,376 @@
-"""HW1: (to be written)."""
+"""HW1 section 5.2, Quadratic Function: gradient descent on h(x) = 1/2 x^T Q x + x^T c + b.
 
-from verify.model.claim import Claim
+Every statement of the section is a claim, in the order written, errors included.
 
-SECTION = ""
-CLAIMS: list[Claim] = []
+Setting. Q is symmetric positive definite, x^* the minimiser, so Q x^* = -c: the claims write
+c as -Q x^* (equivalent, Q being invertible). Gradient descent is x^{k+1} = x^k - alpha grad h(x^k).
+
+The eigen part needs an orthogonal V with Q = V Lambda V^T. Declaring a matrix symbol V and
+assuming V^T V = I cannot be done soundly by the engine: a random V is not orthogonal, so
+a counterexample found with it would be no counterexample at all. Instead the claims are
+stated at n = 2 with V the rational parametrisation of the rotations,
+V = [[(1 - t^2)/(1 + t^2), -2t/(1 + t^2)], [2t/(1 + t^2), (1 - t^2)/(1 + t^2)]]: orthogonal for
+every rational t (so any counterexample is a real one), and every rotation but the one by pi
+is reached (the identities are rational in the entries of V, hence hold on the closure). The
+reflections need no separate case: they are rotations with the sign of v_2 flipped, and every
+claim below is unchanged under v_i -> -v_i (Q = sum_i lambda_i v_i v_i^T, and each v_i
+appears twice in a term of the closed form). Lambda = diag(lambda_1, lambda_2) with
+lambda_i > 0, and Q := V Lambda V^T. So these claims are proved for n = 2 only.
+
+The errors of the section, as written:
+- the update rule writes x where x^k is meant: x^{k+1} = x^k - alpha Q (x - x^*). The next two
+  lines follow from it as written; the line after that (= xhat^k - alpha Lambda xhat^k)
+  silently reads x as x^k, and is false as written.
+- the closed form ends in sum_i x_i^0 (1 - alpha lambda_i)^k v_i: the coordinates of x^0 in
+  the standard basis instead of xhat_i^0 = v_i^T (x^0 - x^*). False (at k = 0 already).
+- (1 - alpha Lambda) is read as I - alpha Lambda throughout (a scalar minus a matrix is not defined).
+"""
+
+from __future__ import annotations
+
+from verify.model.claim import Claim, Equality, Recurrence
+from verify.model.expr import Expr, Identity, Var, col, grad, lift, mat
+from verify.model.question import Question
+from verify.model.symbols import Symbol, Symbols, matrix, scalar, vector
+
+SECTION = "5.2 Quadratic Function"
+
+x, xk, x0, xs, Q, c, b = Var("x"), Var("x_k"), Var("x_0"), Var("x_star"), Var("Q"), Var("c"), Var("b")
+alpha, k, t, l1, l2 = Var("alpha"), Var("k"), Var("t"), Var("lambda_1"), Var("lambda_2")
+HALF = lift("1/2")
+
+
+def h(v: Expr, c_value: Expr, q: Expr = Q) -> Expr:
+    """The quadratic at the point v: 1/2 v^T Q v + v^T c + b."""
+    return HALF * v.T * q * v + v.T * c_value + b
+
+
+# ---------------------------------------------------------------------------------------
+# Symbols.
+
+
+def _x(n: int | str) -> Symbol:
+    return vector("x", n, latex="x", meaning="the variable of h")
+
+
+def _xk(n: int | str) -> Symbol:
+    return vector("x_k", n, latex="x^k", meaning="the k-th gradient-descent iterate")
+
+
+def _xs(n: int | str) -> Symbol:
+    return vector("x_star", n, latex="x^*", meaning="the minimiser of h (Q x^* = -c)")
+
+
+def _alpha() -> Symbol:
+    return scalar("alpha", positive=True, latex=r"\alpha", meaning="the step size, alpha > 0")
+
+
+Q_N = matrix("Q", "n", "n", symmetric=True, latex="Q", meaning="a symmetric positive definite matrix")
+B = scalar("b", latex="b", meaning="a constant")
+
+# --- n = 2, V a rotation, Q = V Lambda V^T -------------------------------------------------
+cos_t = (1 - t * t) / (1 + t * t)
+sin_t = 2 * t / (1 + t * t)
+V = mat([[cos_t, -sin_t], [sin_t, cos_t]])
+v1, v2 = col(cos_t, sin_t), col(-sin_t, cos_t)  # the columns of V: eigenvectors of Q
+Lam = mat([[l1, 0], [0, l2]])
+Q2 = V * Lam * V.T
+E1, E2 = mat([[1, 0]]), mat([[0, 1]])  # e_i^T: picks the i-th coordinate
+
+
+def xhat(v: Expr) -> Expr:
+    """The change of basis: xhat = V^T (v - x^*)."""
+    return V.T * (v - xs)
+
+
+EIGEN = [
+    scalar("t", meaning="parameter of the rotation V: cos = (1 - t^2)/(1 + t^2), sin = 2t/(1 + t^2)"),
+    scalar("lambda_1", positive=True, latex=r"\lambda_1", meaning="the eigenvalue of Q for v_1"),
+    scalar("lambda_2", positive=True, latex=r"\lambda_2", meaning="the eigenvalue of Q for v_2"),
+    _alpha(),
+    _xs(2),
+]
+EIGEN_SYMBOLS = Symbols.of([*EIGEN, _xk(2), _x(2)])
+
+# The gradient-descent step at x^k, from the definition: grad h(x^k) with c = -Q x^*.
+GD_STEP = xk - alpha * grad(h(xk, -(Q2 * xs), Q2), xk)
+# The update rule as the solution writes it (x instead of x^k).
+WRITTEN_STEP = xk - alpha * Q2 * (x - xs)
+
+# The closed forms of x^k (sequence x_k, index k, from x^0).
+SEQUENCE_SYMBOLS = Symbols.of([
+    *EIGEN, _xk(2), B,
+    scalar("k", latex="k", meaning="the iteration index"),
+    vector("x_0", 2, latex="x^0", meaning="the starting point"),
+])
+
+
+def closed_form(coordinate_1: Expr, coordinate_2: Expr) -> Expr:
+    """x^* + sum_i coordinate_i (1 - alpha lambda_i)^k v_i, at n = 2."""
+    return (xs + coordinate_1 * (1 - alpha * l1) ** k * v1
+            + coordinate_2 * (1 - alpha * l2) ** k * v2)
+
+
+def _iterates(claim_id: str, statement: str, closed: Expr, expect: str, why: str) -> Recurrence:
+    """x^k = closed(k) for the gradient-descent iterates from x^0, every k >= 0."""
+    return Recurrence(
+        id=claim_id, section=SECTION, statement=statement, expect=expect, why=why,  # type: ignore[arg-type]
+        symbols=SEQUENCE_SYMBOLS, sequence=xk, k=k, initial=x0, step=GD_STEP, closed=closed, base=0,
+    )
+
+
+xh, Lam_n = Var("xhat_k"), Var("Lambda")
+xh_i, xh0_i, l_i = Var("xhat_i"), Var("xhat0_i"), Var("lambda_i")
+w1, w2, xh2 = Var("v_1"), Var("v_2"), Var("xhat")
+
+CLAIMS: list[Claim] = [
+    Equality(
+        id="quad.gradient",
+        section=SECTION,
+        statement=r"h(x) = \frac{1}{2} x^T Q x + x^T c + b \Rightarrow \nabla_x h = Q x + c",
+        # d/dx (1/2 x^T Q x) = 1/2 (Q + Q^T) x = Q x for symmetric Q; d/dx (x^T c) = c; b is constant.
+        expect="holds",
+        symbols=Symbols.of([_x("n"), Q_N, vector("c", "n"), B]),
+        lhs=grad(h(x, c), x),
+        rhs=Q * x + c,
+    ),
+    Equality(
+        id="quad.gradient-minimiser",
+        section=SECTION,
+        statement=r"\nabla_x h = Q x + c = Q x - Q x^*",
+        # At the minimiser grad h(x^*) = Q x^* + c = 0, so c = -Q x^*; substituted: Q x - Q x^*.
+        expect="holds",
+        why="c is written -Q x^* (the minimiser's condition Q x^* + c = 0)",
+        symbols=Symbols.of([_x("n"), Q_N, _xs("n"), B]),
+        lhs=grad(h(x, -(Q * xs)), x),
+        rhs=Q * x - Q * xs,
+    ),
+    Equality(
+        id="quad.update-rule",
+        section=SECTION,
+        statement=r"\text{update rule} : x^{k+1} = x^k - \alpha Q (x - x^*)",
+        # Gradient descent: x^{k+1} = x^k - alpha grad h(x^k) = x^k - alpha Q (x^k - x^*). As written
+        # the step uses x, not x^k: the sides differ by alpha Q (x - x^k), nonzero for Q positive
+        # definite, alpha > 0 and x != x^k. By hand: t = 0 (V = I), lambda_1 = lambda_2 = 1 (Q = I),
+        # alpha = 1, x^* = 0, x^k = (1, 0), x = 0: left x^k - x^k = (0, 0), right (1, 0).
+        expect="fails",
+        why="x is written where x^k is meant (with x read as x^k it holds: ref.quad.eigen-recursion). "
+        "Stated at n = 2 with Q = V Lambda V^T, lambda_i > 0, so that a counterexample has Q positive definite",
+        symbols=Symbols.of([*EIGEN, _xk(2), _x(2), B]),
+        lhs=GD_STEP,
+        rhs=WRITTEN_STEP,
+    ),
+    Equality(
+        id="quad.change-of-basis",
+        section=SECTION,
+        statement=r"\hat{x}^k = V^T (x^k - x^*) \Rightarrow x^k = V \hat{x}^k + x^*",
+        # V orthogonal: V V^T = I, so V xhat^k + x^* = V V^T (x^k - x^*) + x^* = x^k.
+        expect="holds",
+        why="n = 2, V a rotation (see the module docstring)",
+        symbols=Symbols.of([*EIGEN, _xk(2)]),
+        lhs=V * xhat(xk) + xs,
+        rhs=xk,
+    ),
+    Equality(
+        id="quad.update-new-basis",
+        section=SECTION,
+        statement=r"V \hat{x}^{k+1} + x^* = V \hat{x}^k + x^* - \alpha Q (x - x^*)",
+        # With x^{k+1} from the update rule as written, V xhat^{k+1} + x^* = x^{k+1} (V V^T = I)
+        # = x^k - alpha Q (x - x^*) = V xhat^k + x^* - alpha Q (x - x^*). Follows from the written rule.
+        expect="holds",
+        why="x^{k+1} by the update rule as written (with x); n = 2, V a rotation",
+        symbols=EIGEN_SYMBOLS,
+        lhs=V * xhat(WRITTEN_STEP) + xs,
+        rhs=V * xhat(xk) + xs - alpha * Q2 * (x - xs),
+    ),
+    Equality(
+        id="quad.update-times-vt",
+        section=SECTION,
+        statement=r"\hat{x}^{k+1} = \hat{x}^k - \alpha V^T Q (V V^T) (x - x^*)",
+        # Multiply the previous line by V^T (V^T V = I) and insert V V^T = I: holds, still with x.
+        expect="holds",
+        why="x^{k+1} by the update rule as written (with x); n = 2, V a rotation",
+        symbols=EIGEN_SYMBOLS,
+        lhs=xhat(WRITTEN_STEP),
+        rhs=xhat(xk) - alpha * V.T * Q2 * (V * V.T) * (x - xs),
+    ),
+    Equality(
+        id="quad.eigen-step",
+        section=SECTION,
+        statement=r"\hat{x}^k - \alpha V^T Q (V V^T) (x - x^*) = \hat{x}^k - \alpha \Lambda \hat{x}^k",
+        # V^T Q V = Lambda, so the left side is xhat^k - alpha Lambda V^T (x - x^*), while
+        # xhat^k = V^T (x^k - x^*): they differ by alpha Lambda V^T (x - x^k). By hand: t = 0 (V = I),
+        # lambda_1 = lambda_2 = 1, alpha = 1, x^* = 0, x^k = (1, 0), x = 0: left (1, 0), right (0, 0).
+        expect="fails",
+        why="here the solution silently reads x as x^k",
+        symbols=EIGEN_SYMBOLS,
+        lhs=xhat(xk) - alpha * V.T * Q2 * (V * V.T) * (x - xs),
+        rhs=xhat(xk) - alpha * Lam * xhat(xk),
+    ),
+    Equality(
+        id="quad.factor-out",
+        section=SECTION,
+        statement=r"\hat{x}^k - \alpha \Lambda \hat{x}^k = (1 - \alpha \Lambda) \hat{x}^k",
+        # Distributivity, reading 1 as I (1 - alpha Lambda, a scalar minus a matrix, is undefined).
+        expect="holds",
+        why="1 read as the identity I",
+        symbols=Symbols.of([vector("xhat_k", "n", latex=r"\hat{x}^k"), matrix("Lambda", "n", "n"), _alpha()]),
+        lhs=xh - alpha * Lam_n * xh,
+        rhs=(Identity() - alpha * Lam_n) * xh,
+    ),
+    Equality(
+        id="quad.eigen-recursion",
+        section=SECTION,
+        statement=r"\hat{x}^{k+1} = (1 - \alpha \Lambda) \hat{x}^k",
+        # The conclusion, for gradient descent as the solution means it (x^{k+1} = x^k - alpha Q
+        # (x^k - x^*)): xhat^{k+1} = V^T (x^k - x^* - alpha V Lambda V^T (x^k - x^*)) = (I - alpha Lambda) xhat^k.
+        expect="holds",
+        why="1 read as I; x^{k+1} = x^k - alpha Q (x^k - x^*); n = 2, V a rotation",
+        symbols=Symbols.of([*EIGEN, _xk(2)]),
+        lhs=xhat(xk - alpha * Q2 * (xk - xs)),
+        rhs=(Identity() - alpha * Lam) * xhat(xk),
+    ),
+    Recurrence(
+        id="quad.component-recursion",
+        section=SECTION,
+        statement=r"\hat{x}_i^k = (1 - \alpha \lambda_i)^k \hat{x}_i^0",
+        # Component i of xhat^{k+1} = (I - alpha Lambda) xhat^k is xhat_i^{k+1} = (1 - alpha lambda_i) xhat_i^k
+        # (Lambda diagonal); a geometric sequence: k = 0 gives xhat_i^0, and
+        # (1 - alpha lambda_i)^{k+1} xhat_i^0 = (1 - alpha lambda_i) (1 - alpha lambda_i)^k xhat_i^0.
+        expect="holds",
+        why="by induction on k",
+        symbols=Symbols.of([
+            scalar("xhat_i", latex=r"\hat{x}_i^k", meaning="the i-th coordinate of xhat^k"),
+            scalar("xhat0_i", latex=r"\hat{x}_i^0", meaning="the i-th coordinate of xhat^0"),
+            scalar("lambda_i", positive=True, latex=r"\lambda_i", meaning="the i-th eigenvalue of Q"),
+            _alpha(),
+            scalar("k", latex="k", meaning="the iteration index"),
+        ]),
+        sequence=xh_i, k=k, initial=xh0_i, step=(1 - alpha * l_i) * xh_i,
+        closed=(1 - alpha * l_i) ** k * xh0_i, base=0,
+    ),
+    Equality(
+        id="quad.back-to-x",
+        section=SECTION,
+        statement=r"x^{k} - x^{*} = V\hat{x}^{k}",
+        # V xhat^k = V V^T (x^k - x^*) = x^k - x^* since V V^T = I.
+        expect="holds",
+        why="n = 2, V a rotation",
+        symbols=Symbols.of([*EIGEN, _xk(2)]),
+        lhs=xk - xs,
+        rhs=V * xhat(xk),
+    ),
+    Equality(
+        id="quad.columns",
+        section=SECTION,
+        statement=r"V\hat{x}^{k} = \sum_{i} \hat{x}_{i}^{k} v_{i}",
+        # A matrix times a vector is the combination of its columns: true for every V (n = 2 here,
+        # V = v_1 e_1^T + v_2 e_2^T).
+        expect="holds",
+        why="n = 2; any V with columns v_1, v_2",
+        symbols=Symbols.of([vector("v_1", 2, latex="v_1"), vector("v_2", 2, latex="v_2"),
+                            vector("xhat", 2, latex=r"\hat{x}^k")]),
+        lhs=(w1 * E1 + w2 * E2) * xh2,
+        rhs=(E1 * xh2) * w1 + (E2 * xh2) * w2,
+    ),
+    _iterates(
+        "quad.closed-form-as-written",
+        r"x^{k} - x^{*} = \sum_{i} x_{i}^{0} (1 - \alpha \lambda_{i})^{k} v_{i}",
+        closed_form(E1 * x0, E2 * x0),
+        # At k = 0 the right side is sum_i x_i^0 v_i = V x^0, which is x^0 - x^* only if
+        # V x^0 = x^0 - x^*. By hand: t = 1 (V = [[0, -1], [1, 0]]), x^* = 0, x^0 = (1, 0): V x^0 = (0, 1).
+        "fails",
+        "x_i^0 read literally, the i-th coordinate of x^0; x^k the gradient-descent iterates",
+    ),
+    _iterates(
+        "quad.closed-form-original-coordinates",
+        r"x^{k} - x^{*} = \sum_{i} x_{i}^{0} (1 - \alpha \lambda_{i})^{k} v_{i}",
+        closed_form(E1 * (x0 - xs), E2 * (x0 - xs)),
+        # The kindest reading, x_i^0 = i-th coordinate of x^0 - x^* (the hat dropped, the shift kept):
+        # at k = 0 the right side is V (x^0 - x^*), which is x^0 - x^* only when V fixes it. So every
+        # counterexample has V != I (t != 0); by hand t = 1, x^* = 0, x^0 = (1, 0) as above.
+        "fails",
+        "x_i^0 read as the coordinates of x^0 - x^* in the standard basis: wrong unless V = I",
+    ),
+]
+
+# ---------------------------------------------------------------------------------------
+# Questions and their references.
+
+REF_GRADIENT = Equality(
+    id="ref.quad.gradient",
+    section=SECTION,
+    statement=r"\nabla_x \left(\frac{1}{2} x^T Q x + x^T c + b\right) = Q x + c \quad (Q = Q^T)",
+    # grad (1/2 x^T Q x) = 1/2 (Q + Q^T) x = Q x for symmetric Q; grad (x^T c) = c.
+    expect="holds",
+    symbols=Symbols.of([_x("n"), Q_N, vector("c", "n"), B]),
+    lhs=grad(h(x, c), x),
+    rhs=Q * x + c,
+)
+
+REF_EIGEN = Equality(
+    id="ref.quad.eigen-recursion",
+    section=SECTION,
+    statement=r"\hat{x}^{k+1} = (I - \alpha \Lambda) \hat{x}^k",
+    # From the definitions: x^{k+1} = x^k - alpha grad h(x^k) = x^k - alpha Q (x^k - x^*), and
+    # V^T Q = Lambda V^T, so xhat^{k+1} = xhat^k - alpha Lambda xhat^k. The right side is the answer
+    # with Lambda = diag(lambda_1, lambda_2), xhat^k = V^T (x^k - x^*).
+    expect="holds",
+    why="x^{k+1} = x^k - alpha grad h(x^k), c = -Q x^*, Q = V Lambda V^T; n = 2, V a rotation",
+    symbols=Symbols.of([*EIGEN, _xk(2), B]),
+    lhs=xhat(GD_STEP),
+    rhs=(Identity() - alpha * Lam) * xhat(xk),
+)
+
+REF_CLOSED = _iterates(
+    "ref.quad.closed-form",
+    r"x^{k} - x^{*} = \sum_{i} \hat{x}_{i}^{0} (1 - \alpha \lambda_{i})^{k} v_{i}",
+    closed_form(v1.T * (x0 - xs), v2.T * (x0 - xs)),
+    # xhat_i^0 = v_i^T (x^0 - x^*). Base: x^* + sum_i v_i v_i^T (x^0 - x^*) = x^* + V V^T (x^0 - x^*) = x^0.
+    # Step: Q v_i = lambda_i v_i, so x^k - alpha Q (x^k - x^*) - x^* = sum_i xhat_i^0 (1 - alpha lambda_i)^k
+    # (1 - alpha lambda_i) v_i, the closed form at k + 1.
+    "holds",
+    "by induction on k; x^k the gradient-descent iterates; n = 2, V a rotation",
+)
+
+QUESTIONS: list[Question] = [
+    Question(
+        id="quad.gradient",
+        wording=r"The gradient of h(x) = \frac{1}{2} x^T Q x + x^T c + b with respect to x (Q symmetric).",
+        symbols=Symbols.of([_x("n"), Q_N, vector("c", "n", latex="c", meaning="a constant vector"), B]),
+        answer=Q * x + c,
+        reference=REF_GRADIENT,
+    ),
+    Question(
+        id="quad.eigen-recursion",
+        wording=r"With Q = V \Lambda V^T and \hat{x}^k = V^T (x^k - x^*), gradient descent "
+        r"x^{k+1} = x^k - \alpha \nabla h(x^k): write \hat{x}^{k+1} in terms of \hat{x}^k.",
+        symbols=Symbols.of([
+            vector("xhat_k", "n", latex=r"\hat{x}^k", meaning="V^T (x^k - x^*), the k-th iterate in the eigenbasis"),
+            matrix("Lambda", "n", "n", symmetric=True, latex=r"\Lambda",
+                   meaning="the diagonal matrix of the eigenvalues of Q"),
+            _alpha(),
+        ]),
+        answer=(Identity() - alpha * Lam_n) * xh,
+        reference=REF_EIGEN,
+    ),
+    Question(
+        id="quad.closed-form",
+        wording=r"Write x^k - x^* in terms of the eigenpairs (\lambda_i, v_i) of Q and \hat{x}^0 "
+        r"(here n = 2: the sum has the terms i = 1, 2).",
+        symbols=Symbols.of([
+            scalar("xhat0_1", latex=r"\hat{x}_1^0", meaning="the first coordinate of xhat^0 = V^T (x^0 - x^*)"),
+            scalar("xhat0_2", latex=r"\hat{x}_2^0", meaning="the second coordinate of xhat^0"),
+            scalar("lambda_1", positive=True, latex=r"\lambda_1", meaning="the eigenvalue of Q for v_1"),
+            scalar("lambda_2", positive=True, latex=r"\lambda_2", meaning="the eigenvalue of Q for v_2"),
+            vector("v_1", 2, latex="v_1", meaning="the first unit eigenvector of Q"),
+            vector("v_2", 2, latex="v_2", meaning="the second unit eigenvector of Q"),
+            _alpha(),
+            scalar("k", latex="k", meaning="the iteration index"),
+        ]),
+        answer=(Var("xhat0_1") * (1 - alpha * l1) ** k * w1 + Var("xhat0_2") * (1 - alpha * l2) ** k * w2),
+        reference=REF_CLOSED,
+    ),
+]
+
+CLAIMS += [q.reference for q in QUESTIONS]
