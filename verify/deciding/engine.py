@@ -11,7 +11,15 @@ import time
 import traceback
 from collections.abc import Callable
 
-from verify.deciding import convexity, degree, equality, limit, minimum, recurrence  # noqa: F401 (registration)
+from verify.deciding import (  # noqa: F401 (registration)
+    convexity,
+    degree,
+    equality,
+    limit,
+    minimum,
+    proportional,
+    recurrence,
+)
 from verify.deciding.dispatch import decide_inline
 from verify.deciding.isolation import run_isolated
 from verify.deciding.result import Result, Verdict

@@ -111,7 +111,7 @@ def refute(claim: Equality, bound: list[dict[str, int]], rng: random.Random, pro
     skipped: list[str] = []
     valid = 0
     for sizes in bound:
-        progress(f"evaluating at random points, {sizing.describe([sizes])}")
+        progress(f"evaluating at random points{sizing.at([sizes])}")
         try:
             tried = 0
             for _ in range(POINTS * 3):
@@ -128,7 +128,7 @@ def refute(claim: Equality, bound: list[dict[str, int]], rng: random.Random, pro
                     cx = counterexample(claim, point, lv, rv, sizes)
                     extra = [s for s in (sample(claim, sizes, rng) for _ in range(3)) if s is not None]
                     note = hint([(lv, rv)] + [(a, b) for a, b, _ in extra])
-                    detail = f"the sides differ at {sizing.describe([sizes])}"
+                    detail = f"the sides differ{sizing.at([sizes])}"
                     return (
                         Result(Verdict.REFUTED, detail=f"{detail}; {note}" if note else detail,
                                counterexample=cx),
@@ -149,7 +149,7 @@ def prove_instantiated(claim: Equality, bound: list[dict[str, int]], rng: random
     methods: list[str] = []
     tried: list[str] = []
     for sizes in bound:
-        progress(f"instantiating at {sizing.describe([sizes])}")
+        progress(f"instantiating{sizing.at([sizes])}")
         ev = Evaluator(claim.symbols, sizes, symbolic(claim.symbols, sizes), claim.layout)
         lhs, rhs = (jets_to_symbols(m)[0] for m in evaluate_sides(ev, (claim.lhs, claim.rhs)))
         outcome = compare(lhs, rhs, rng, tries=2, progress=progress)
@@ -192,7 +192,7 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
     everywhere = _prove_all_sizes(claim)
     if everywhere is not None:
         return Result(Verdict.PROVED, scope="all sizes" if letters_of(claim) else "as stated",
-                      detail=f"{everywhere}; {valid} random points agree at {sizing.describe(defined)}")
+                      detail=f"{everywhere}; {valid} random points agree{sizing.at(defined)}")
     proved_at, methods, tried = prove_instantiated(claim, defined, rng, progress)
     if tried:
         return Result(Verdict.UNKNOWN, detail=f"{valid} random points agree; not proved: " + "; ".join(tried))

@@ -35,3 +35,8 @@ def describe(bound: list[dict[str, int]]) -> str:
             groups.setdefault(value, []).append(name)
         parts.append(", ".join("=".join(sorted(ns)) + f"={v}" for v, ns in groups.items()))
     return "sizes " + "; ".join(parts)
+
+
+def at(bound: list[dict[str, int]]) -> str:
+    """`` at sizes n=2`` for a sentence, or nothing when there are no dimension letters."""
+    return "" if bound == [{}] else f" at {describe(bound)}"

@@ -93,3 +93,16 @@ class Limit(Claim):
     at: str
     rhs: Expr
     assumptions: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Proportional(Claim):
+    """``expr = c * to`` for one constant c that is nonzero (or positive, if ``positive``).
+
+    How an answer that is "any equivalent form" is checked: an equation L = R states the
+    same condition as the reference E = 0 exactly when L - R is a nonzero multiple of E.
+    """
+
+    expr: Expr
+    to: Expr
+    positive: bool = False

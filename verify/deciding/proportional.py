@@ -1,0 +1,60 @@
+"""Deciding :class:`~verify.model.claim.Proportional`: is one expression a constant multiple of another?
+
+The constant is read off at a random point where ``to`` is nonzero; then ``expr = c * to``
+is an ordinary equality, decided (refuted or proved) like any other. If the constant is
+zero, or has the wrong sign, the point where it was read is the counterexample.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import sympy
+
+from verify.deciding.dispatch import Progress, decide_inline, quiet
+from verify.deciding.equality import decide_equality, letters_of, sample, show
+from verify.deciding.result import Counterexample, Result, Verdict
+from verify.deciding.sizes import bindings
+from verify.model.claim import Equality, Proportional
+from verify.model.expr import Const, Product
+
+
+@decide_inline.register
+def decide_proportional(claim: Proportional, progress: Progress = quiet) -> Result:
+    probe = Equality(id=claim.id, statement=claim.statement, symbols=claim.symbols, layout=claim.layout,
+                     lhs=claim.expr, rhs=claim.to)
+    rng = random.Random(claim.id)
+    sizes = bindings(letters_of(probe))[0]
+    for _ in range(30):
+        got = sample(probe, sizes, rng)
+        if got is None:
+            continue
+        lv, rv, point = got
+        if lv.shape != rv.shape:
+            return Result(Verdict.ERROR, detail=f"the two expressions have shapes {lv.shape} and {rv.shape}")
+        pairs = [(a, b) for a, b in zip(lv, rv, strict=True) if b != 0]
+        if not pairs:
+            continue
+        c = sympy.nsimplify(pairs[0][0] / pairs[0][1])
+        if not c.is_Rational:
+            return Result(Verdict.UNKNOWN, detail=f"the ratio at a point is {c}, not a rational constant")
+        if c == 0 or (claim.positive and c < 0):
+            need = "a positive" if claim.positive else "a nonzero"
+            return Result(
+                Verdict.REFUTED,
+                detail=f"the expression is {c} times the reference at this point, not {need} multiple",
+                counterexample=Counterexample(
+                    values={k: show(v) for k, v in point.values.items() if k in claim.expr.names() | claim.to.names()},
+                    lhs=show(lv), rhs=f"{show(rv)} (the reference)", sizes=dict(sizes),
+                    note=f"expr = {c} x reference here",
+                ),
+            )
+        result = decide_equality(replace(probe, rhs=Product((Const(c), claim.to))), progress)
+        if result.verdict is Verdict.PROVED:
+            return replace(result, detail=f"equals {c} times the reference; {result.detail}")
+        if result.verdict is Verdict.REFUTED:
+            return replace(result, detail=f"not a constant multiple of the reference (the ratio varies); "
+                                          f"{result.detail}")
+        return result
+    return Result(Verdict.UNKNOWN, detail="no point found where the reference is nonzero")
