@@ -1,0 +1,1 @@
+"""Grading submitted derivations: sections, steps, verdicts, scores."""

@@ -1,0 +1,88 @@
+"""What grading produces: per step, per question, per submission. Values only, no logic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Mark(StrEnum):
+    """The four public verdicts of the submissions contract."""
+
+    CORRECT = "correct"
+    INCORRECT = "incorrect"
+    UNANSWERED = "unanswered"
+    UNPARSABLE = "unparsable"
+
+
+class StepStatus(StrEnum):
+    FOLLOWS = "follows"
+    DOES_NOT_FOLLOW = "does not follow"
+    NOT_CHECKED = "not checked"
+
+
+@dataclass(frozen=True)
+class StepCheck:
+    """Step ``index`` (1-based) against the one before it."""
+
+    index: int
+    latex: str
+    status: StepStatus
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionGrade:
+    id: str
+    verdict: Mark
+    points: float
+    max_points: float
+    first_bad_step: int | None = None
+    feedback: str = ""
+    answer: str | None = None
+    steps: tuple[StepCheck, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "verdict": self.verdict.value,
+            "points": self.points,
+            "max_points": self.max_points,
+            "first_bad_step": self.first_bad_step,
+            "feedback": self.feedback,
+        }
+
+
+@dataclass(frozen=True)
+class SubmissionGrade:
+    file: str
+    student: str
+    questions: tuple[QuestionGrade, ...] = ()
+    #: why the file could not be read at all (then every question is unparsable or absent)
+    error: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def score(self) -> float:
+        return sum(q.points for q in self.questions)
+
+    @property
+    def max_score(self) -> float:
+        return sum(q.max_points for q in self.questions)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "file": self.file,
+            "student": self.student,
+            "score": _number(self.score),
+            "max_score": _number(self.max_score),
+            "questions": [q.to_json() for q in self.questions],
+        }
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def _number(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else round(x, 4)
