@@ -87,8 +87,8 @@ class Point:
         #: first derivatives of each dependent symbol: name -> (variables, {(i, j): coefficients})
         self.first: dict[str, tuple[list[sympy.Symbol], dict[tuple[int, int], list[sympy.Rational]]]] = {}
         for name, s in self.symbols.items():
-            if s.of:
-                continue
+            if s.of or not s.shape.letters <= self.sizes.keys():
+                continue  # functions are realised on demand; unsized symbols are not mentioned
             rows, cols = s.shape.bind(self.sizes)
             value = _random_matrix(s, rows, cols, self.rng)
             self.values[name] = value

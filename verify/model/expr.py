@@ -133,7 +133,7 @@ class Identity(Expr):
     size: Dim | None = None
 
     def latex(self) -> str:
-        return "I"
+        return "I" if self.size is None or self.size == ANY else f"I_{{{self.size}}}"
 
     def __hash__(self) -> int:
         return hash(("Identity", self.size))
@@ -186,7 +186,13 @@ class Product(Expr):
                 parts.append("-")
                 continue
             s = f.latex()
-            parts.append(f"\\left({s}\\right)" if isinstance(f, Add) else s)
+            # Wrapped where the reader would otherwise group differently: a sum, an odot
+            # (looser than juxtaposition), a sign after the first factor, and a gradient
+            # or Hessian with factors after it (a prefix operator takes the rest).
+            wrap = isinstance(f, Add | Hadamard) or (i > 0 and s.startswith("-")) or (
+                isinstance(f, Gradient | Hessian) and i < len(self.factors) - 1
+            )
+            parts.append(f"\\left({s}\\right)" if wrap else s)
         return " ".join(parts).replace("- ", "-", 1) if parts and parts[0] == "-" else " ".join(parts)
 
     def __hash__(self) -> int:
@@ -219,10 +225,7 @@ class Power(Expr):
         return (self.base, self.exponent)
 
     def latex(self) -> str:
-        b = self.base.latex()
-        if not isinstance(self.base, Var | Const | Identity):
-            b = f"\\left({b}\\right)"
-        return f"{b}^{{{self.exponent.latex()}}}"
+        return f"{_base(self.base)}^{{{self.exponent.latex()}}}"
 
     def __hash__(self) -> int:
         return hash(("Power", self.base, self.exponent))
@@ -236,8 +239,7 @@ class Transpose(Expr):
         return (self.arg,)
 
     def latex(self) -> str:
-        a = self.arg.latex()
-        return f"{a}^T" if isinstance(self.arg, Var) else f"\\left({a}\\right)^T"
+        return f"{_base(self.arg)}^T"
 
     def __hash__(self) -> int:
         return hash(("Transpose", self.arg))
@@ -251,8 +253,7 @@ class Inverse(Expr):
         return (self.arg,)
 
     def latex(self) -> str:
-        a = self.arg.latex()
-        return f"{a}^{{-1}}" if isinstance(self.arg, Var) else f"\\left({a}\\right)^{{-1}}"
+        return f"{_base(self.arg)}^{{-1}}"
 
     def __hash__(self) -> int:
         return hash(("Inverse", self.arg))
@@ -309,7 +310,7 @@ class Hadamard(Expr):
         return (self.left, self.right)
 
     def latex(self) -> str:
-        return f"{self.left.latex()} \\odot {self.right.latex()}"
+        return f"{_odot_operand(self.left)} \\odot {_odot_operand(self.right)}"
 
     def __hash__(self) -> int:
         return hash(("Hadamard", self.left, self.right))
@@ -394,6 +395,44 @@ class Hessian(Expr):
         return hash(("Hessian", self.f, self.wrt))
 
 
+@dataclass(frozen=True)
+class At(Expr):
+    """``expr`` evaluated where each listed variable takes the given value: grad f at (0, 1).
+
+    Without it a derivative could only be stated everywhere; a claim about one point (a
+    stationary point, a Hessian minor at the origin) needs the derivative taken first and the
+    point substituted after.
+    """
+
+    expr: Expr
+    values: tuple[tuple[Var, Expr], ...]
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.expr, *(part for pair in self.values for part in pair))
+
+    def latex(self) -> str:
+        where = ", ".join(f"{v.latex()} = {value.latex()}" for v, value in self.values)
+        return f"\\left. {self.expr.latex()} \\right|_{{{where}}}"
+
+    def __hash__(self) -> int:
+        return hash(("At", self.expr, self.values))
+
+
+def _base(e: Expr) -> str:
+    """A superscript's base: bare only if it is one token (a name without its own superscript,
+    a non-negative number, I); otherwise in parentheses, so the superscript binds to all of it."""
+    s = e.latex()
+    bare = (isinstance(e, Var) and "^" not in e.name) or isinstance(e, Identity) or (
+        isinstance(e, Const) and not s.startswith("-")
+    )
+    return s if bare else f"\\left({s}\\right)"
+
+
+def _odot_operand(e: Expr) -> str:
+    s = e.latex()
+    return f"\\left({s}\\right)" if isinstance(e, Add | Hadamard) or s.startswith("-") else s
+
+
 def _wrap(e: Expr) -> str:
     s = e.latex()
     return s if isinstance(e, Var) else f"\\left({s}\\right)"
@@ -413,6 +452,11 @@ def grad(f: object, wrt: Var) -> Gradient:
 
 def hessian(f: object, wrt: Var) -> Hessian:
     return Hessian(lift(f), wrt)
+
+
+def at(expr: object, *values: tuple[Var, object]) -> At:
+    """``at(D(f, x1), (x1, 0), (x2, 1))``: the derivative at the point x1 = 0, x2 = 1."""
+    return At(lift(expr), tuple((v, lift(value)) for v, value in values))
 
 
 def mat(rows: list[list[object]]) -> MatrixLit:
@@ -474,9 +518,8 @@ def shape_of(e: Expr, symbols: Mapping[str, Symbol], layout: str = "numerator") 
                 continue
             if not _same(shape.cols, s.rows):
                 raise ShapeError(f"cannot multiply {shape} by {s}: {e.latex()}")
-            shape = Shape(_pick(shape.rows, s.cols if shape.rows == ANY else shape.rows), s.cols)
-            if shape.cols == ANY:
-                shape = Shape(shape.rows, shape.rows)
+            # I (square, size from context) takes the size it meets: I x is n x 1, x^T I is 1 x n.
+            shape = Shape(s.rows if shape.rows == ANY else shape.rows, shape.cols if s.cols == ANY else s.cols)
         return shape
     if isinstance(e, Div):
         if not shape_of(e.den, symbols, layout).is_scalar:
@@ -535,6 +578,13 @@ def shape_of(e: Expr, symbols: Mapping[str, Symbol], layout: str = "numerator") 
             raise ShapeError(f"a gradient or Hessian is of a scalar by a vector: {e.latex()}")
         n = v.shape.rows
         return Shape(n, 1) if isinstance(e, Gradient) else Shape(n, n)
+    if isinstance(e, At):
+        for v, value in e.values:
+            want = _variable(v, symbols).shape
+            got = shape_of(value, symbols, layout)
+            if got != want:
+                raise ShapeError(f"{v.name} is {want} but is given the value {got}: {e.latex()}")
+        return shape_of(e.expr, symbols, layout)
     raise UnsupportedError(f"unknown expression node {type(e).__name__}")
 
 
