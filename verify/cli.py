@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from rich.console import Console
 
+from verify.check_command import main as check_main
 from verify.deciding.engine import DEFAULT_TIMEOUT
 from verify.reporting.table import render
 from verify.runner import run
@@ -67,7 +68,7 @@ def suite(argv: Sequence[str]) -> int:
     return 0 if all(r.ok for r in rows) else 1
 
 
-COMMANDS = {"suite": suite}
+COMMANDS = {"suite": suite, "check": check_main}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

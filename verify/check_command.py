@@ -1,0 +1,94 @@
+"""``python -m verify check FILE.toml [FILE2.toml ...] [--format table|json] [--timeout S]``.
+
+Checks the claims of one or more claims files (:mod:`verify.claims_file`) and reports each
+claim's verdict. Exit status, as the contract fixes it: 0 when every claim is proved or
+matches its ``expect``; 1 otherwise; 2 when a file cannot be read at all (that file is
+named on stderr in one line; the claims of the other files are still checked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+
+from verify.claims_file import ClaimsFile, ClaimsFileError, load
+from verify.deciding.engine import DEFAULT_TIMEOUT
+from verify.deciding.result import Result, Verdict
+from verify.model.claim import Claim
+from verify.reporting.rows import Row
+from verify.reporting.table import render
+from verify.runner import run
+
+
+def _seconds(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value < 0 or value != value:
+        raise argparse.ArgumentTypeError("the timeout cannot be negative")
+    return None if value == 0 else value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m verify check",
+        description="Check the claims of TOML claims files (LaTeX expressions; see README). "
+        "Exit 0 when every claim is proved or matches its expect, 1 otherwise, "
+        "2 when a file cannot be read at all.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE.toml", help="claims files to check")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help=f"wall-clock limit per claim, enforced in a killed worker process "
+                   f"(default: {DEFAULT_TIMEOUT:g}; 0 = decide in-process without a limit)")
+    return p
+
+
+def rows_of(files: Sequence[ClaimsFile], timeout: float | None, console: Console | None = None) -> list[Row]:
+    """One row per claim, in file order: decided claims and unreadable ones (verdict error)."""
+    decidable: list[tuple[str, Claim]] = [
+        (f.path, e.claim) for f in files for e in f.entries if e.claim is not None
+    ]
+    decided = iter(run(decidable, timeout=timeout, console=console))
+    rows: list[Row] = []
+    for f in files:
+        for e in f.entries:
+            if e.claim is not None:
+                rows.append(next(decided))
+            else:
+                rows.append(Row(f.path, e.id, e.statement, Result(Verdict.ERROR, detail=e.problem or ""),
+                                f.title, e.expect))
+    return rows
+
+
+def main(argv: Sequence[str]) -> int:
+    args = parser().parse_args(list(argv))
+    files: list[ClaimsFile] = []
+    unreadable = False
+    for path in args.files:
+        try:
+            files.append(load(path))
+        except ClaimsFileError as err:
+            print(f"verify check: {err.message}", file=sys.stderr)
+            unreadable = True
+    for f in files:
+        if not f.entries:
+            print(f"verify check: {f.path}: no [[claim]] in the file", file=sys.stderr)
+    rows = rows_of(files, args.timeout)
+    if args.format == "json":
+        print(json.dumps({"claims": [r.to_json(extended=False) for r in rows]}, indent=2))
+    else:
+        out = Console()
+        start = 0
+        for f in files:
+            mine, start = rows[start:start + len(f.entries)], start + len(f.entries)
+            if mine:
+                render(mine, out, title=f"{f.title} ({f.path})" if f.title else f.path)
+    if unreadable:
+        return 2
+    return 0 if all(r.ok for r in rows) else 1

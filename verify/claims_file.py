@@ -1,0 +1,217 @@
+"""The claims file: a TOML file of LaTeX claims, read into Equality claims.
+
+The format is a public contract (README, "Checking your own claims"): ``title``,
+``layout``, ``[symbols]`` (name = declaration), ``[define]`` (name = LaTeX, substituted
+where used) and ``[[claim]]`` tables with ``id``, ``lhs``, ``rhs`` and optional ``expect``.
+
+Two kinds of failure, kept apart on purpose. A file that cannot be read at all (missing,
+not TOML, bad declarations) is a :class:`ClaimsFileError`: nothing in it can be trusted, so
+the command stops with status 2. A claim that cannot be read (an undeclared name, a shape
+mismatch, LaTeX outside the subset) becomes an :class:`Entry` with a ``problem`` and verdict
+``error``, and the other claims are still checked. A definition that cannot be read is an
+error for exactly the claims that use it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from verify.errors import VerifyError
+from verify.model.claim import Equality, Expect
+from verify.model.expr import ANY, Expr, shape_of
+from verify.model.shape import Shape
+from verify.model.symbols import Symbols, parse_declaration
+from verify.reading.latex import LatexReader, Unreadable
+
+#: Largest claims file read, in bytes.
+MAX_BYTES = 1_000_000
+#: Most claims read from one file.
+MAX_CLAIMS = 1_000
+
+_TOP_KEYS = ("title", "layout", "symbols", "define", "claim")
+_CLAIM_KEYS = ("id", "lhs", "rhs", "expect", "why")
+
+
+class ClaimsFileError(VerifyError):
+    """A claims file that cannot be read at all."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One ``[[claim]]`` as written, and either the claim it states or why it cannot be read."""
+
+    id: str
+    statement: str
+    expect: Expect
+    claim: Equality | None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class ClaimsFile:
+    path: str
+    title: str
+    layout: str
+    symbols: Symbols
+    defines: dict[str, Expr]
+    entries: tuple[Entry, ...]
+
+
+def load(path: str) -> ClaimsFile:
+    """Read a claims file; raises :class:`ClaimsFileError` if it cannot be read at all."""
+    p = Path(path)
+    if not p.is_file():
+        raise ClaimsFileError(f"{path}: no such file")
+    try:
+        raw = p.read_bytes()
+    except OSError as err:
+        raise ClaimsFileError(f"{path}: cannot be read ({err.strerror})") from None
+    if len(raw) > MAX_BYTES:
+        raise ClaimsFileError(f"{path}: {len(raw)} bytes; at most {MAX_BYTES} are read")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ClaimsFileError(f"{path}: not UTF-8 text") from None
+    return parse(text, path)
+
+
+def parse(text: str, path: str = "<text>") -> ClaimsFile:
+    """Read the text of a claims file (``path`` is only used in messages)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ClaimsFileError(f"{path}: not TOML: {err}") from None
+    unknown = [k for k in data if k not in _TOP_KEYS]
+    if unknown:
+        raise ClaimsFileError(
+            f"{path}: unknown key {unknown[0]!r} (a claims file has title, layout, [symbols], "
+            "[define] and [[claim]])"
+        )
+    title = data.get("title", "")
+    if not isinstance(title, str):
+        raise ClaimsFileError(f"{path}: title must be a string")
+    layout = data.get("layout", "numerator")
+    if layout not in ("numerator", "denominator"):
+        raise ClaimsFileError(f"{path}: layout must be \"numerator\" or \"denominator\", not {layout!r}")
+    symbols = _symbols(path, data.get("symbols", {}))
+    defines = _defines(path, data.get("define", {}), symbols, layout)
+    claims = data.get("claim", [])
+    if not isinstance(claims, list):
+        raise ClaimsFileError(f"{path}: claims are written as [[claim]] tables")
+    if len(claims) > MAX_CLAIMS:
+        raise ClaimsFileError(f"{path}: {len(claims)} claims; at most {MAX_CLAIMS} are read")
+    reader = LatexReader(symbols, layout, defines)
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for i, table in enumerate(claims):
+        entry = _entry(i, table, reader, symbols, title, layout)
+        if entry.id in seen and entry.problem is None:
+            entry = Entry(entry.id, entry.statement, entry.expect, None, f"the id {entry.id!r} is used twice")
+        seen.add(entry.id)
+        entries.append(entry)
+    return ClaimsFile(path, title, layout, symbols, defines, tuple(entries))
+
+
+def _symbols(path: str, table: Any) -> Symbols:
+    if not isinstance(table, dict):
+        raise ClaimsFileError(f"{path}: [symbols] must be a table of name = \"declaration\"")
+    declared = []
+    try:
+        for name, text in table.items():
+            if not isinstance(text, str):
+                raise ClaimsFileError(f"{path}: [symbols] {name}: the declaration must be a string")
+            declared.append(parse_declaration(name, text))
+        symbols = Symbols.of(declared)
+        LatexReader(symbols)  # every name must be a name LaTeX can spell
+    except ClaimsFileError:
+        raise
+    except VerifyError as err:
+        raise ClaimsFileError(f"{path}: [symbols] {err.message}") from None
+    return symbols
+
+
+def _defines(path: str, table: Any, symbols: Symbols, layout: str) -> dict[str, Expr]:
+    """Each definition read in order, with the ones before it; one that fails is kept as
+    :class:`Unreadable`, so that only the claims using it are errors."""
+    if not isinstance(table, dict):
+        raise ClaimsFileError(f"{path}: [define] must be a table of name = 'LaTeX'")
+    defines: dict[str, Expr] = {
+        name: Unreadable(name, VerifyError(f"{name} is used before it is defined")) for name in table
+    }
+    for name, text in table.items():
+        if not isinstance(text, str):
+            raise ClaimsFileError(f"{path}: [define] {name}: the definition must be a string of LaTeX")
+        try:
+            reader = LatexReader(symbols, layout, defines)
+        except VerifyError as err:
+            raise ClaimsFileError(f"{path}: [define] {err.message}") from None
+        try:
+            defines[name] = reader.read(text)
+        except VerifyError as err:
+            defines[name] = Unreadable(name, err)
+    return defines
+
+
+def _entry(i: int, table: Any, reader: LatexReader, symbols: Symbols, title: str, layout: str) -> Entry:
+    if not isinstance(table, dict):
+        return Entry(f"claim #{i + 1}", "", None, None, "a [[claim]] must be a table")
+    claim_id = table.get("id")
+    lhs, rhs = table.get("lhs"), table.get("rhs")
+    statement = f"{lhs} = {rhs}" if isinstance(lhs, str) and isinstance(rhs, str) else ""
+    expect = table.get("expect")
+    name = claim_id if isinstance(claim_id, str) and claim_id else f"claim #{i + 1}"
+    usable_expect: Expect = expect if expect in ("holds", "fails") else None
+
+    def problem(text: str) -> Entry:
+        return Entry(name, statement, usable_expect, None, text)
+
+    unknown = [k for k in table if k not in _CLAIM_KEYS]
+    if unknown:
+        return problem(f"unknown key {unknown[0]!r} (a claim has id, lhs, rhs, expect)")
+    if not isinstance(claim_id, str) or not claim_id:
+        return problem("the claim has no id")
+    if not isinstance(lhs, str) or not isinstance(rhs, str):
+        return problem("a claim needs lhs and rhs, each a string of LaTeX")
+    if expect is not None and expect not in ("holds", "fails"):
+        return problem(f"expect must be \"holds\" or \"fails\", not {expect!r}")
+    sides: list[Expr] = []
+    for side, text in (("lhs", lhs), ("rhs", rhs)):
+        try:
+            sides.append(reader.read(text))
+        except VerifyError as err:
+            return problem(f"{side}: {err}")
+        except Exception as err:  # a bug of ours: this claim is an error, the others still run
+            return problem(f"{side}: internal error while reading: {type(err).__name__}: {err}")
+    left, right = (shape_of(e, symbols, layout) for e in sides)
+    if not _compatible(left, right):
+        return problem(f"the sides have different shapes: lhs is {left}, rhs is {right}")
+    claim = Equality(
+        id=claim_id,
+        statement=statement,
+        symbols=_mentioned(symbols, sides),
+        section=title,
+        expect=usable_expect,
+        why=str(table.get("why", "")),
+        layout=layout,
+        lhs=sides[0],
+        rhs=sides[1],
+    )
+    return Entry(claim_id, statement, usable_expect, claim)
+
+
+def _compatible(a: Shape, b: Shape) -> bool:
+    return all(x == y or ANY in (x, y) for x, y in ((a.rows, b.rows), (a.cols, b.cols)))
+
+
+def _mentioned(symbols: Symbols, sides: list[Expr]) -> Symbols:
+    """Only the symbols a claim speaks of (and what they depend on): the others play no part
+    in its truth, and leaving them out keeps their dimension letters out of the search."""
+    names: set[str] = set()
+    for e in sides:
+        names |= e.names()
+    for name in list(names):
+        names |= set(symbols[name].of)
+    return Symbols.of([s for n, s in symbols.items() if n in names])

@@ -1,0 +1,851 @@
+"""Reading LaTeX into shape-aware expressions: the claims file's and the grader's reader.
+
+Why our own reader: SymPy's LaTeX parsers read every letter as a commuting scalar and drop
+``^T``; for matrix calculus that silently changes the claim. Here a Lark grammar
+(``latex.lark``, LALR) does the parsing, the declarations decide what a name is (``Ax`` is
+A times x because both are declared; see :mod:`verify.reading.names`), and every node is
+given its shape as it is built, so that a mismatch is reported where it is written, with a
+caret under it.
+
+Nothing in the text is ever evaluated or expanded: numbers are read digit by digit into
+exact rationals, and a command outside the subset (``\\input``, ``\\def``, ...) is an error.
+
+Readings that are fixed (the contract's): ``X^{-2}`` is ``(X^{-1})^2``, ``X^{-T}`` is
+``(X^{-1})^T``, ``\\sigma(z)^2`` is ``(\\sigma(z))^2``; ``I`` is the identity sized by its
+context; a prefix operator (``\\nabla_v``, ``\\frac{\\partial}{\\partial v}``, a bare
+``\\operatorname{tr}`` or ``\\det``) applies to the rest of the product after it, a bare
+elementwise function (``\\log x``) to the one factor after it; ``\\odot`` binds more loosely
+than juxtaposition (``A x \\odot B y`` is ``(Ax) ⊙ (By)``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import ChainMap
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sympy
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark.lexer import PatternRE
+from lark.visitors import Transformer_NonRecursive, v_args
+
+from verify.errors import (
+    DeclarationError,
+    Position,
+    ShapeError,
+    UndeclaredName,
+    UnsupportedError,
+    VerifyError,
+)
+from verify.model.expr import (
+    ANY,
+    Add,
+    Apply,
+    Const,
+    Derivative,
+    Div,
+    Expr,
+    Gradient,
+    Hadamard,
+    Hessian,
+    Identity,
+    Inverse,
+    MatrixLit,
+    Max,
+    Power,
+    Product,
+    Transpose,
+    Var,
+    shape_of,
+)
+from verify.model.shape import SCALAR, Shape
+from verify.model.symbols import Symbol
+from verify.reading.errors import (
+    ForbiddenCommand,
+    LatexSyntaxError,
+    LimitExceeded,
+    UnbalancedBrackets,
+    UnknownMacro,
+)
+from verify.reading.names import Spellings, spellings_for
+
+#: Longest text read, in characters.
+MAX_LENGTH = 10_000
+#: Deepest expression tree built (after substituting definitions).
+MAX_DEPTH = 100
+#: Largest expression tree built (counting a definition once per use).
+MAX_SIZE = 50_000
+#: Largest integer exponent, in absolute value; also bounds every power inside an exponent.
+MAX_EXPONENT = 1000
+#: Largest exact number an exponent may compute to on the way, in bits.
+MAX_BITS = 20_000
+#: Most digits in one number.
+MAX_DIGITS = 60
+#: Most distinct names one expression may mention.
+MAX_NAMES = 100
+#: Highest order of a derivative.
+MAX_ORDER = 4
+
+GRAMMAR = Path(__file__).with_name("latex.lark").read_text(encoding="utf-8")
+
+#: TeX commands that read or write files, run programs or define macros.
+FORBIDDEN = frozenset(
+    {
+        "input", "include", "includeonly", "write", "immediate", "openin", "openout", "read",
+        "readline", "def", "edef", "gdef", "xdef", "let", "futurelet", "newcommand",
+        "renewcommand", "providecommand", "DeclareMathOperator", "newenvironment",
+        "renewenvironment", "catcode", "csname", "endcsname", "expandafter", "usepackage",
+        "documentclass", "special", "shipout", "loop", "repeat", "directlua", "output",
+        "everypar", "everymath", "jobname", "lccode", "uccode", "mathcode", "char",
+    }
+)
+
+GREEK = frozenset(
+    {
+        "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
+        "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "varpi", "rho", "varrho",
+        "sigma", "varsigma", "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega", "Gamma",
+        "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega", "ell",
+    }
+)
+
+_FUNCTIONS = {
+    "log": "log", "ln": "log", "exp": "exp", "sigma": "sigmoid", "tanh": "tanh", "sqrt": "sqrt",
+    "ReLU": "relu", "relu": "relu", "step": "step", "diag": "diag", "tr": "tr", "Tr": "tr",
+    "trace": "tr", "det": "det",
+}
+
+#: How terminals are named in messages.
+_SHOWN = {
+    "RCURLY": "'}'", "LCURLY": "'{'", "RPAR": "')'", "LPAR": "'('", "RBRACK": "']'", "LBRACK": "'['",
+    "RIGHT_PAR": "'\\right)'", "RIGHT_BRACK": "'\\right]'", "RIGHT_BRACE": "'\\right\\}'",
+    "RBRACE_LIT": "'\\}'", "RIGHT_BAR": "'\\right|'", "RVERT": "'\\rvert'", "BAR": "'|'",
+    "END_MATRIX": "'\\end{bmatrix}'", "NAME": "a declared name", "NUMBER": "a number",
+    "PARTIAL": "'\\partial'", "DIFF": "'d'", "SUB": "'_'", "CARET": "'^'", "COMMA": "','",
+    "AMP": "'&'", "ROWSEP": "'\\\\'", "$END": "the end of the expression",
+}
+_OPENERS = {
+    "LPAR": ("RPAR",), "LEFT_PAR": ("RIGHT_PAR",), "LBRACK": ("RBRACK",), "LEFT_BRACK": ("RIGHT_BRACK",),
+    "LBRACE_LIT": ("RBRACE_LIT",), "LEFT_BRACE": ("RIGHT_BRACE",), "LCURLY": ("RCURLY",),
+    "BAR": ("BAR",), "LEFT_BAR": ("RIGHT_BAR",), "LVERT": ("RVERT",), "BEGIN_MATRIX": ("END_MATRIX",),
+}
+_CLOSERS = frozenset(c for cs in _OPENERS.values() for c in cs)
+
+
+@dataclass(frozen=True)
+class Unreadable(Expr):
+    """Stands in a definitions mapping for a definition that could not be read.
+
+    Using the name is then an error that says why, at the place of use; claims that do not
+    use it are unaffected.
+    """
+
+    name: str
+    error: VerifyError
+
+    def latex(self) -> str:
+        return self.name
+
+    def __hash__(self) -> int:
+        return hash(("Unreadable", self.name))
+
+
+class _Lexed(Exception):
+    """Raised from a lexer callback for a token that exists only to be reported."""
+
+    def __init__(self, token: Token) -> None:
+        super().__init__(str(token))
+        self.token = token
+
+
+def _refuse(token: Token) -> Token:
+    raise _Lexed(token)
+
+
+@functools.lru_cache(maxsize=64)
+def _parser(name_pattern: str | None) -> Lark:
+    """The LALR parser for one set of declared spellings (built once per set, ~0.1 s)."""
+
+    def edit(terminal: Any) -> None:
+        if terminal.name == "NAME" and name_pattern is not None:
+            terminal.pattern = PatternRE(name_pattern)
+
+    return Lark(
+        GRAMMAR,
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+        edit_terminals=edit,
+        lexer_callbacks={"UNDECLARED": _refuse, "UNKNOWN_COMMAND": _refuse},
+    )
+
+
+@dataclass(frozen=True)
+class Read:
+    """A built expression with what the reader needs to know about it while building."""
+
+    expr: Expr
+    shape: Shape
+    start: int
+    end: int
+    depth: int = 1
+    size: int = 1
+
+    @property
+    def leaf(self) -> bool:
+        return isinstance(self.expr, Var | Const | Identity)
+
+
+@dataclass(frozen=True)
+class _Sup:
+    kind: str  # "T", "-T" or "power"
+    start: int
+    exponent: Read | None = None
+
+
+@dataclass(frozen=True)
+class _Wrt:
+    var: Var
+    order: int
+    start: int
+
+
+@dataclass(frozen=True)
+class _Op:
+    """A prefix operator waiting for its operand."""
+
+    kind: str  # "grad", "hessian", "derivative", or a function name
+    start: int
+    wrt: tuple[_Wrt, ...] = ()
+
+
+def read_latex(
+    text: str,
+    symbols: Mapping[str, Symbol],
+    layout: str = "numerator",
+    defines: Mapping[str, Expr] | None = None,
+) -> Expr:
+    """The expression ``text`` writes, checked against the declarations and for shapes.
+
+    Raises a :class:`~verify.errors.VerifyError` subclass with a position for anything the
+    reader cannot accept: an undeclared name, a shape mismatch, LaTeX outside the subset,
+    unbalanced brackets, or input beyond the limits.
+    """
+    return LatexReader(symbols, layout, defines).read(text)
+
+
+class LatexReader:
+    """Reads many texts against one symbol table (the parser is built once per table)."""
+
+    def __init__(
+        self,
+        symbols: Mapping[str, Symbol],
+        layout: str = "numerator",
+        defines: Mapping[str, Expr] | None = None,
+    ) -> None:
+        if layout not in ("numerator", "denominator"):
+            raise DeclarationError(f"layout must be 'numerator' or 'denominator', not {layout!r}")
+        self.symbols = symbols
+        self.layout = layout
+        self.defines = dict(defines or {})
+        latex = {name: getattr(s, "latex", None) for name, s in symbols.items()}
+        self.spellings: Spellings = spellings_for(symbols, latex, self.defines)
+        self.parser = _parser(self.spellings.pattern)
+        self.letters: frozenset[str] = frozenset(
+            d for s in symbols.values() for d in (s.shape.rows, s.shape.cols) if isinstance(d, str)
+        )
+        self._define_reads: dict[str, tuple[Shape, int, int]] = {}
+
+    def read(self, text: str) -> Expr:
+        if not isinstance(text, str):
+            raise LatexSyntaxError(f"expected LaTeX text, got {type(text).__name__}")
+        if len(text) > MAX_LENGTH:
+            raise LimitExceeded(
+                f"the expression is {len(text)} characters long; at most {MAX_LENGTH} are read",
+                Position(text, MAX_LENGTH),
+            )
+        if not text.strip():
+            raise LatexSyntaxError("the expression is empty", Position(text, 0))
+        try:
+            tree = self.parser.parse(text)
+        except _Lexed as problem:
+            raise self._lexed(text, problem.token) from None
+        except UnexpectedInput as err:
+            raise self._syntax(text, err) from None
+        try:
+            result: Read = _Builder(self, text).transform(tree)
+        except VisitError as err:
+            if isinstance(err.orig_exc, VerifyError):
+                raise err.orig_exc from None
+            raise
+        names = result.expr.names()
+        if len(names) > MAX_NAMES:
+            raise LimitExceeded(f"the expression mentions {len(names)} names; at most {MAX_NAMES}",
+                                Position(text, 0))
+        try:
+            shape_of(result.expr, self.symbols, self.layout)  # the whole, once more
+        except VerifyError as err:  # pragma: no cover - every node was checked as it was built
+            raise type(err)(err.message, Position(text, 0)) from None
+        return result.expr
+
+    # -- errors -------------------------------------------------------------------------
+    def _lexed(self, text: str, token: Token) -> VerifyError:
+        where = Position(text, token.start_pos or 0)
+        word = str(token)
+        if token.type == "UNDECLARED":
+            return UndeclaredName(f"{word.strip()} is not declared", where)
+        command = word[1:]
+        if command in FORBIDDEN:
+            return ForbiddenCommand(f"the command \\{command} is not allowed (commands are never run)", where)
+        if command in GREEK:
+            return UndeclaredName(f"\\{command} is not declared", where)
+        if command == "\\":
+            return LatexSyntaxError("a row break \\\\ outside a matrix", where)
+        if command in ("begin", "end"):
+            return UnknownMacro(f"\\{command}: only the bmatrix and pmatrix environments are read", where)
+        if command in ("left", "right"):
+            return LatexSyntaxError(f"\\{command} must be followed by ( [ \\{{ or |", where)
+        return UnknownMacro(f"unknown command {word}: not in the LaTeX subset that is read", where)
+
+    def _syntax(self, text: str, err: UnexpectedInput) -> VerifyError:
+        if isinstance(err, UnexpectedCharacters):
+            pos = err.pos_in_stream
+            char = text[pos] if pos < len(text) else ""
+            if char == "}":
+                return UnbalancedBrackets("'}' closes nothing", Position(text, pos))
+            return LatexSyntaxError(f"unexpected '{char}'", Position(text, pos))
+        if isinstance(err, UnexpectedToken):
+            token = err.token
+            at_end = token.type == "$END"
+            pos = len(text) if at_end else (token.start_pos or 0)
+            opener = _innermost_open(err)
+            if at_end and opener is not None:
+                return UnbalancedBrackets(
+                    f"'{str(opener).strip()}' is never closed", Position(text, opener.start_pos or 0)
+                )
+            if token.type in _CLOSERS:
+                if opener is None:
+                    return UnbalancedBrackets(f"'{str(token).strip()}' closes nothing", Position(text, pos))
+                if token.type not in _OPENERS[opener.type]:
+                    return UnbalancedBrackets(
+                        f"'{str(token).strip()}' does not close '{str(opener).strip()}' "
+                        f"opened at offset {opener.start_pos}",
+                        Position(text, pos),
+                    )
+            if token.type == "SUB":
+                return LatexSyntaxError(
+                    "a subscript here is not part of a declared name (declare the name with it)",
+                    Position(text, pos),
+                )
+            expected = sorted((_SHOWN[t] for t in err.expected if t in _SHOWN), key=lambda w: (w[0] == "'", w))
+            hint = f"; expected {' or '.join(expected[:4])}" if expected else ""
+            what = "end of input" if at_end else f"'{str(token).strip()}'"
+            return LatexSyntaxError(f"unexpected {what}{hint}", Position(text, pos))
+        return LatexSyntaxError(str(err).splitlines()[0], Position(text, getattr(err, "pos_in_stream", 0)))
+
+    # -- names ----------------------------------------------------------------------------
+    def define_facts(self, name: str, where: Position) -> tuple[Shape, int, int]:
+        """Shape, depth and size of a definition, worked out once."""
+        if name not in self._define_reads:
+            expr = self.defines[name]
+            if isinstance(expr, Unreadable):
+                err = expr.error
+                if err.position is None:
+                    raise type(err)(err.message, where)
+                raise type(err)(f"the definition of {name}: {err.message}", err.position)
+            shape = shape_of(expr, self.symbols, self.layout)
+            depth, size = _measure(expr)
+            self._define_reads[name] = (shape, depth, size)
+        return self._define_reads[name]
+
+
+def _innermost_open(err: UnexpectedToken) -> Token | None:
+    """The innermost bracket still open when the parser stopped (from its value stack)."""
+    try:
+        stack = err.interactive_parser.parser_state.value_stack
+    except AttributeError:  # pragma: no cover - older Lark
+        return None
+    for item in reversed(stack):
+        if isinstance(item, Token) and item.type in _OPENERS:
+            return item
+    return None
+
+
+def _measure(expr: Expr) -> tuple[int, int]:
+    """Depth and tree size of an expression, without recursion (definitions can be large)."""
+    depth: dict[int, int] = {}
+    size: dict[int, int] = {}
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in size:
+            continue
+        kids = node.children()
+        if done or not kids:
+            depth[id(node)] = 1 + max((depth[id(k)] for k in kids), default=0)
+            size[id(node)] = min(MAX_SIZE + 1, 1 + sum(size[id(k)] for k in kids))
+            continue
+        stack.append((node, True))
+        stack.extend((k, False) for k in kids if id(k) not in size)
+    return depth[id(expr)], size[id(expr)]
+
+
+def _digits(text: str) -> sympy.Rational:
+    """A decimal numeral as an exact rational, from its digits (never through a float)."""
+    whole, _, fraction = text.partition(".")
+    numerator = int(whole + fraction) if whole + fraction else 0
+    return sympy.Rational(numerator, 10 ** len(fraction))
+
+
+def _name(tok: Token) -> str:
+    return re.findall(r"[A-Za-z]+", str(tok))[-1]
+
+
+@v_args(inline=False)
+class _Builder(Transformer_NonRecursive):
+    """Builds :class:`Read` values bottom-up, checking each node's shape as it is made."""
+
+    def __init__(self, reader: LatexReader, text: str) -> None:
+        super().__init__()
+        self.r = reader
+        self.text = text
+
+    # -- helpers --------------------------------------------------------------------------
+    def at(self, offset: int) -> Position:
+        return Position(self.text, offset)
+
+    def make(
+        self,
+        build: Callable[..., Expr],
+        parts: Sequence[Read],
+        start: int,
+        end: int,
+        blame: int | None = None,
+        locate: bool = False,
+    ) -> Read:
+        """Build a node of ``parts`` and work out its shape from theirs alone.
+
+        The shape comes from :func:`shape_of` on a copy of the node whose non-leaf operands are
+        stand-ins declared with the operands' shapes: one step of work per node, and the very
+        rules :func:`shape_of` applies to a whole tree. ``locate`` blames the first operand at
+        which an n-ary node stops making sense; otherwise the error points at ``blame``.
+        """
+        depth = 1 + max((p.depth for p in parts), default=0)
+        size = 1 + sum(p.size for p in parts)
+        if depth > MAX_DEPTH:
+            raise LimitExceeded(f"the expression is nested more than {MAX_DEPTH} levels deep", self.at(start))
+        if size > MAX_SIZE:
+            raise LimitExceeded(
+                f"the expression has more than {MAX_SIZE} parts (definitions count at each use)", self.at(start)
+            )
+        stand_ins, table = self._stand_ins(parts)
+        try:
+            shape = shape_of(build(*stand_ins), table, self.r.layout)
+        except VerifyError as err:
+            offset = start if blame is None else blame
+            if locate:
+                for k in range(2, len(parts) + 1):
+                    try:
+                        shape_of(build(*stand_ins[:k]), table, self.r.layout)
+                    except VerifyError:
+                        offset = parts[k - 1].start
+                        break
+            raise self._relocated(err, build, parts, offset) from None
+        return Read(build(*(p.expr for p in parts)), shape, start, end, depth, size)
+
+    def _stand_ins(self, parts: Sequence[Read]) -> tuple[list[Expr], Mapping[str, Symbol]]:
+        extra: dict[str, Symbol] = {}
+        out: list[Expr] = []
+        for i, p in enumerate(parts):
+            if p.leaf:
+                out.append(p.expr)
+            else:
+                name = f"#{i}"
+                extra[name] = Symbol(name, p.shape)
+                out.append(Var(name))
+        return out, ChainMap(extra, self.r.symbols)  # type: ignore[arg-type]
+
+    def _relocated(self, err: VerifyError, build: Callable[..., Expr], parts: Sequence[Read],
+                   offset: int) -> VerifyError:
+        """The same error, worded with the real operands, at the place it belongs."""
+        message = err.message
+        try:
+            shape_of(build(*(p.expr for p in parts)), self.r.symbols, self.r.layout)
+        except VerifyError as real:
+            message = real.message
+        if len(message) > 200:
+            message = message[:197] + "..."
+        return type(err)(message, self.at(offset))
+
+    # -- the grammar's rules --------------------------------------------------------------
+    def start(self, c: list[Any]) -> Read:
+        return c[0]
+
+    def sum(self, c: list[Any]) -> Read:
+        terms: list[Read] = [c[0]]
+        for op, term in zip(c[1::2], c[2::2], strict=True):
+            terms.append(self.negate(term) if op.type == "MINUS" else term)
+        if len(terms) == 1:
+            return terms[0]
+        return self.make(lambda *t: Add(tuple(t)), terms, terms[0].start, terms[-1].end, locate=True)
+
+    def signed(self, c: list[Any]) -> Read:
+        if len(c) == 1:
+            return c[0]
+        sign, term = c
+        if sign.type == "PLUS":
+            return term
+        negated = self.negate(term)
+        return Read(negated.expr, negated.shape, sign.start_pos, term.end, negated.depth, negated.size)
+
+    def negate(self, r: Read) -> Read:
+        e = r.expr
+        if isinstance(e, Const):
+            return Read(Const(-e.value), r.shape, r.start, r.end)
+        if isinstance(e, Product):
+            first, rest = e.factors[0], e.factors[1:]
+            if not isinstance(first, Const):
+                expr: Expr = Product((Const(sympy.Integer(-1)), *e.factors))
+            elif first.value != -1:
+                expr = Product((Const(-first.value), *rest))
+            else:
+                expr = rest[0] if len(rest) == 1 else Product(rest)
+            depth, size = _measure(expr) if len(rest) == 1 else (r.depth, r.size + 1)
+            return Read(expr, r.shape, r.start, r.end, depth, size)
+        return self.make(lambda a: Product((Const(sympy.Integer(-1)), a)), [r], r.start, r.end)
+
+    def hterm(self, c: list[Any]) -> Read:
+        acc: Read = c[0]
+        for op, right in zip(c[1::2], c[2::2], strict=True):
+            acc = self.make(lambda a, b: Hadamard(a, b), [acc, right], acc.start, right.end, blame=op.start_pos)
+        return acc
+
+    def product(self, c: list[Any]) -> Read:
+        factors = [x for x in c if isinstance(x, Read)]
+        if len(factors) == 1:
+            return factors[0]
+        return self.make(lambda *f: Product(tuple(f)), factors, factors[0].start, factors[-1].end, locate=True)
+
+    def opapp(self, c: list[Any]) -> Read:
+        op, arg = c
+        if isinstance(op, Token):  # a bare elementwise function before a prefix operator
+            op = _Op(_FUNCTIONS[_name(op)], op.start_pos)
+        return self.apply_op(op, arg)
+
+    def apply_op(self, op: _Op, arg: Read) -> Read:
+        if op.kind == "grad":
+            v = op.wrt[0].var
+            return self.make(lambda f: Gradient(f, v), [arg], op.start, arg.end, blame=op.start)
+        if op.kind == "hessian":
+            v = op.wrt[0].var
+            return self.make(lambda f: Hessian(f, v), [arg], op.start, arg.end, blame=op.start)
+        if op.kind == "derivative":
+            return self.derivative(op, arg, op.start, arg.end)
+        return self.function(op.kind, arg, op.start, arg.end)
+
+    def prefix(self, c: list[Any]) -> _Op:
+        (op,) = c
+        if isinstance(op, Token):
+            return _Op(_FUNCTIONS[_name(op)], op.start_pos)
+        return op
+
+    def factor(self, c: list[Any]) -> Read:
+        if len(c) == 1:
+            return c[0]
+        base, sup = c
+        return self.superscript(base, sup)
+
+    def bare(self, c: list[Any]) -> Read:
+        tok, arg = c
+        return self.function(_FUNCTIONS[_name(tok)], arg, tok.start_pos, arg.end)
+
+    def atom(self, c: list[Any]) -> Read:
+        (x,) = c
+        return self.token(x) if isinstance(x, Token) else x
+
+    atom_nb = atom
+
+    def token(self, tok: Token) -> Read:
+        start, end = tok.start_pos or 0, tok.end_pos or 0
+        if tok.type == "NAME":
+            return self.name(tok)
+        if tok.type == "NUMBER":
+            digits = str(tok).replace(".", "")
+            if len(digits) > MAX_DIGITS:
+                raise LimitExceeded(f"a number with more than {MAX_DIGITS} digits", self.at(start))
+            return Read(Const(_digits(str(tok))), SCALAR, start, end)
+        if tok.type == "IDENTITY":
+            return self.identity(tok)
+        raise self.r._lexed(self.text, tok)  # pragma: no cover - the lexer callback raises first
+
+    def name(self, tok: Token) -> Read:
+        start, end = tok.start_pos or 0, tok.end_pos or 0
+        name = self.r.spellings.name_of(str(tok))
+        if name in self.r.defines:
+            shape, depth, size = self.r.define_facts(name, self.at(start))
+            return Read(self.r.defines[name], shape, start, end, depth, size)
+        if name not in self.r.symbols:  # pragma: no cover - spellings come from the table
+            raise UndeclaredName(f"{name} is not declared", self.at(start))
+        return Read(Var(name), self.r.symbols[name].shape, start, end)
+
+    def identity(self, tok: Token) -> Read:
+        start, end = tok.start_pos or 0, tok.end_pos or 0
+        sub = re.search(r"_\s*\{?\s*([A-Za-z0-9_]+)", str(tok))
+        if sub is None:
+            return Read(Identity(None), Shape(ANY, ANY), start, end)
+        dim = sub.group(1)
+        if dim.isdigit() and int(dim) > 0:
+            size: int | str = int(dim)
+        elif dim in self.r.letters:
+            size = dim
+        else:
+            raise ShapeError(f"I_{dim}: {dim} is not a dimension of any declared symbol", self.at(start))
+        return Read(Identity(size), Shape(size, size), start, end)
+
+    def group(self, c: list[Any]) -> Read:
+        open_, inner, close = c
+        return Read(inner.expr, inner.shape, open_.start_pos, close.end_pos, inner.depth, inner.size)
+
+    def frac(self, c: list[Any]) -> Read:
+        head, _, num, _, _, den, close = c
+        if isinstance(num.expr, Const) and isinstance(den.expr, Const):
+            if den.expr.value == 0:
+                raise ShapeError("division by zero", self.at(den.start))
+            return Read(Const(num.expr.value / den.expr.value), SCALAR, head.start_pos, close.end_pos)
+        return self.make(lambda a, b: Div(a, b), [num, den], head.start_pos, close.end_pos, blame=den.start)
+
+    def deriv(self, c: list[Any]) -> Read:
+        head = c[0]
+        order = next((x for x in c if isinstance(x, int)), 1)
+        f = next(x for x in c if isinstance(x, Read))
+        dens = next(x for x in c if isinstance(x, tuple))
+        op = self.derivative_op(head.start_pos, order, dens)
+        return self.derivative(op, f, head.start_pos, c[-1].end_pos)
+
+    def dop(self, c: list[Any]) -> _Op:
+        order = next((x for x in c if isinstance(x, int)), 1)
+        dens = next(x for x in c if isinstance(x, tuple))
+        return self.derivative_op(c[0].start_pos, order, dens)
+
+    def derivative_op(self, start: int, order: int, dens: tuple[_Wrt, ...]) -> _Op:
+        total = sum(w.order for w in dens)
+        if total != order:
+            raise LatexSyntaxError(
+                f"the numerator says order {order} but the denominator has order {total}", self.at(start)
+            )
+        if order > MAX_ORDER:
+            raise LimitExceeded(f"derivatives of order above {MAX_ORDER} are not read", self.at(start))
+        return _Op("derivative", start, dens)
+
+    def derivative(self, op: _Op, f: Read, start: int, end: int) -> Read:
+        wrt = tuple(w.var for w in op.wrt for _ in range(w.order))
+        blame = op.wrt[0].start if len(op.wrt) == 1 else start
+        return self.make(lambda g: Derivative(g, wrt), [f], start, end, blame=blame)
+
+    def pdens(self, c: list[Any]) -> tuple[_Wrt, ...]:
+        return tuple(x for x in c if isinstance(x, _Wrt))
+
+    ddens = pdens
+
+    def wrt(self, c: list[Any]) -> _Wrt:
+        name_tok = next(x for x in c if isinstance(x, Token) and x.type == "NAME")
+        order = next((x for x in c if isinstance(x, int)), 1)
+        return _Wrt(self.variable(name_tok), order, name_tok.start_pos or 0)
+
+    def wrt_sub(self, c: list[Any]) -> _Wrt:
+        name_tok = next(x for x in c if isinstance(x, Token) and x.type == "NAME")
+        return _Wrt(self.variable(name_tok), 1, name_tok.start_pos or 0)
+
+    def variable(self, tok: Token) -> Var:
+        name = self.r.spellings.name_of(str(tok))
+        if name in self.r.defines:
+            raise UnsupportedError(
+                f"cannot differentiate by {name}: it is a definition, not a declared variable",
+                self.at(tok.start_pos or 0),
+            )
+        return Var(name)
+
+    def order(self, c: list[Any]) -> int:
+        text = "".join(str(x) for x in c)
+        value = int(re.findall(r"[0-9]+", text)[-1])
+        if value < 1:
+            raise LatexSyntaxError("a derivative's order is at least 1", self.at(c[0].start_pos or 0))
+        if value > MAX_ORDER:
+            raise LimitExceeded(f"derivatives of order above {MAX_ORDER} are not read", self.at(c[0].start_pos or 0))
+        return value
+
+    def nabla(self, c: list[Any]) -> _Op:
+        head = c[0]
+        orders = [x for x in c if isinstance(x, int)]
+        wrt = next(x for x in c if isinstance(x, _Wrt))
+        if len(orders) > 1:
+            raise LatexSyntaxError("the order of \\nabla is given twice", self.at(head.start_pos))
+        order = orders[0] if orders else 1
+        if order > 2:
+            raise UnsupportedError("\\nabla of order above 2 is not read", self.at(head.start_pos))
+        return _Op("grad" if order == 1 else "hessian", head.start_pos, (wrt,))
+
+    def call(self, c: list[Any]) -> Read:
+        tok, arg = c
+        return self.function(_FUNCTIONS[_name(tok)], arg, tok.start_pos, arg.end)
+
+    def sqrt(self, c: list[Any]) -> Read:
+        head, _, arg, close = c
+        return self.function("sqrt", arg, head.start_pos, close.end_pos)
+
+    def function(self, func: str, arg: Read, start: int, end: int) -> Read:
+        return self.make(lambda a: Apply(func, a), [arg], start, end, blame=start)
+
+    def maxcall(self, c: list[Any]) -> Read:
+        head, _, args, close = c
+        return self.make(lambda *a: Max(tuple(a)), args, head.start_pos, close.end_pos, locate=True)
+
+    def args(self, c: list[Any]) -> list[Read]:
+        return [x for x in c if isinstance(x, Read)]
+
+    def abs_bar(self, c: list[Any]) -> Read:
+        open_, arg, close = c
+        return self.function("abs", arg, open_.start_pos, close.end_pos)
+
+    abs_left = abs_bar
+
+    def matrix(self, c: list[Any]) -> Read:
+        begin, end = c[0], c[-1]
+        kinds = {re.findall(r"[bp]matrix", str(t))[0] for t in (begin, end)}
+        if len(kinds) != 1:
+            raise UnbalancedBrackets(f"{str(begin).strip()} is closed by {str(end).strip()}", self.at(end.start_pos))
+        rows: list[list[Read]] = [x for x in c if isinstance(x, list)]
+        width = len(rows[0])
+        for row in rows:
+            if len(row) != width:
+                raise ShapeError(
+                    f"a row of {len(row)} entries in a matrix whose first row has {width}", self.at(row[0].start)
+                )
+            for entry in row:
+                if not entry.shape.is_scalar:
+                    raise ShapeError(
+                        f"a matrix entry must be a scalar, this one is {entry.shape}", self.at(entry.start)
+                    )
+        flat = [e for row in rows for e in row]
+
+        def build(*entries: Expr) -> Expr:
+            it = iter(entries)
+            return MatrixLit(tuple(tuple(next(it) for _ in range(width)) for _ in range(len(rows))))
+
+        return self.make(build, flat, begin.start_pos, end.end_pos)
+
+    def row(self, c: list[Any]) -> list[Read]:
+        return [x for x in c if isinstance(x, Read)]
+
+    # -- superscripts ---------------------------------------------------------------------
+    def sup(self, c: list[Any]) -> _Sup:
+        head = c[0]
+        start = head.start_pos or 0
+        if head.type == "SUP_T":
+            return _Sup("T", start)
+        if head.type == "SUP_NEG_T":
+            return _Sup("-T", start)
+        if head.type == "SUP_DIGIT":
+            end = head.end_pos or 0
+            return _Sup("power", start, Read(Const(sympy.Integer(int(str(head)[-1]))), SCALAR, end - 1, end))
+        exponent = next(x for x in c if isinstance(x, Read)) if any(isinstance(x, Read) for x in c) else None
+        if exponent is None:  # ^NAME
+            exponent = self.name(c[1])
+        return _Sup("power", start, exponent)
+
+    def superscript(self, base: Read, sup: _Sup) -> Read:
+        end = sup.exponent.end if sup.exponent is not None else base.end
+        if sup.kind == "T":
+            return self.make(lambda a: Transpose(a), [base], base.start, end)
+        if sup.kind == "-T":
+            inverse = self.make(lambda a: Inverse(a), [base], base.start, end, blame=base.start)
+            return self.make(lambda a: Transpose(a), [inverse], base.start, end)
+        assert sup.exponent is not None
+        exponent = sup.exponent
+        if not exponent.shape.is_scalar:
+            raise ShapeError(f"an exponent must be a scalar, this one is {exponent.shape}", self.at(exponent.start))
+        value = self.constant(exponent)
+        if value is not None:
+            if value.is_integer and abs(int(value)) > MAX_EXPONENT:
+                raise LimitExceeded(f"an exponent above {MAX_EXPONENT} in absolute value", self.at(exponent.start))
+            exponent = Read(Const(value), SCALAR, exponent.start, exponent.end)
+        elif _has_power(exponent.expr):
+            raise UnsupportedError("a tower of powers (a power in an exponent) is not read", self.at(exponent.start))
+        if base.shape.is_scalar:
+            return self.make(lambda a, b: Power(a, b), [base, exponent], base.start, end, blame=base.start)
+        if value is None or not value.is_integer:
+            raise ShapeError("a matrix power needs an integer exponent", self.at(exponent.start))
+        k = int(value)
+        if k < 0:
+            base = self.make(lambda a: Inverse(a), [base], base.start, end, blame=base.start)
+            if k == -1:
+                return base
+            exponent = Read(Const(sympy.Integer(-k)), SCALAR, exponent.start, exponent.end)
+        return self.make(lambda a, b: Power(a, b), [base, exponent], base.start, end, blame=base.start)
+
+    def constant(self, r: Read) -> sympy.Rational | None:
+        """The exact value of a constant exponent, or None; every power on the way is bounded."""
+        try:
+            return _fold(r.expr)
+        except _TooLarge as err:
+            raise LimitExceeded(str(err), self.at(r.start)) from None
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _fold(e: Expr) -> sympy.Rational | None:
+    """Evaluate an exponent made of numbers only; None if it mentions anything else."""
+    if isinstance(e, Const):
+        return e.value
+    if isinstance(e, Add | Product):
+        parts = [_fold(t) for t in e.children()]
+        if any(p is None for p in parts):
+            return None
+        total = sympy.Integer(0) if isinstance(e, Add) else sympy.Integer(1)
+        for p in parts:
+            total = total + p if isinstance(e, Add) else total * p
+            _bounded(total)
+        return total
+    if isinstance(e, Div):
+        num, den = _fold(e.num), _fold(e.den)
+        if num is None or den is None or den == 0:
+            return None
+        return _bounded(num / den)
+    if isinstance(e, Power):
+        base, exp = _fold(e.base), _fold(e.exponent)
+        if base is None or exp is None or not exp.is_integer:
+            return None
+        k = int(exp)
+        if abs(k) > MAX_EXPONENT:
+            raise _TooLarge(f"an exponent above {MAX_EXPONENT} in absolute value")
+        bits = max(abs(base.p).bit_length(), abs(base.q).bit_length())
+        if bits * abs(k) > MAX_BITS:
+            raise _TooLarge(f"a number of more than {MAX_BITS} bits in an exponent")
+        if base == 0 and k < 0:
+            return None
+        return _bounded(base**k)
+    return None
+
+
+def _bounded(value: sympy.Rational) -> sympy.Rational:
+    if max(abs(value.p).bit_length(), abs(value.q).bit_length()) > MAX_BITS:
+        raise _TooLarge(f"a number of more than {MAX_BITS} bits in an exponent")
+    return value
+
+
+def _has_power(e: Expr) -> bool:
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Power | Inverse):
+            return True
+        stack.extend(node.children())
+    return False

@@ -1,0 +1,186 @@
+"""Declared spellings of names, and the regular expression that finds them in LaTeX.
+
+Why a name is found by its declaration and not by a generic "identifier" rule: in LaTeX,
+``Ax`` is A times x, ``W_1`` may be one name, and ``\\hat{y}^{(i)}`` is one name for a
+student but a power for a generic reader. Only the declarations know. So the lexer's
+NAME terminal is the alternation of every declared spelling, longest first: ``Ax`` splits
+into ``A`` and ``x``, and a declared ``x_1`` wins over ``x``.
+
+A spelling is matched up to LaTeX's own equivalences: braces around a one-token subscript
+or accent argument are optional (``W_1`` = ``W_{1}``, ``\\hat{y}`` = ``\\hat y``), and
+spaces are free where LaTeX ignores them. Spaces between two letters are not: ``a b`` is
+a times b even when ``ab`` is declared.
+
+A name is not matched where it would be the start of a longer, undeclared one: with only
+``x`` declared, ``x_2`` or ``x^*`` is an undeclared name, not x followed by debris.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from verify.errors import DeclarationError
+
+#: Longest accepted spelling of one name.
+MAX_SPELLING = 60
+#: Most spellings (declared symbols, their LaTeX forms and definitions) one table may have.
+MAX_SPELLINGS = 500
+
+#: Commands that are part of the notation itself and so cannot be a declared name.
+#: (``\sigma`` may be declared: a file that does so reads ``\sigma(z)`` as a product.)
+RESERVED = frozenset(
+    {
+        "frac", "dfrac", "tfrac", "partial", "nabla", "cdot", "odot", "circ", "left", "right",
+        "begin", "end", "operatorname", "mathrm", "text", "log", "ln", "exp", "tanh", "det",
+        "max", "sqrt", "top", "intercal", "lvert", "rvert", "vert", "quad", "qquad",
+        "displaystyle", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
+        "biggl", "biggr", "Biggl", "Biggr",
+    }
+)
+
+_PIECE = re.compile(r"\\[A-Za-z]+|\\[^A-Za-z]|\s+|.", re.S)
+_ALLOWED = re.compile(r"^[A-Za-z\\][A-Za-z0-9_^{}()*'\\ ,+\-]*$")
+
+
+def _token_regex(piece: str) -> str:
+    """One LaTeX token of a spelling; a command may not run on into more letters."""
+    if piece.startswith("\\") and piece[1:].isalpha():
+        return re.escape(piece) + r"(?![A-Za-z])"
+    return re.escape(piece)
+
+
+def _check(spelling: str) -> list[str]:
+    if not spelling or len(spelling) > MAX_SPELLING:
+        raise DeclarationError(f"{spelling!r}: a name has 1 to {MAX_SPELLING} characters")
+    if not _ALLOWED.match(spelling):
+        raise DeclarationError(
+            f"{spelling!r} is not a LaTeX name: start with a letter or a command such as \\alpha, "
+            "then letters, digits, _ ^ { } ( ) * '"
+        )
+    pieces = [p for p in _PIECE.findall(spelling) if not p.isspace()]
+    depth = 0
+    for p in pieces:
+        depth += {"{": 1, "}": -1}.get(p, 0)
+        if depth < 0:
+            break
+    if depth != 0:
+        raise DeclarationError(f"{spelling!r}: unbalanced braces")
+    first = pieces[0]
+    if first.startswith("\\") and first[1:] in RESERVED:
+        raise DeclarationError(f"{spelling!r}: {first} is part of the notation and cannot be declared")
+    return pieces
+
+
+def spelling_regex(spelling: str) -> str:
+    """A regular expression (no capturing groups) that matches ``spelling`` as LaTeX writes it."""
+    pieces = _check(spelling)
+    out: list[str] = []
+    depth = 0
+    top_sub = top_sup = False
+    i = 0
+    while i < len(pieces):
+        p = pieces[i]
+        argument_of = None
+        if p in ("_", "^"):
+            if depth == 0:
+                top_sub |= p == "_"
+                top_sup |= p == "^"
+            out.append(r"\s*" + re.escape(p) + r"\s*")
+            argument_of = "script"
+        elif p.startswith("\\") and p[1:].isalpha():
+            out.append(re.escape(p))
+            argument_of = "command"
+        elif p == "{":
+            depth += 1
+            out.append(r"\s*\{\s*")
+        elif p == "}":
+            depth -= 1
+            out.append(r"\s*\}")
+        else:
+            out.append(("\\s*" if depth > 0 else "") + re.escape(p))
+        i += 1
+        if argument_of is None:
+            continue
+        # A one-token argument: braces optional ({1} = 1 after _, {y} = " y" after \hat).
+        token = None
+        if i + 2 < len(pieces) and pieces[i] == "{" and pieces[i + 2] == "}" and pieces[i + 1] not in "{}":
+            token, i = pieces[i + 1], i + 3
+        elif i < len(pieces) and pieces[i] not in ("{", "}", "_", "^") and (
+            argument_of == "script" or pieces[i].isalnum()
+        ):
+            token, i = pieces[i], i + 1
+        if token is None:
+            if argument_of == "command" and (i >= len(pieces) or pieces[i] != "{"):
+                out.append(r"(?![A-Za-z])")
+            continue
+        one = _token_regex(token)
+        bare = r"\s+" + one if argument_of == "command" and token.isalnum() else one
+        out.append(rf"(?:\s*\{{\s*{one}\s*\}}|{bare})")
+    tail = ""
+    if not top_sub:
+        tail += r"(?!\s*_)"
+    if not top_sup:
+        tail += r"(?!\s*\^\s*(?:\*|\\prime|\\star|\{\s*(?:\*|\(|\\prime|\\star)))(?!')"
+    return "".join(out) + tail
+
+
+@dataclass(frozen=True)
+class Spellings:
+    """Every way a name may be written, and what each spelling stands for.
+
+    ``meaning`` maps a spelling to the declared symbol or definition it names.
+    """
+
+    meaning: dict[str, str]
+    _order: tuple[tuple[str, re.Pattern[str]], ...] = field(repr=False, default=())
+    _memo: dict[str, str] = field(repr=False, default_factory=dict, compare=False)
+
+    @classmethod
+    def of(cls, entries: Iterable[tuple[str, str]]) -> Spellings:
+        """``entries`` are (spelling, name) pairs; two names spelled alike are an error."""
+        meaning: dict[str, str] = {}
+        for spelling, name in entries:
+            if spelling in meaning and meaning[spelling] != name:
+                raise DeclarationError(f"{spelling!r} would name both {meaning[spelling]} and {name}")
+            meaning[spelling] = name
+        if len(meaning) > MAX_SPELLINGS:
+            raise DeclarationError(f"too many names: {len(meaning)} (at most {MAX_SPELLINGS})")
+        ordered = sorted(meaning, key=lambda s: (-len(s), s))
+        order = tuple((s, re.compile(spelling_regex(s))) for s in ordered)
+        return cls(meaning, order)
+
+    @property
+    def pattern(self) -> str | None:
+        """The NAME terminal's regular expression, or None when nothing is declared."""
+        if not self._order:
+            return None
+        return "(?:" + "|".join(f"(?:{p.pattern})" for _, p in self._order) + ")"
+
+    def name_of(self, token: str) -> str:
+        """The declared name a NAME token (as it appears in the text) spells."""
+        if token not in self._memo:
+            for spelling, regex in self._order:
+                if regex.fullmatch(token):
+                    self._memo[token] = self.meaning[spelling]
+                    break
+            else:  # pragma: no cover - the lexer matched this text with the same expressions
+                raise DeclarationError(f"{token!r} matches no declared spelling")
+        return self._memo[token]
+
+
+def spellings_for(symbols: Mapping[str, object], latex: Mapping[str, str | None],
+                  defines: Iterable[str]) -> Spellings:
+    """Spellings of a symbol table: each name, each declared ``latex=`` form, each definition."""
+    entries: list[tuple[str, str]] = []
+    for name in symbols:
+        entries.append((name, name))
+        spelled = latex.get(name)
+        if spelled and spelled != name:
+            entries.append((spelled, name))
+    for name in defines:
+        if name in symbols:
+            raise DeclarationError(f"{name} is both declared and defined")
+        entries.append((name, name))
+    return Spellings.of(entries)
