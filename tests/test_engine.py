@@ -139,3 +139,17 @@ def test_inverse_derivative_with_a_squared_inverse_is_refuted() -> None:
     assert r.verdict is Verdict.REFUTED
     assert "dA/dt" in r.counterexample.values
     assert separates(c, r.counterexample)
+
+
+def test_a_scalar_inside_a_context_sized_identity_counts() -> None:
+    # a I B = a B, which differs from B whenever a != 1 and B != 0 (a regression: the factor a I
+    # was once skipped as "I next to a matrix", dropping a and "proving" a I B = B).
+    from verify.model.expr import Identity
+
+    a = Var("a")
+    symbols = (scalar("a"), matrix("B", "n", "n"))
+    wrong = claim(a * Identity() * B, B, *symbols)
+    r = decide(wrong)
+    assert r.verdict is Verdict.REFUTED
+    assert separates(wrong, r.counterexample)
+    assert verdict(claim(B * (a * Identity()), a * B, *symbols)) is Verdict.PROVED

@@ -126,15 +126,15 @@ class Evaluator:
 
     def _Product(self, e: Product, hint: tuple[int, int] | None) -> sympy.Matrix:
         known = {i: self.eval(f) for i, f in enumerate(e.factors) if not _contextual(f)}
-        wide = [m for m in known.values() if m.shape != (1, 1)]
         result: sympy.Matrix | None = None
         for i, f in enumerate(e.factors):
             if i in known:
                 m = known[i]
-            elif wide:
-                continue  # I next to a matrix changes nothing
             else:
-                m = self.eval(f, hint)
+                # A factor sized by context (I, a I, (a I)^T): square, of the size its
+                # neighbours need; evaluated, never skipped, so a scalar inside it counts.
+                m = self.eval(f, _square_size(result, [known[j] for j in range(i + 1, len(e.factors))
+                                                       if j in known], hint))
             result = m if result is None else _times(result, m, e)
         assert result is not None
         return result
@@ -276,6 +276,20 @@ def evaluate_sides(ev: Evaluator, sides: tuple[Expr, ...]) -> list[sympy.Matrix]
     known = {i: ev(e) for i, e in enumerate(sides) if not _contextual(e)}
     hint = next((m.shape for m in known.values()), None)
     return [known[i] if i in known else ev(e, hint) for i, e in enumerate(sides)]
+
+
+def _square_size(
+    before: sympy.Matrix | None, after: list[sympy.Matrix], hint: tuple[int, int] | None
+) -> tuple[int, int] | None:
+    """The size a context-sized square factor must have between ``before`` and ``after``."""
+    if before is not None and before.shape != (1, 1):
+        return (before.shape[1], before.shape[1])
+    wide = next((m for m in after if m.shape != (1, 1)), None)
+    if wide is not None:
+        return (wide.shape[0], wide.shape[0])
+    if hint is not None:
+        return (hint[0], hint[0]) if before is None else (hint[1], hint[1])
+    return None
 
 
 def _contextual(e: Expr) -> bool:
