@@ -1,0 +1,812 @@
+"""Size-independent proofs of equalities: matrices as non-commuting symbols.
+
+Why: instantiating a claim with symbolic entries explodes with size (the inverse of an
+n x n matrix has n! terms per determinant) and proves the claim only at the sizes tried.
+Here each side is rewritten into a *normal form*: a sum of words of non-commuting matrix
+atoms, each with a coefficient that is a commuting scalar expression. Equal normal forms
+prove the claim for every size, every value of the symbols and every smooth function.
+
+Soundness rests on one promise: every rewrite below is a matrix identity that holds at
+every size, so the normal form always *equals* the expression it came from. Normal forms
+that differ prove nothing (``x^T A`` and ``x^T A^T`` are equal when A happens to be
+symmetric without being declared so): the prover then answers ``None``, "not proved".
+
+The rewrites:
+- products are concatenated, never commuted; sums are collected by word;
+- a 1 x 1 stretch of a word (between two places where the inner dimension is the
+  integer 1: ``x^T A y``, ``y^T z`` inside ``x y^T z w^T``) is a scalar: it commutes with
+  everything, so it becomes a commuting symbol of the coefficient; as a 1 x 1 matrix it
+  equals its transpose, so it is stored in one canonical orientation;
+- transposes are pushed to atoms ((AB)^T = B^T A^T); symmetric atoms drop them;
+- ``X X^{-1}`` and ``X^{-1} X`` cancel for atoms declared invertible; an inverse is taken
+  only of a single word of invertible (hence square) atoms ((AB)^{-1} = B^{-1} A^{-1});
+- derivatives by a scalar t follow the product rule, d(X^{-1}) = -X^{-1} dX X^{-1},
+  d(X^T) = (dX)^T; a symbol declared ``of(t)`` differentiates into a fresh *jet* atom
+  (its value and derivatives at a point are independent, and any jet is realised by a
+  polynomial, so an identity in the jets holds for every smooth function);
+- a derivative by a vector v is read off a directional derivative: for a fresh direction
+  h, d/de F(v + e h) = J h for every h, so when every term of the directional derivative
+  is ``P h`` (or ``w (u^T h)``, a scalar ``u^T h`` times a column) then J = sum P (+ w u^T);
+  a vector function X(v) has a Jacobian atom, dX = J_X h; a scalar function psi(v) has a
+  row J_psi and, differentiated once more, a symmetric Hessian atom: dJ_psi = h^T H_psi.
+
+:func:`explicit` turns a normal form back into an explicit matrix at concrete sizes, so
+tests compare it with the engine's instantiation of the original expression: the rule base
+is itself checked, expression by expression.
+
+Dimensions that are letters are never assumed to be 1 (a 1 x 1 stretch is recognised only
+by the integer 1), so no rule depends on a letter's value.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import sympy
+
+from verify.deciding.instantiate import Evaluator, inverse
+from verify.errors import VerifyError
+from verify.model.claim import Equality
+from verify.model.expr import (
+    ANY,
+    Add,
+    Const,
+    Derivative,
+    Div,
+    Expr,
+    Gradient,
+    Hessian,
+    Identity,
+    Inverse,
+    Power,
+    Product,
+    Transpose,
+    Var,
+    Zero,
+    shape_of,
+)
+from verify.model.shape import Dim
+from verify.model.symbols import Symbol
+
+METHOD = "non-commutative normal form, all sizes"
+
+#: More words than this and the prover gives up: (A + B)^k alone has 2^k words, and a
+#: prover that is meant to take milliseconds should not try to be complete there.
+MAX_TERMS = 2000
+
+BaseKind = Literal["var", "jet", "jacobian", "hessian", "direction"]
+
+
+class Unsupported(Exception):
+    """Outside what the rule base covers: the prover answers "not proved", never guesses."""
+
+
+# ---------------------------------------------------------------------------------------
+# Atoms and words.
+
+
+@dataclass(frozen=True)
+class Base:
+    """A matrix-valued letter of the non-commutative alphabet, before transposes and inverses.
+
+    ``var``: a declared symbol. ``jet``: the partial derivative of ``name`` by the scalar
+    variables ``wrt`` (sorted: mixed partials of smooth functions agree). ``jacobian``: the
+    Jacobian (numerator layout) of the vector or scalar ``name`` by the vector ``wrt[0]``.
+    ``hessian``: the (symmetric) Hessian of the scalar ``name`` by the vector ``wrt[0]``.
+    ``direction``: the fresh direction h of one directional derivative by ``wrt[0]``.
+    """
+
+    kind: BaseKind
+    name: str
+    wrt: tuple[str, ...]
+    rows: Dim
+    cols: Dim
+    symmetric: bool = False
+    invertible: bool = False
+
+    def key(self) -> tuple[str, ...]:
+        return (self.kind, self.name, *self.wrt, str(self.rows), str(self.cols))
+
+
+@dataclass(frozen=True)
+class Atom:
+    """A base, possibly transposed and (for declared invertible bases) inverted."""
+
+    base: Base
+    transposed: bool = False
+    inverted: bool = False
+
+    @property
+    def shape(self) -> tuple[Dim, Dim]:
+        b = self.base
+        return (b.cols, b.rows) if self.transposed else (b.rows, b.cols)
+
+    @property
+    def T(self) -> Atom:
+        # S^T = S and (S^{-1})^T = S^{-1} for symmetric S.
+        return self if self.base.symmetric else replace(self, transposed=not self.transposed)
+
+    @property
+    def I(self) -> Atom:  # noqa: E743 - reads as X.I like the expression tree
+        if not self.base.invertible:
+            raise Unsupported(f"{self.base.name} is not declared invertible")
+        # (X^T)^{-1} = (X^{-1})^T: the flags commute.
+        return replace(self, inverted=not self.inverted)
+
+    def key(self) -> tuple[object, ...]:
+        return (self.base.key(), self.transposed, self.inverted)
+
+    def text(self) -> str:
+        b = self.base
+        if b.kind == "var":
+            core = b.name
+        elif b.kind == "jet":
+            core = f"d{b.name}/d{''.join(b.wrt)}"
+        elif b.kind == "jacobian":
+            core = f"J[{b.name}/{b.wrt[0]}]"
+        elif b.kind == "hessian":
+            core = f"H[{b.name}/{b.wrt[0]}]"
+        else:
+            core = f"h[{'#'.join(b.wrt)}]"
+        return core + ("^-1" if self.inverted else "") + ("^T" if self.transposed else "")
+
+
+Word = tuple[Atom, ...]
+
+
+def word_key(word: Word) -> tuple[object, ...]:
+    return tuple(a.key() for a in word)
+
+
+def transpose_word(word: Word) -> Word:
+    return tuple(a.T for a in reversed(word))
+
+
+def cancel_inverses(word: Word) -> Word:
+    """Drop adjacent X X^{-1} and X^{-1} X (X^T X^{-T} alike) for invertible atoms."""
+    out: list[Atom] = []
+    for a in word:
+        if (out and a.base.invertible and out[-1].base == a.base
+                and out[-1].transposed == a.transposed and out[-1].inverted != a.inverted):
+            out.pop()
+        else:
+            out.append(a)
+    return tuple(out)
+
+
+def dims_of(word: Word) -> list[Dim]:
+    """The dimensions d0, ..., dk of a word whose i-th atom is d(i-1) x d(i)."""
+    return [word[0].shape[0], *(a.shape[1] for a in word)]
+
+
+def split_scalars(word: Word) -> tuple[Word, list[Word]]:
+    """Separate the 1 x 1 stretches of a word from its matrix part.
+
+    Where the inner dimension is the integer 1 the product is an outer product, and what
+    lies between two such places is a 1 x 1 matrix, i.e. a scalar: (r x 1)(1 x 1)(1 x c) =
+    s (r x 1)(1 x c). The matrix part is what precedes the first place and follows the last.
+    """
+    if not word:
+        return word, []
+    points = [p for p, d in enumerate(dims_of(word)) if d == 1]
+    if not points:
+        return word, []
+    segments = [word[p:q] for p, q in itertools.pairwise(points)]
+    return word[: points[0]] + word[points[-1]:], [s for s in segments if s]
+
+
+# ---------------------------------------------------------------------------------------
+# The commuting scalars of coefficients.
+
+
+@dataclass(frozen=True)
+class ScalarVar:
+    """A declared scalar symbol."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class ScalarJet:
+    """The partial derivative of the scalar function ``name`` by the scalar variables ``wrt``."""
+
+    name: str
+    wrt: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScalarWord:
+    """A 1 x 1 word, in its canonical orientation."""
+
+    word: Word
+
+
+ScalarMeaning = ScalarVar | ScalarJet | ScalarWord
+
+
+@dataclass(frozen=True, eq=False)
+class Poly:
+    """A normal form: coefficient (commuting scalar expression) by word.
+
+    The empty word is the identity of the shape (or the number 1 for a 1 x 1 shape, where
+    it is the only word). ``(ANY, ANY)`` is a multiple of an identity whose size comes from
+    its context.
+    """
+
+    shape: tuple[Dim, Dim]
+    terms: Mapping[Word, sympy.Expr]
+
+    @property
+    def is_scalar(self) -> bool:
+        return self.shape == (1, 1)
+
+    @property
+    def contextual(self) -> bool:
+        return self.shape == (ANY, ANY)
+
+    def value(self) -> sympy.Expr:
+        """The scalar a 1 x 1 (or contextual identity) form stands for."""
+        if any(w for w in self.terms):
+            raise Unsupported("not a multiple of the identity")
+        return self.terms.get((), sympy.Integer(0))
+
+    def text(self) -> str:
+        """Readable, for reports and failing tests."""
+        if not self.terms:
+            return "0"
+        return " + ".join(f"({c})" + "".join(" " + a.text() for a in w) for w, c in self.terms.items())
+
+
+# ---------------------------------------------------------------------------------------
+# Derivations: what each letter differentiates to.
+
+
+@dataclass
+class _Derivation:
+    """A derivative along one variable: how bases and scalar symbols differentiate."""
+
+    base: Callable[[Base], Poly | None]
+    scalar: Callable[[ScalarMeaning], sympy.Expr]
+    cache: dict[sympy.Symbol, sympy.Expr] = field(default_factory=dict)
+
+
+@dataclass
+class _Algebra:
+    """The rewriting for one claim: its symbols and the scalar symbols met so far.
+
+    Created per claim, so the prover keeps no state between calls.
+    """
+
+    symbols: Mapping[str, Symbol]
+    layout: str = "numerator"
+    meanings: dict[sympy.Symbol, ScalarMeaning] = field(default_factory=dict)
+    _symbol_of: dict[ScalarMeaning, sympy.Symbol] = field(default_factory=dict)
+    _directions: int = 0
+
+    # -- scalars ------------------------------------------------------------------------------
+    def scalar_symbol(self, meaning: ScalarMeaning) -> sympy.Symbol:
+        if meaning not in self._symbol_of:
+            positive = isinstance(meaning, ScalarVar) and self.symbols[meaning.name].positive
+            if isinstance(meaning, ScalarVar):
+                name = meaning.name
+            elif isinstance(meaning, ScalarJet):
+                name = f"d{meaning.name}/d{''.join(meaning.wrt)}"
+            else:
+                name = "(" + " ".join(a.text() for a in meaning.word) + ")"
+            # Dummies: never confused with another symbol of the same printed name.
+            s = sympy.Dummy(name, real=True, positive=positive or None)
+            self._symbol_of[meaning] = s
+            self.meanings[s] = meaning
+        return self._symbol_of[meaning]
+
+    def word_symbol(self, word: Word) -> sympy.Symbol:
+        """A 1 x 1 word as a commuting symbol, oriented canonically (w = w^T for 1 x 1)."""
+        flipped = transpose_word(word)
+        if _ends_in_direction(flipped) and not _ends_in_direction(word):
+            word = flipped
+        elif _ends_in_direction(word) == _ends_in_direction(flipped):
+            word = min(word, flipped, key=word_key)
+        return self.scalar_symbol(ScalarWord(word))
+
+    def scalar(self, value: sympy.Expr) -> Poly:
+        return Poly((1, 1), {(): value} if value != 0 else {})
+
+    # -- ring operations ----------------------------------------------------------------------
+    def _insert(self, out: dict[Word, sympy.Expr], word: Word, coef: sympy.Expr) -> None:
+        word, scalars = split_scalars(cancel_inverses(word))
+        for s in scalars:
+            coef = coef * self.word_symbol(s)
+        out[word] = out.get(word, sympy.Integer(0)) + coef
+
+    def _poly(self, shape: tuple[Dim, Dim], out: dict[Word, sympy.Expr]) -> Poly:
+        if len(out) > MAX_TERMS:
+            raise Unsupported(f"more than {MAX_TERMS} words")
+        terms = {}
+        for w, c in out.items():
+            c = sympy.expand(c)
+            if c.has(sympy.zoo, sympy.nan, sympy.oo):
+                raise Unsupported("a coefficient is undefined")
+            if c != 0:
+                terms[w] = c
+        if shape == (1, 1) and any(terms):
+            raise Unsupported("a 1 x 1 form kept a word")  # split_scalars prevents it
+        return Poly(shape, terms)
+
+    def atom(self, atom: Atom) -> Poly:
+        out: dict[Word, sympy.Expr] = {}
+        self._insert(out, (atom,), sympy.Integer(1))
+        return self._poly(atom.shape, out)
+
+    def identity(self, size: Dim) -> Poly:
+        return Poly((size, size), {(): sympy.Integer(1)})
+
+    def scale(self, p: Poly, c: sympy.Expr) -> Poly:
+        return self._poly(p.shape, {w: v * c for w, v in p.terms.items()})
+
+    def add(self, p: Poly, q: Poly) -> Poly:
+        shape = _common_shape(p.shape, q.shape)
+        out = dict(p.terms)
+        for w, c in q.terms.items():
+            out[w] = out.get(w, sympy.Integer(0)) + c
+        return self._poly(shape, out)
+
+    def mul(self, p: Poly, q: Poly) -> Poly:
+        # A 1 x 1 factor scales (as the evaluator's product does); so does c I of any size
+        # (checked second, so that t I stays an identity of its context's size).
+        if p.is_scalar:
+            return self.scale(q, p.value())
+        if q.is_scalar:
+            return self.scale(p, q.value())
+        if p.contextual:
+            return self.scale(q, p.value())
+        if q.contextual:
+            return self.scale(p, q.value())
+        if p.shape[1] != q.shape[0]:
+            raise Unsupported(f"cannot multiply {p.shape} by {q.shape}")
+        out: dict[Word, sympy.Expr] = {}
+        for w1, c1 in p.terms.items():
+            for w2, c2 in q.terms.items():
+                self._insert(out, w1 + w2, c1 * c2)
+        return self._poly((p.shape[0], q.shape[1]), out)
+
+    def transpose(self, p: Poly) -> Poly:
+        out: dict[Word, sympy.Expr] = {}
+        for w, c in p.terms.items():
+            self._insert(out, transpose_word(w), c)
+        return self._poly((p.shape[1], p.shape[0]), out)
+
+    def inverse(self, p: Poly) -> Poly:
+        if p.is_scalar or p.contextual:
+            value = p.value()
+            if value == 0:
+                raise Unsupported("inverse of zero")
+            return Poly(p.shape, {(): 1 / value})
+        if p.shape[0] != p.shape[1]:
+            raise Unsupported("inverse of a non-square matrix")
+        terms = [(w, c) for w, c in p.terms.items() if sympy.cancel(c) != 0]
+        if len(terms) != 1:
+            raise Unsupported("inverse of a sum")
+        word, coef = terms[0]
+        if any(not a.base.invertible for a in word):
+            raise Unsupported("inverse of a product with a factor not declared invertible")
+        # Every atom is square and invertible: (c X1 ... Xk)^{-1} = c^{-1} Xk^{-1} ... X1^{-1}.
+        out: dict[Word, sympy.Expr] = {}
+        self._insert(out, tuple(a.I for a in reversed(word)), 1 / coef)
+        return self._poly(p.shape, out)
+
+    def power(self, p: Poly, exponent: Poly) -> Poly:
+        k = exponent.value()
+        if p.is_scalar:
+            return self.scalar(p.value() ** k)
+        if not (isinstance(k, sympy.Integer)):
+            raise Unsupported("a matrix power needs an integer exponent")
+        if p.shape[0] != p.shape[1]:
+            raise Unsupported("power of a non-square matrix")
+        n = int(k)
+        if abs(n) > 64:
+            raise Unsupported("a matrix power above 64")
+        if n < 0:
+            p, n = self.inverse(p), -n
+        result = Poly(p.shape, {(): sympy.Integer(1)})
+        for _ in range(n):
+            result = self.mul(result, p)
+        return result
+
+    # -- derivatives --------------------------------------------------------------------------
+    def differentiate(self, p: Poly, d: _Derivation) -> Poly:
+        out: dict[Word, sympy.Expr] = {}
+        for w, c in p.terms.items():
+            dc = self._coefficient_derivative(c, d)
+            if dc != 0:
+                self._insert(out, w, dc)
+            self._word_derivative(out, w, c, d)
+        return self._poly(p.shape, out)
+
+    def _coefficient_derivative(self, c: sympy.Expr, d: _Derivation) -> sympy.Expr:
+        """The chain rule through the commuting symbols (SymPy's diff is exact here)."""
+        total = sympy.Integer(0)
+        for s in sorted(c.free_symbols, key=str):
+            if s not in self.meanings:
+                raise Unsupported(f"unknown scalar {s}")
+            if s not in d.cache:
+                d.cache[s] = d.scalar(self.meanings[s])
+            if d.cache[s] != 0:
+                total += sympy.diff(c, s) * d.cache[s]
+        return total
+
+    def _word_derivative(self, out: dict[Word, sympy.Expr], w: Word, c: sympy.Expr, d: _Derivation) -> None:
+        """The product rule: one term per atom, the atom replaced by its derivative."""
+        for i, a in enumerate(w):
+            da = self._atom_derivative(a, d)
+            if da is None:
+                continue
+            for w2, c2 in da.terms.items():
+                self._insert(out, w[:i] + w2 + w[i + 1:], c * c2)
+
+    def _atom_derivative(self, a: Atom, d: _Derivation) -> Poly | None:
+        db = d.base(a.base)
+        if db is None:
+            return None
+        if a.inverted:
+            # d(X^{-1}) = -X^{-1} dX X^{-1}
+            inv = self.atom(Atom(a.base, inverted=True))
+            db = self.scale(self.mul(self.mul(inv, db), inv), sympy.Integer(-1))
+        return self.transpose(db) if a.transposed else db
+
+    def word_value_derivative(self, word: Word, d: _Derivation) -> sympy.Expr:
+        out: dict[Word, sympy.Expr] = {}
+        self._word_derivative(out, word, sympy.Integer(1), d)
+        return self._poly((1, 1), out).value()
+
+    def by_scalar(self, t: str) -> _Derivation:
+        """d/dt for a declared scalar variable t; symbols of(..., t, ...) give jets."""
+
+        def depends(name: str) -> bool:
+            return t in self.symbols[name].of
+
+        def base(b: Base) -> Poly | None:
+            if b.kind == "direction" or not depends(b.name):
+                return None
+            if b.kind in ("jacobian", "hessian"):
+                raise Unsupported("a derivative of a Jacobian by a scalar")
+            wrt = tuple(sorted((*b.wrt, t))) if b.kind == "jet" else (t,)
+            return self.atom(Atom(Base("jet", b.name, wrt, b.rows, b.cols, symmetric=b.symmetric)))
+
+        def scalar(m: ScalarMeaning) -> sympy.Expr:
+            if isinstance(m, ScalarWord):
+                return self.word_value_derivative(m.word, d)
+            if isinstance(m, ScalarVar) and m.name == t:
+                return sympy.Integer(1)
+            if not depends(m.name):
+                return sympy.Integer(0)
+            wrt = tuple(sorted((*m.wrt, t))) if isinstance(m, ScalarJet) else (t,)
+            return self.scalar_symbol(ScalarJet(m.name, wrt))
+
+        d = _Derivation(base, scalar)
+        return d
+
+    def along(self, v: str, h: Base) -> _Derivation:
+        """d/de at e = 0 of v -> v + e h: the directional derivative by the vector v."""
+        n = self.symbols[v].shape.rows
+
+        def depends(name: str) -> bool:
+            return v in self.symbols[name].of
+
+        def base(b: Base) -> Poly | None:
+            if b.kind == "direction":
+                return None
+            if b.kind == "var" and b.name == v:
+                return self.atom(Atom(h))
+            if not depends(b.name):
+                return None
+            if b.kind == "jacobian" and b.wrt == (v,) and self.symbols[b.name].shape.is_scalar:
+                # J = (grad psi)^T and d(grad psi) = H h, so dJ = h^T H (H symmetric).
+                hess = Atom(Base("hessian", b.name, (v,), n, n, symmetric=True))
+                return self.mul(self.atom(Atom(h).T), self.atom(hess))
+            if b.kind != "var" or b.cols != 1:
+                raise Unsupported("only vector functions of a vector are differentiated by it")
+            jac = Atom(Base("jacobian", b.name, (v,), b.rows, n))
+            return self.mul(self.atom(jac), self.atom(Atom(h)))
+
+        def scalar(m: ScalarMeaning) -> sympy.Expr:
+            if isinstance(m, ScalarWord):
+                return self.word_value_derivative(m.word, d)
+            if not depends(m.name):
+                return sympy.Integer(0)
+            if isinstance(m, ScalarJet):
+                raise Unsupported("a derivative of a jet by a vector")
+            jac = Atom(Base("jacobian", m.name, (v,), 1, n))
+            return self.word_symbol((jac, Atom(h)))
+
+        d = _Derivation(base, scalar)
+        return d
+
+    def jacobian(self, f: Poly, v: str) -> Poly:
+        """dF/dv in numerator layout for a scalar or column F, from F's directional derivative."""
+        if not (f.is_scalar or (f.shape[1] == 1 and f.shape[0] != ANY)):
+            raise Unsupported("only scalars and columns are differentiated by a vector")
+        n = self.symbols[v].shape.rows
+        self._directions += 1
+        h = Base("direction", v, (v, str(self._directions)), n, 1)
+        df = self.differentiate(f, self.along(v, h))
+        result = Poly((f.shape[0], n), {})
+        for w, c in df.terms.items():
+            carriers = [s for s in c.free_symbols if self._mentions(s, h)]
+            out: dict[Word, sympy.Expr] = {}
+            if self._mentions_word(w, h):
+                # c L h: after h the inner dimension is 1, so in a column h ends the word.
+                if carriers or w[-1] != Atom(h) or self._mentions_word(w[:-1], h):
+                    raise Unsupported("a term not linear in the direction")
+                self._insert(out, w[:-1], c)
+                result = self.add(result, self._poly(result.shape, out))
+                continue
+            # w c with c linear in scalars (u^T h): each contributes w u^T.
+            if not carriers:
+                raise Unsupported("a term without the direction")
+            pieces = {s: sympy.diff(c, s) for s in carriers}
+            if any(self._mentions(x, h) for p in pieces.values() for x in p.free_symbols):
+                raise Unsupported("a term not linear in the direction")
+            if sympy.cancel(c - sum(s * p for s, p in pieces.items())) != 0:
+                raise Unsupported("a term not homogeneous in the direction")
+            for s, piece in pieces.items():
+                meaning = self.meanings[s]
+                assert isinstance(meaning, ScalarWord)
+                word = meaning.word
+                if word[-1] != Atom(h) or self._mentions_word(word[:-1], h):
+                    raise Unsupported("the direction inside a scalar")
+                out = {}
+                self._insert(out, word[:-1], sympy.Integer(1))
+                u = self._poly((1, n), out)
+                result = self.add(result, self.mul(self._poly(f.shape, {w: piece}), u))
+        if any(self._mentions_word(w, h) or any(self._mentions(s, h) for s in c.free_symbols)
+               for w, c in result.terms.items()):
+            raise Unsupported("the direction survived")
+        return result
+
+    def _mentions(self, s: sympy.Symbol, h: Base) -> bool:
+        m = self.meanings.get(s)
+        return isinstance(m, ScalarWord) and self._mentions_word(m.word, h)
+
+    @staticmethod
+    def _mentions_word(w: Word, h: Base) -> bool:
+        return any(a.base == h for a in w)
+
+    # -- from expressions ---------------------------------------------------------------------
+    def build(self, e: Expr) -> Poly:
+        if isinstance(e, Var):
+            s = self.symbols[e.name]
+            if s.shape.is_scalar:
+                return self.scalar(self.scalar_symbol(ScalarVar(e.name)))
+            return self.atom(Atom(Base("var", e.name, (), s.shape.rows, s.shape.cols,
+                                       symmetric=s.symmetric, invertible=s.invertible)))
+        if isinstance(e, Const):
+            if not isinstance(e.value, sympy.Rational | int):
+                raise Unsupported(f"a constant that is not rational: {e.value!r}")
+            return self.scalar(sympy.Rational(e.value))
+        if isinstance(e, Identity):
+            if e.size is None or e.size == ANY:
+                return Poly((ANY, ANY), {(): sympy.Integer(1)})
+            return self.identity(e.size)
+        if isinstance(e, Zero):
+            return Poly((e.shape.rows, e.shape.cols), {})
+        if isinstance(e, Add | Product) and not e.children():
+            raise Unsupported("an empty sum or product")
+        if isinstance(e, Add):
+            total = self.build(e.terms[0])
+            for t in e.terms[1:]:
+                total = self.add(total, self.build(t))
+            return total
+        if isinstance(e, Product):
+            result = self.build(e.factors[0])
+            for f in e.factors[1:]:
+                result = self.mul(result, self.build(f))
+            return result
+        if isinstance(e, Div):
+            den = self.build(e.den)
+            if not den.is_scalar:
+                raise Unsupported("division by a matrix")
+            value = den.value()
+            if value == 0:
+                raise Unsupported("division by zero")
+            return self.scale(self.build(e.num), 1 / value)
+        if isinstance(e, Power):
+            exponent = self.build(e.exponent)
+            if not exponent.is_scalar:
+                raise Unsupported("a matrix exponent")
+            return self.power(self.build(e.base), exponent)
+        if isinstance(e, Transpose):
+            return self.transpose(self.build(e.arg))
+        if isinstance(e, Inverse):
+            return self.inverse(self.build(e.arg))
+        if isinstance(e, Derivative):
+            return self._derivative(e)
+        if isinstance(e, Gradient):
+            return self.transpose(self._by_vector(self.build(e.f), e.wrt, scalar_only=True))
+        if isinstance(e, Hessian):
+            gradient = self.transpose(self._by_vector(self.build(e.f), e.wrt, scalar_only=True))
+            return self._by_vector(gradient, e.wrt, scalar_only=False)
+        raise Unsupported(f"{type(e).__name__} is outside the non-commutative rule base")
+
+    def _derivative(self, e: Derivative) -> Poly:
+        f = self.build(e.f)
+        if len(e.wrt) > 1:
+            if not f.is_scalar or not all(self._variable(v).shape.is_scalar for v in e.wrt):
+                raise Unsupported("higher derivatives only of a scalar by scalars")
+            for v in reversed(e.wrt):
+                f = self.differentiate(f, self.by_scalar(v.name))
+            return f
+        v = self._variable(e.wrt[0])
+        if v.shape.is_scalar:
+            return self.differentiate(f, self.by_scalar(v.name))
+        if not v.shape.is_column:
+            raise Unsupported("a derivative by a matrix")
+        jac = self._by_vector(f, e.wrt[0], scalar_only=False)
+        if self.layout == "numerator":
+            return jac
+        if self.layout == "denominator":
+            return self.transpose(jac)
+        raise Unsupported(f"unknown layout {self.layout!r}")
+
+    def _by_vector(self, f: Poly, v: Var, scalar_only: bool) -> Poly:
+        s = self._variable(v)
+        if s.shape.is_scalar or not s.shape.is_column:
+            raise Unsupported("a gradient is by a vector")
+        if scalar_only and not f.is_scalar:
+            raise Unsupported("a gradient is of a scalar")
+        return self.jacobian(f, v.name)
+
+    def _variable(self, v: Var) -> Symbol:
+        s = self.symbols.get(v.name)
+        if s is None or s.of or s.symmetric:
+            raise Unsupported(f"{v.name} is not an independent variable")
+        return s
+
+
+def _ends_in_direction(word: Word) -> bool:
+    return bool(word) and word[-1].base.kind == "direction" and not word[-1].transposed
+
+
+def _common_shape(a: tuple[Dim, Dim], b: tuple[Dim, Dim]) -> tuple[Dim, Dim]:
+    """The shape of a sum; a contextual identity takes a square partner's size."""
+    if a == b:
+        return a
+    for x, y in ((a, b), (b, a)):
+        if x == (ANY, ANY) and y[0] == y[1] and y != (1, 1):
+            return y
+    raise Unsupported(f"cannot add {a} and {b}")
+
+
+# ---------------------------------------------------------------------------------------
+# Public entry points.
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """Both sides' normal forms and what each commuting symbol in them stands for."""
+
+    lhs: Poly
+    rhs: Poly
+    scalars: Mapping[sympy.Symbol, ScalarMeaning]
+
+
+def _normalise(claim: Equality) -> Normalised:
+    shape_of(claim.lhs, claim.symbols, claim.layout)
+    shape_of(claim.rhs, claim.symbols, claim.layout)
+    algebra = _Algebra(claim.symbols, claim.layout)
+    lhs = algebra.build(claim.lhs)
+    rhs = algebra.build(claim.rhs)
+    return Normalised(lhs, rhs, dict(algebra.meanings))
+
+
+_NOT_PROVED = (Unsupported, VerifyError, ZeroDivisionError, sympy.PolynomialError)
+
+
+def normalise(claim: Equality) -> Normalised | None:
+    """Both sides in normal form, or None when a side leaves the rule base."""
+    try:
+        return _normalise(claim)
+    except _NOT_PROVED:
+        return None
+
+
+def same(lhs: Poly, rhs: Poly) -> bool:
+    """Whether two normal forms are equal: same shape, same words, coefficients that cancel."""
+    if lhs.shape != rhs.shape:
+        contextual = [p for p in (lhs, rhs) if p.contextual]
+        other = rhs if lhs.contextual else lhs
+        if len(contextual) != 1 or other.shape[0] != other.shape[1] or other.is_scalar:
+            return False
+    for w in set(lhs.terms) | set(rhs.terms):
+        diff = lhs.terms.get(w, sympy.Integer(0)) - rhs.terms.get(w, sympy.Integer(0))
+        if sympy.expand(diff) != 0 and sympy.cancel(diff) != 0:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The proof's method, or None with what stood in the way (for an ``unknown`` detail)."""
+
+    proof: str | None
+    detail: str
+
+
+def attempt(claim: Equality) -> Attempt:
+    """Never raises: whatever goes wrong, the answer is "not proved", with the reason."""
+    try:
+        nf = _normalise(claim)
+        if same(nf.lhs, nf.rhs):
+            return Attempt(METHOD, METHOD)
+    except _NOT_PROVED as err:
+        return Attempt(None, f"non-commutative normal form: {err or type(err).__name__}")
+    except Exception as err:  # a bug of ours must cost a proof, never the engine's verdict
+        return Attempt(None, f"non-commutative normal form failed: {type(err).__name__}: {err}")
+    return Attempt(None, "non-commutative normal forms differ (which proves nothing): "
+                         f"{nf.lhs.text()} vs {nf.rhs.text()}")
+
+
+def prove_all_sizes(claim: Equality) -> str | None:
+    """A proof of ``lhs = rhs`` for every size, value and smooth function, or None.
+
+    None means "not proved" (a side outside the rule base, or normal forms that differ,
+    which may still be equal under facts the rules do not know); never "false".
+    """
+    return attempt(claim).proof
+
+
+# ---------------------------------------------------------------------------------------
+# What a normal form means at concrete sizes: the cross-check of the rule base.
+
+
+def explicit(poly: Poly, scalars: Mapping[sympy.Symbol, ScalarMeaning], ev: Evaluator) -> sympy.Matrix:
+    """The normal form as an explicit matrix, built from the same realisation as ``ev``.
+
+    Why: each rewrite is meant to be a matrix identity; comparing this with ``ev`` applied to
+    the original expression, at small sizes, checks that the rule base keeps that promise.
+    Jets and Jacobians become derivatives of the realised functions, as ``ev`` makes them.
+    """
+
+    def base(b: Base) -> sympy.Matrix:
+        m = ev.value(b.name)
+        if b.kind == "var":
+            return m
+        if b.kind == "jet":
+            for v in b.wrt:
+                m = m.diff(ev.variable(Var(v))[0, 0])
+            return m
+        if b.kind == "jacobian":
+            return m.jacobian(ev.variable(Var(b.wrt[0])))
+        if b.kind == "hessian":
+            return sympy.hessian(m[0, 0], list(ev.variable(Var(b.wrt[0]))))
+        raise ValueError("a direction has no value outside its derivative")
+
+    def atom(a: Atom) -> sympy.Matrix:
+        m = base(a.base)
+        m = inverse(m) if a.inverted else m
+        return m.T if a.transposed else m
+
+    def word(w: Word, rows: int) -> sympy.Matrix:
+        m = sympy.eye(rows)
+        for a in w:
+            m = m * atom(a)
+        return m
+
+    def scalar(meaning: ScalarMeaning) -> sympy.Expr:
+        if isinstance(meaning, ScalarWord):
+            return word(meaning.word, 1)[0, 0]
+        value = ev.value(meaning.name)[0, 0]
+        for v in meaning.wrt if isinstance(meaning, ScalarJet) else ():
+            value = sympy.diff(value, ev.variable(Var(v))[0, 0])
+        return value
+
+    if poly.contextual:
+        raise ValueError("the size of a contextual identity is not known")
+    rows, cols = ev.dims(poly.shape[0]), ev.dims(poly.shape[1])
+    total = sympy.zeros(rows, cols)
+    for w, c in poly.terms.items():
+        table = {s: scalar(scalars[s]) for s in c.free_symbols}
+        total += c.xreplace(table) * word(w, rows)
+    return total
