@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from verify.model.claim import Claim
+from verify.model.claim import Claim, Equality
 from verify.model.expr import Expr
 from verify.model.symbols import Symbols
 
@@ -38,3 +38,18 @@ class Question:
     #: names that stand for expressions in the question (``alpha`` := y^T A x), substituted
     #: when a student's LaTeX is read, so that d alpha / d y is the derivative of y^T A x
     defines: Mapping[str, Expr] = field(default_factory=dict)
+    #: for a "property" question: the claim that must be proved for a student's final answer
+    #: to be right, given the answer (the last expression) and the left side of its equation
+    #: (or None); by default the answer must equal ``answer``
+    accepts: Callable[[Expr, Expr | None], Claim] | None = None
+
+    def answer_claim(self, answer: Expr, lhs: Expr | None = None) -> Claim:
+        """The claim deciding whether a student's final answer is right."""
+        if self.accepts is not None:
+            return self.accepts(answer, lhs)
+        if not isinstance(self.answer, Expr):
+            raise TypeError(f"question {self.id} has no expression to compare an answer with")
+        return Equality(
+            id=f"{self.id}.answer", statement=f"{answer.latex()} = {self.answer.latex()}",
+            symbols=self.symbols, layout=self.layout, lhs=answer, rhs=self.answer,
+        )

@@ -612,6 +612,14 @@ class _Builder(Transformer_NonRecursive):
         open_, inner, close = c
         return Read(inner.expr, inner.shape, open_.start_pos, close.end_pos, inner.depth, inner.size)
 
+    def tuple(self, c: list[Any]) -> Read:
+        """``(a, b)``: a point or vector written as a tuple, read as the column of its entries."""
+        open_, args, close = c
+        for entry in args:
+            if not entry.shape.is_scalar:
+                raise ShapeError(f"a tuple entry must be a scalar, this one is {entry.shape}", self.at(entry.start))
+        return self.make(lambda *e: MatrixLit(tuple((x,) for x in e)), args, open_.start_pos, close.end_pos)
+
     def frac(self, c: list[Any]) -> Read:
         head, _, num, _, _, den, close = c
         if isinstance(num.expr, Const) and isinstance(den.expr, Const):

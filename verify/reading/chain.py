@@ -1,0 +1,105 @@
+"""Splitting a math block into statements (at ``\\Rightarrow``, line breaks) and each statement
+into the expressions chained by ``=``.
+
+A grammar (``chain.lark``) does the bracket matching, so an ``=`` inside braces, parentheses or
+a matrix never splits. Alignment environments (align, split, aligned, gather, ...) are
+unwrapped: their ``&`` are dropped and their ``\\\\`` end a statement. A label before a
+top-level colon (``\\text{update rule}: x = ...``) is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import LarkError
+
+from verify.errors import Position
+from verify.reading.errors import UnbalancedBrackets
+
+_GRAMMAR = (Path(__file__).parent / "chain.lark").read_text(encoding="utf-8")
+_PARSER = Lark(_GRAMMAR, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+_ALIGN = re.compile(r"\\begin\s*\{\s*(align|aligned|split|gather|gathered|eqnarray|multline|alignat|alignedat)\*?\s*\}")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One expression of a chain: its LaTeX and where it starts in the block."""
+
+    latex: str
+    offset: int
+
+
+def split_chain(text: str) -> list[list[Piece]]:
+    """The statements of ``text``, each the list of its ``=``-chained expressions, in order.
+
+    Raises :class:`UnbalancedBrackets` when braces, parentheses or environments do not match.
+    """
+    try:
+        tree = _PARSER.parse(text)
+    except LarkError as err:
+        offset = getattr(err, "pos_in_stream", None) or getattr(err, "column", 0) or 0
+        raise UnbalancedBrackets("unbalanced braces, brackets or environments", Position(text, int(offset))) from None
+    statements: list[list[Piece]] = []
+    current: list[tuple[int, int]] = []  # spans of the current expression's parts
+    pieces: list[Piece] = []
+
+    def end_expression() -> None:
+        nonlocal current
+        piece = _piece(text, current)
+        current = []
+        if piece is not None:
+            pieces.append(piece)
+
+    def end_statement() -> None:
+        nonlocal pieces
+        end_expression()
+        if pieces:
+            statements.append(pieces)
+        pieces = []
+
+    def walk(items: list, aligned: bool) -> None:
+        nonlocal current, pieces
+        for item in items:
+            kind = item.data if isinstance(item, Tree) else None
+            if kind == "rel":
+                token = item.children[0]
+                end_expression()
+                if str(token) != "=":
+                    end_statement()
+            elif kind == "sep":
+                end_statement()
+            elif kind == "colon":
+                current = []  # a label: drop what came before in this expression
+                if not pieces:
+                    continue
+            elif kind == "amp" and aligned:
+                continue
+            elif kind == "env" and _ALIGN.match(str(item.children[0])):
+                end_statement()
+                walk(item.children[1:-1], True)
+                end_statement()
+            else:
+                current.append(_span(item))
+    walk(tree.children, False)
+    end_statement()
+    return statements
+
+
+def _span(item: Tree | Token) -> tuple[int, int]:
+    if isinstance(item, Token):
+        return (item.start_pos or 0, item.end_pos or 0)
+    return (item.meta.start_pos, item.meta.end_pos)
+
+
+def _piece(text: str, spans: list[tuple[int, int]]) -> Piece | None:
+    if not spans:
+        return None
+    start, end = spans[0][0], spans[-1][1]
+    latex = text[start:end]
+    stripped = latex.strip().rstrip(".,;")
+    if not stripped or stripped in ("\\quad", "\\qquad"):
+        return None
+    return Piece(stripped, start + (len(latex) - len(latex.lstrip())))
