@@ -20,7 +20,7 @@ from verify.deciding.dispatch import decide_inline
 from verify.deciding.explicit import compare
 from verify.deciding.hints import hint
 from verify.deciding.instantiate import Evaluator, evaluate_sides, jets_to_symbols, symbolic
-from verify.deciding.refute import differs, off_boundaries
+from verify.deciding.refute import differs
 from verify.deciding.result import Counterexample, Result, Verdict
 from verify.deciding.sampling import Point, evaluate
 from verify.errors import ShapeError, VerifyError
@@ -29,8 +29,14 @@ from verify.model.expr import Expr, Transpose, shape_of
 
 Progress = Callable[[str], None]
 
-#: Random points tried at each binding of the dimension letters before trying to prove.
-POINTS = 8
+#: Random points tried at each binding of the dimension letters before trying to prove: most
+#: false claims fail at the first point, and a proof makes more points pointless.
+POINTS = 2
+#: Points tried at each binding when no proof was found, before saying unknown.
+MORE_POINTS = 12
+#: Extra draws allowed for points where a side is undefined (log of a negative, a singular
+#: matrix, a kink), so that claims defined only on part of the space still get their points.
+ATTEMPTS = 40
 
 
 def show(m: sympy.Matrix | sympy.Expr) -> str:
@@ -39,6 +45,8 @@ def show(m: sympy.Matrix | sympy.Expr) -> str:
         if m.shape == (1, 1):
             return show(m[0, 0])
         return "[" + ", ".join("[" + ", ".join(show(e) for e in row) + "]" for row in m.tolist()) + "]"
+    if m.is_Float:
+        return f"{sympy.N(m, 12)} (to 80 digits)"
     text = sympy.sstr(m)
     if not m.is_Rational:
         text += f" (~{sympy.N(m, 8)})"
@@ -55,19 +63,29 @@ def _defined(m: sympy.Matrix) -> bool:
 
 
 def sample(
-    claim: Equality, sizes: Mapping[str, int], rng: random.Random
+    claim: Equality, sizes: Mapping[str, int], rng: random.Random, unit: bool = False
 ) -> tuple[sympy.Matrix, sympy.Matrix, Point] | None:
-    """Both sides' exact values at one random point, or None where a side is undefined."""
+    """Both sides' exact values at one random point, or None where a side is undefined or on a kink."""
     try:
-        (lraw, rraw), point = evaluate((claim.lhs, claim.rhs), claim.symbols, sizes, claim.layout, rng)
-    except (ZeroDivisionError, ValueError):
+        (lv, rv), point = evaluate((claim.lhs, claim.rhs), claim.symbols, sizes, claim.layout, rng, unit)
+    except (ZeroDivisionError, ValueError):  # Boundary is a ValueError too
         return None
-    if not off_boundaries((lraw, rraw), point.substitution):
-        return None
-    lv, rv = lraw.xreplace(point.substitution), rraw.xreplace(point.substitution)
     if not (_defined(lv) and _defined(rv)):
         return None
     return lv, rv, point
+
+
+def _more_points(claim: Equality, sizes: Mapping[str, int], rng: random.Random,
+                 count: int) -> list[tuple[sympy.Matrix, sympy.Matrix, Point]]:
+    """Up to ``count`` further points where both sides are defined (for hints)."""
+    out = []
+    for attempt in range(count + ATTEMPTS):
+        if len(out) >= count:
+            break
+        got = sample(claim, sizes, rng, unit=attempt % 3 == 2)
+        if got is not None:
+            out.append(got)
+    return out
 
 
 def counterexample(claim: Equality, point: Point, lv: sympy.Matrix, rv: sympy.Matrix,
@@ -105,7 +123,7 @@ def letters_of(claim: Equality) -> frozenset[str]:
 
 
 def refute(claim: Equality, bound: list[dict[str, int]], rng: random.Random, progress: Progress,
-           ) -> tuple[Result | None, list[dict[str, int]], list[str], int]:
+           points: int = POINTS) -> tuple[Result | None, list[dict[str, int]], list[str], int]:
     """Look for a counterexample at every binding; also learn where the sides are defined."""
     defined: list[dict[str, int]] = []
     skipped: list[str] = []
@@ -114,10 +132,10 @@ def refute(claim: Equality, bound: list[dict[str, int]], rng: random.Random, pro
         progress(f"evaluating at random points{sizing.at([sizes])}")
         try:
             tried = 0
-            for _ in range(POINTS * 3):
-                if tried >= POINTS:
+            for attempt in range(points + ATTEMPTS):
+                if tried >= points:
                     break
-                got = sample(claim, sizes, rng)
+                got = sample(claim, sizes, rng, unit=attempt % 3 == 2)
                 if got is None:
                     continue
                 tried += 1
@@ -126,8 +144,8 @@ def refute(claim: Equality, bound: list[dict[str, int]], rng: random.Random, pro
                     raise ShapeError(f"the sides have shapes {lv.shape} and {rv.shape}")
                 if any(differs(a, b) for a, b in zip(lv, rv, strict=True)):
                     cx = counterexample(claim, point, lv, rv, sizes)
-                    extra = [s for s in (sample(claim, sizes, rng) for _ in range(3)) if s is not None]
-                    note = hint([(lv, rv)] + [(a, b) for a, b, _ in extra])
+                    extra = _more_points(claim, sizes, rng, 3)
+                    note = hint([(lv, rv)] + [(a, b) for a, b, _ in extra]) if len(extra) >= 2 else ""
                     detail = f"the sides differ{sizing.at([sizes])}"
                     return (
                         Result(Verdict.REFUTED, detail=f"{detail}; {note}" if note else detail,
@@ -195,7 +213,10 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
                       detail=f"{everywhere}; {valid} random points agree{sizing.at(defined)}")
     proved_at, methods, tried = prove_instantiated(claim, defined, rng, progress)
     if tried:
-        return Result(Verdict.UNKNOWN, detail=f"{valid} random points agree; not proved: " + "; ".join(tried))
+        refuted, _, _, more = refute(claim, defined, rng, progress, MORE_POINTS)
+        if refuted is not None:
+            return refuted
+        return Result(Verdict.UNKNOWN, detail=f"{valid + more} random points agree; not proved: " + "; ".join(tried))
     detail = f"proved by {', '.join(methods)}"
     if skipped:
         detail += "; not defined at " + "; ".join(skipped)

@@ -75,6 +75,9 @@ class Evaluator:
     sizes: Mapping[str, int]
     realise: Realise
     layout: str = "numerator"
+    #: applied to every intermediate value; sampling uses it to keep entries in canonical
+    #: form, which stops expression swell (an adjugate of polynomial entries, then its derivative)
+    normalise: Callable[[sympy.Matrix], sympy.Matrix] | None = None
     _cache: dict[str, sympy.Matrix] = field(default_factory=dict)
 
     def value(self, name: str) -> sympy.Matrix:
@@ -92,7 +95,8 @@ class Evaluator:
         method = getattr(self, f"_{type(e).__name__}", None)
         if method is None:
             raise UnsupportedError(f"cannot evaluate {type(e).__name__}")
-        return method(e, hint)
+        value = method(e, hint)
+        return value if self.normalise is None else self.normalise(value)
 
     # -- leaves ---------------------------------------------------------------------------
     def _Var(self, e: Var, hint: tuple[int, int] | None) -> sympy.Matrix:

@@ -16,8 +16,14 @@ import sympy
 PIECEWISE = (sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign)
 
 
-def rational(rng: random.Random, positive: bool = False) -> sympy.Rational:
-    """A small exact number: mostly integers, sometimes halves and thirds, seldom zero."""
+def rational(rng: random.Random, positive: bool = False, unit: bool = False) -> sympy.Rational:
+    """A small exact number: mostly integers, sometimes halves and thirds, seldom zero.
+
+    ``unit`` draws from (0, 1) instead: probabilities, and the domain of log(1 - p).
+    """
+    if unit:
+        q = rng.randint(2, 9)
+        return sympy.Rational(rng.randint(1, q - 1), q)
     if rng.random() < 0.65:
         value = sympy.Integer(rng.choice([1, 2, 3, 4, 5] if positive else [-3, -2, -1, 1, 2, 3, 4, 0]))
     else:

@@ -2,12 +2,12 @@
 
 Refuting does not need the symbolic instantiation that proving does, and at larger sizes
 that instantiation is most of the cost (the inverse of a symbolic 4 x 4 matrix alone has
-hundreds of terms). Here every symbol gets exact rational entries, except the variables that
-something is differentiated by: those stay symbolic until the derivatives are taken, then
-take their values. A symbol declared ``of(v)`` is realised by a random polynomial centred
-at the point, so its jet there (value, first and second derivatives) is known exactly and is
-what the counterexample reports: any jet is realised by a polynomial, so the counterexample
-is a real one.
+hundreds of terms). Here every symbol gets exact rational entries; a variable that something
+is differentiated by is v0 + s with s symbolic, and every value is a jet, a polynomial in the
+s's truncated at the order of differentiation (:mod:`verify.deciding.jets`). A symbol declared
+``of(v)`` is realised by a random polynomial in those s's, so its jet at the point (value,
+first and second derivatives) is known exactly and is what the counterexample reports: any
+jet is realised by a polynomial, so the counterexample is a real one.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import sympy
 
-from verify.deciding.instantiate import Evaluator, entry_name, evaluate_sides, jet_symbol
+from verify.deciding.instantiate import entry_name, evaluate_sides, jet_symbol
+from verify.deciding.jets import JetEvaluator
 from verify.deciding.refute import rational
 from verify.model.expr import Derivative, Expr, Gradient, Hessian
 from verify.model.symbols import Symbol
@@ -58,9 +59,9 @@ def _atoms(s: Symbol, rows: int, cols: int) -> sympy.Matrix:
     return sympy.Matrix(rows, cols, entry)
 
 
-def _random_matrix(s: Symbol, rows: int, cols: int, rng: random.Random) -> sympy.Matrix:
+def _random_matrix(s: Symbol, rows: int, cols: int, rng: random.Random, unit: bool = False) -> sympy.Matrix:
     for _ in range(20):
-        m = sympy.Matrix(rows, cols, lambda i, j: rational(rng, s.positive))
+        m = sympy.Matrix(rows, cols, lambda i, j: rational(rng, s.positive, unit))
         if s.symmetric:
             m = m.upper_triangular() + m.upper_triangular(1).T
         if not s.invertible or m.det() != 0:
@@ -77,6 +78,8 @@ class Point:
     order: int
     rng: random.Random
     free: frozenset[str]
+    #: draw every value from (0, 1): for claims defined only there (log p, log(1 - p))
+    unit: bool = False
 
     def __post_init__(self) -> None:
         self.values: dict[str, sympy.Matrix] = {}
@@ -90,7 +93,7 @@ class Point:
             if s.of or not s.shape.letters <= self.sizes.keys():
                 continue  # functions are realised on demand; unsized symbols are not mentioned
             rows, cols = s.shape.bind(self.sizes)
-            value = _random_matrix(s, rows, cols, self.rng)
+            value = _random_matrix(s, rows, cols, self.rng, self.unit)
             self.values[name] = value
             if name in self.free:
                 atoms = _atoms(s, rows, cols)
@@ -100,16 +103,16 @@ class Point:
 
     def realise(self, s: Symbol) -> sympy.Matrix:
         if not s.of:
-            return self.atoms.get(s.name, self.values[s.name])
+            if s.name in self.atoms:
+                return self.values[s.name] + self.atoms[s.name]  # v = v0 + s
+            return self.values[s.name]
         rows, cols = s.shape.bind(self.sizes)
         variables: list[sympy.Symbol] = []
-        centre: list[sympy.Rational] = []
         for v in s.of:
             var_atoms = self.atoms.get(v)
             if var_atoms is None:  # never differentiated by: the function is just a value
                 continue
             variables += list(var_atoms)
-            centre += [self.substitution[a] for a in var_atoms]
         value = _random_matrix(s, rows, cols, self.rng)
         self.values[s.name] = value
 
@@ -120,7 +123,7 @@ class Point:
             f = sympy.Function(name, real=True)(*variables)
             poly = value[i, j]
             self.jet_values[sympy.Symbol(name, real=True)] = value[i, j]
-            shifted = [v - c for v, c in zip(variables, centre, strict=True)]
+            shifted = variables  # the offsets from the point: v - v0 = s
             for k in range(1, self.order + 1):
                 for combo in itertools.combinations_with_replacement(range(len(variables)), k):
                     coeff = rational(self.rng)
@@ -140,8 +143,7 @@ class Point:
         self.first[s.name] = (variables, first)
         out = sympy.Matrix(rows, cols, entry)
         for (i, j), p in cache.items():
-            first[(i, j)] = [sympy.diff(p, v).xreplace(dict(zip(variables, centre, strict=True)))
-                             for v in variables]
+            first[(i, j)] = [sympy.diff(p, v).xreplace(dict.fromkeys(variables, 0)) for v in variables]
             if s.symmetric:
                 first[(j, i)] = first[(i, j)]
         return out
@@ -183,15 +185,16 @@ def evaluate(
     sizes: Mapping[str, int],
     layout: str,
     rng: random.Random,
+    unit: bool = False,
 ) -> tuple[list[sympy.Matrix], Point]:
-    """Both sides' exact values at one random point (raises ZeroDivisionError where undefined).
+    """Both sides' exact values at one random point.
 
-    The values may still hold piecewise functions (max, |.|, steps) evaluated at the point,
-    and transcendental constants such as exp(1/2).
+    Raises ZeroDivisionError or ValueError where a side is undefined there, and
+    :class:`~verify.deciding.jets.Boundary` on a kink of max, |.| or a step. The values may
+    hold transcendental constants such as exp(1/2).
     """
     free = frozenset().union(*(differentiated(e) for e in sides))
     order = max(1, *(derivative_order(e) for e in sides))
-    point = Point(symbols, sizes, order, rng, free)
-    ev = Evaluator(symbols, sizes, point.realise, layout)
-    raw = evaluate_sides(ev, sides)
-    return raw, point
+    point = Point(symbols, sizes, order, rng, free, unit)
+    ev = JetEvaluator(symbols, sizes, point.realise, layout, point.atoms, order)
+    return [ev.at_point(m) for m in evaluate_sides(ev, sides)], point

@@ -1,0 +1,207 @@
+"""Exact evaluation with truncated Taylor polynomials ("jets") in the differentiation variables.
+
+Refuting a claim with derivatives needs the sides' values at one point, not as functions.
+Each variable something is differentiated by is written v = v0 + s with s a fresh symbol,
+and every intermediate value is kept as a polynomial in the s's truncated at the total order
+of differentiation K: products, inverses (a Neumann series around the value at the point),
+divisions and elementwise functions (their Taylor series) all stay polynomials of degree <= K,
+so nothing swells; differentiating by v is differentiating by s; setting every s to 0 at the
+end gives exact values. A derivative lowers the degree that is exact by one, and K
+derivatives are the most any path takes, so the values at s = 0 are exact.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+
+import sympy
+
+from verify.deciding.instantiate import _ELEMENTWISE, Evaluator, inverse
+from verify.errors import UnsupportedError
+from verify.model.expr import Apply, Div, Inverse, Max, Power, Var
+
+
+class Boundary(ValueError):
+    """The point sits on a kink (max, |.|, a step): a side is not differentiable there."""
+
+
+class JetEvaluator(Evaluator):
+    """An evaluator whose values are polynomials in ``offsets``, truncated at total degree ``order``."""
+
+    def __init__(self, symbols, sizes, realise, layout, offsets: Mapping[str, sympy.Matrix], order: int) -> None:
+        super().__init__(symbols, sizes, realise, layout, normalise=self.truncate)
+        self.offsets = offsets
+        self.gens = tuple(a for m in offsets.values() for a in m)
+        self.gen_set = frozenset(self.gens)
+        self.order = order
+        self.zero = dict.fromkeys(self.gens, sympy.Integer(0))
+
+    # -- truncation -----------------------------------------------------------------------
+    def truncate_entry(self, e: sympy.Expr) -> sympy.Expr:
+        if not (e.free_symbols & self.gen_set):
+            return e
+        expanded = sympy.expand(e)
+        terms = []
+        for term in sympy.Add.make_args(expanded):
+            powers = term.as_powers_dict()
+            degree = 0
+            for g in term.free_symbols & self.gen_set:
+                exponent = powers.get(g, None)
+                if exponent is None or not exponent.is_Integer:
+                    return self._taylor(e)
+                degree += int(exponent)
+            if degree <= self.order:
+                terms.append(term)
+        return sympy.Add(*terms)
+
+    def _taylor(self, e: sympy.Expr) -> sympy.Expr:
+        """The Taylor polynomial of a non-polynomial entry, by differentiation (a rare fallback)."""
+        gens = sorted(e.free_symbols & self.gen_set, key=str)
+        total = e.xreplace(self.zero)
+        for k in range(1, self.order + 1):
+            for combo in itertools.combinations_with_replacement(gens, k):
+                d = e.diff(*combo).xreplace(self.zero)
+                if d != 0:
+                    coeff = d
+                    for g in set(combo):
+                        coeff /= sympy.factorial(combo.count(g))
+                    total += coeff * sympy.Mul(*combo)
+        return total
+
+    def truncate(self, m: sympy.Matrix) -> sympy.Matrix:
+        return m.applyfunc(self.truncate_entry)
+
+    def at_point(self, m: sympy.Matrix) -> sympy.Matrix:
+        return m.xreplace(self.zero)
+
+    # -- operations that leave the polynomials ------------------------------------------------
+    def inverse(self, m: sympy.Matrix) -> sympy.Matrix:
+        m0 = self.at_point(m)
+        if m0.shape == (1, 1):
+            if m0[0, 0] == 0:
+                raise ZeroDivisionError("division by zero")
+            x0 = sympy.Matrix([[1 / m0[0, 0]]])
+        else:
+            if m0.det() == 0:
+                raise ZeroDivisionError("singular matrix")
+            x0 = inverse(m0)
+        step = self.truncate(-x0 * (m - m0))
+        total, power = x0, x0
+        for _ in range(self.order):
+            power = self.truncate(step * power)
+            total = total + power
+        return self.truncate(total)
+
+    def function(self, f: Callable[[sympy.Expr], sympy.Expr], e: sympy.Expr, name: str) -> sympy.Expr:
+        c = e.xreplace(self.zero)
+        if name in ("relu", "abs", "step"):
+            sign = _sign(c)
+            if name == "step":
+                return sympy.Integer(1 if sign > 0 else 0)
+            if name == "relu":
+                return e if sign > 0 else sympy.Integer(0)
+            return e if sign > 0 else -e
+        p = e - c
+        if not (p.free_symbols & self.gen_set):
+            return _number(f(c))
+        if name in ("log", "sqrt") and not (c.is_positive or (c.is_Number and c > 0)):
+            raise ValueError(f"{name} of a value that is not positive")
+        x = sympy.Dummy("x")
+        fx = f(x)
+        total = _number(fx.subs(x, c))
+        power = sympy.Integer(1)
+        for j in range(1, self.order + 1):
+            fx = fx.diff(x)
+            power = self.truncate_entry(power * p)
+            total += _number(fx.subs(x, c)) / sympy.factorial(j) * power
+        return self.truncate_entry(total)
+
+    # -- nodes ---------------------------------------------------------------------------------
+    def variable(self, v: Var) -> sympy.Matrix:
+        if v.name not in self.offsets:
+            raise UnsupportedError(f"cannot differentiate by {v.name} here")
+        return self.offsets[v.name]
+
+    def _Inverse(self, e: Inverse, hint):  # type: ignore[no-untyped-def]
+        m = self.eval(e.arg, hint)
+        if m.shape[0] != m.shape[1]:
+            return super()._Inverse(e, hint)
+        return self.inverse(m)
+
+    def _Div(self, e: Div, hint):  # type: ignore[no-untyped-def]
+        den = self.eval(e.den)
+        if den.shape != (1, 1):
+            return super()._Div(e, hint)
+        return self.eval(e.num, hint) * self.inverse(den)[0, 0]
+
+    def _Power(self, e: Power, hint):  # type: ignore[no-untyped-def]
+        base = self.eval(e.base, hint)
+        exp = self.eval(e.exponent)[0, 0]
+        if exp.free_symbols & self.gen_set:
+            if base.shape != (1, 1):
+                raise UnsupportedError("a matrix power with a varying exponent")
+            log = self.function(sympy.log, base[0, 0], "log")
+            return sympy.Matrix([[self.function(sympy.exp, self.truncate_entry(exp * log), "exp")]])
+        if exp.is_Integer:
+            k = int(exp)
+            if k < 0:
+                base, k = self.inverse(base), -k
+            result = sympy.eye(base.shape[0]) if base.shape != (1, 1) else sympy.Matrix([[1]])
+            for _ in range(k):
+                result = self.truncate(result * base)
+            return result
+        if base.shape != (1, 1):
+            raise UnsupportedError("a matrix power needs an integer exponent")
+        return sympy.Matrix([[self.function(lambda x: x**exp, base[0, 0], "power")]])
+
+    def _Apply(self, e: Apply, hint):  # type: ignore[no-untyped-def]
+        if e.func not in _ELEMENTWISE:
+            return super()._Apply(e, hint)
+        m = self.eval(e.arg, hint)
+        f = _ELEMENTWISE[e.func]
+        return m.applyfunc(lambda x: self.function(f, x, e.func))
+
+    def _Max(self, e: Max, hint):  # type: ignore[no-untyped-def]
+        ms = [self.eval(a, hint) for a in e.args]
+        shape = next((m.shape for m in ms if m.shape != (1, 1)), (1, 1))
+        grown = [m if m.shape == shape else sympy.ones(*shape) * m[0, 0] for m in ms]
+
+        def pick(i: int, j: int) -> sympy.Expr:
+            entries = [m[i, j] for m in grown]
+            values = [x.xreplace(self.zero) for x in entries]
+            best = max(range(len(values)), key=lambda k: sympy.N(values[k], 30))
+            for k, v in enumerate(values):
+                if k != best and _sign(values[best] - v) == 0:
+                    raise Boundary("a tie in max")
+            return entries[best]
+
+        return sympy.Matrix(*shape, pick)
+
+
+#: Digits kept for a transcendental value (exp(1/3), log 2, ...). Exact symbolic constants nest
+#: and swell through a network's layers; at this precision the values compare with a margin
+#: of dozens of digits (refutation demands a difference above 1e-30).
+DIGITS = 80
+
+
+def _number(value: sympy.Expr) -> sympy.Expr:
+    """Rationals stay exact; any other constant becomes an 80-digit float."""
+    if value.is_Rational or value.free_symbols:
+        return value
+    approx = sympy.N(value, DIGITS)
+    if not approx.is_Number:
+        raise ValueError(f"not a real number: {value}")
+    return approx
+
+
+def _sign(c: sympy.Expr) -> int:
+    """The sign of an exact constant; a zero (a kink) is a Boundary."""
+    if c.is_Rational:
+        if c == 0:
+            raise Boundary("on a kink")
+        return 1 if c > 0 else -1
+    v = sympy.N(c, 50)
+    if not v.is_Number or abs(v) < sympy.Float("1e-40"):
+        raise Boundary("on a kink, or too close to tell")
+    return 1 if v > 0 else -1
