@@ -12,6 +12,8 @@ from rich.console import Console
 
 from verify.check_command import main as check_main
 from verify.deciding.engine import DEFAULT_TIMEOUT
+from verify.grade_command import main as grade_main
+from verify.questions_command import main as questions_main
 from verify.reporting.table import render
 from verify.runner import run
 
@@ -68,7 +70,7 @@ def suite(argv: Sequence[str]) -> int:
     return 0 if all(r.ok for r in rows) else 1
 
 
-COMMANDS = {"suite": suite, "check": check_main}
+COMMANDS = {"suite": suite, "check": check_main, "grade": grade_main, "questions": questions_main}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

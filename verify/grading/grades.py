@@ -47,8 +47,8 @@ class QuestionGrade:
         return {
             "id": self.id,
             "verdict": self.verdict.value,
-            "points": self.points,
-            "max_points": self.max_points,
+            "points": _number(self.points),
+            "max_points": _number(self.max_points),
             "first_bad_step": self.first_bad_step,
             "feedback": self.feedback,
         }

@@ -1,0 +1,180 @@
+"""``python -m verify grade --assignment NAME PATH [PATH ...]`` (see /work/shared/contracts/submissions.md).
+
+Grades Markdown submissions and reports them as a table, the contract's JSON or a CSV
+gradebook, optionally also as Gradescope ``results.json`` files. Exit status, as the
+contract fixes it: 0 when every submission was graded (scores are data, not failures); 1
+when some file could not be read (the others are still graded and reported); 2 on bad usage
+(unknown assignment, bad option, nothing to grade, an output that cannot be written).
+Destinations are checked before grading starts, since grading a class takes minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import math
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from verify.grading.assignment import Assignment, UnknownAssignment, load_assignment
+from verify.grading.grades import SubmissionGrade
+from verify.reporting import gradebook
+from verify.reporting.atomic import write_text_atomic
+
+PROG = "verify grade"
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError("the timeout must be a positive number of seconds")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 1:  # also rejects nan
+        raise argparse.ArgumentTypeError("partial credit is a fraction between 0 and 1")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m verify grade",
+        description="Grade Markdown submissions (files or folders of *.md) against an assignment. "
+        "Exit 0 when every submission was graded, 1 when some file could not be read "
+        "(the rest are still graded), 2 on bad usage.",
+        epilog="'python -m verify questions NAME' lists the questions, their ids and the symbols to use.",
+    )
+    p.add_argument("--assignment", required=True, metavar="NAME", help="the assignment, e.g. hw1")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="a submission (*.md) or a folder of them")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                   help="report format (default: table)")
+    p.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    p.add_argument("--gradescope", metavar="DIR",
+                   help="also write DIR/<student>/results.json in Gradescope's autograder format")
+    p.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
+                   help="wall-clock limit per decision, in a killed worker process (default: 20)")
+    p.add_argument("--partial-credit", type=_fraction, default=None, metavar="F",
+                   help="share of the points for a correct answer reached through a step that does "
+                   "not follow (default: 0.5)")
+    return p
+
+
+def _destination_problem(output: str | None, gradescope: str | None) -> str | None:
+    """Why a destination cannot be written, found before minutes of grading are spent."""
+    if output is not None:
+        path = Path(output)
+        if path.is_dir():
+            return f"--output {output}: is a folder, not a file"
+        if not path.parent.is_dir():
+            return f"--output {output}: the folder {path.parent} does not exist"
+    if gradescope is not None:
+        folder = Path(gradescope)
+        if folder.exists() and not folder.is_dir():
+            return f"--gradescope {gradescope}: exists and is not a folder"
+    return None
+
+
+def report_text(grades: Sequence[SubmissionGrade], fmt: str, assignment: Assignment, to_file: bool) -> str | None:
+    """The report as text, or None for a table printed straight to the terminal."""
+    ids = [q.id for q in assignment.questions]
+    if fmt == "json":
+        return json.dumps(gradebook.gradebook_json(grades), indent=2) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        gradebook.write_csv(grades, buffer, ids)
+        return buffer.getvalue()
+    if to_file:
+        console = Console(file=io.StringIO(), width=140, color_system=None, force_terminal=False)
+        gradebook.render(grades, console, ids)
+        return console.file.getvalue()  # type: ignore[attr-defined]
+    return None
+
+
+def _grade(assignment: Assignment, files: list[Path], timeout: float | None, partial: float | None
+           ) -> list[SubmissionGrade]:
+    from verify.grading.batch import GradingOptions, grade_files
+
+    given = {k: v for k, v in (("timeout", timeout), ("partial", partial)) if v is not None}
+    options = GradingOptions(**given)
+    err = Console(stderr=True)
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task(f"grading {len(files)} submission{'s' if len(files) != 1 else ''}", total=None)
+
+        def decided(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"deciding {total} distinct answers and steps")
+
+        return grade_files(assignment, files, options, on_decided=decided)
+
+
+def main(argv: Sequence[str]) -> int:
+    args = parser().parse_args(list(argv))
+    try:
+        assignment = load_assignment(args.assignment)
+    except UnknownAssignment as err:
+        print(f"{PROG}: {err.message}", file=sys.stderr)
+        return 2
+    problem = _destination_problem(args.output, args.gradescope)
+    if problem:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+        return 2
+
+    from verify.grading.batch import submission_files
+
+    files, missing = submission_files(args.paths)
+    for message in missing:
+        print(f"{PROG}: {message}", file=sys.stderr)
+    if not files:
+        print(f"{PROG}: no submission (*.md) found in {', '.join(args.paths)}; nothing to grade", file=sys.stderr)
+        return 2
+
+    grades = _grade(assignment, files, args.timeout, args.partial_credit)
+    for g in grades:
+        if g.error:
+            print(f"{PROG}: {g.error}", file=sys.stderr)
+
+    text = report_text(grades, args.format, assignment, to_file=args.output is not None)
+    try:
+        if args.output is not None:
+            write_text_atomic(args.output, text or "")
+            print(f"{PROG}: wrote {args.output} ({len(grades)} submission{'s' if len(grades) != 1 else ''})",
+                  file=sys.stderr)
+        elif text is None:
+            out = Console()
+            if not out.is_terminal:  # a pipe or a file: room for the feedback column
+                out = Console(width=140)
+            gradebook.render(grades, out, [q.id for q in assignment.questions])
+        else:
+            sys.stdout.write(text)
+        if args.gradescope is not None:
+            written = gradebook.write_gradescope(grades, args.gradescope)
+            print(f"{PROG}: wrote {len(written)} Gradescope results.json under {args.gradescope}", file=sys.stderr)
+    except BrokenPipeError:
+        # the reader (``| head``) left; keep the interpreter's final flush from failing too
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError as err:
+        print(f"{PROG}: cannot write {err.filename or 'the report'}: {err.strerror}", file=sys.stderr)
+        return 2
+    unreadable = bool(missing) or any(g.error for g in grades)
+    return 1 if unreadable else 0

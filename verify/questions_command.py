@@ -1,0 +1,141 @@
+"""``python -m verify questions ASSIGNMENT [--format table|json]``.
+
+Lists what a student needs to write a gradable answer: each question's id (the heading to
+use), its wording, the symbols it may use spelled as the grader reads them, and its points.
+A student who writes ``\\hat{y}`` where the grader expects ``\\hat{y}^{(i)}`` loses a point
+for notation, not mathematics; this listing is how they avoid that. Exit 0, or 2 for an
+unknown assignment or bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from verify.grading.assignment import Assignment, UnknownAssignment, load_assignment
+from verify.model.expr import Expr, Var
+from verify.model.question import Question
+from verify.reporting.gradebook import number
+
+_KIND_HINT = {
+    "expression": "answer with an expression (the right-hand side of your last equation)",
+    "true-false": "answer true or false (yes/no) in prose, with your reasoning",
+    "property": "answer with the condition, matrix or values asked for",
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m verify questions",
+        description="List an assignment's questions: id (the level-2 heading of the answer), wording, "
+        "the symbols a student may use (as LaTeX), and points.",
+    )
+    p.add_argument("assignment", metavar="ASSIGNMENT", help="assignment name, e.g. hw1")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    return p
+
+
+def _spelled(value: Any, spelling: Mapping[str, str]) -> Any:
+    """``value`` with every variable renamed to its LaTeX spelling (``z2`` -> ``z_2``), for display only.
+
+    Expressions print their internal names; a student must see the names they may write.
+    """
+    if isinstance(value, Var):
+        return Var(spelling.get(value.name, value.name))
+    if isinstance(value, tuple):
+        return tuple(_spelled(v, spelling) for v in value)
+    if isinstance(value, Expr) and dataclasses.is_dataclass(value):
+        changes = {f.name: _spelled(getattr(value, f.name), spelling) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def _defines(q: Question) -> dict[str, str]:
+    """Names that stand for expressions (``\\hat{y} := \\sigma(z_2)``), as LaTeX in the students' spelling."""
+    spelling = {s.name: s.latex for s in q.symbols.values() if s.latex}
+    out = {}
+    for name, expr in q.defines.items():
+        try:
+            out[name] = _spelled(expr, spelling).latex()
+        except Exception:  # display only: fall back to the internal names rather than fail the listing
+            try:
+                out[name] = expr.latex()
+            except NotImplementedError:
+                continue
+    return out
+
+
+def question_json(q: Question) -> dict[str, Any]:
+    return {
+        "id": q.id,
+        "wording": q.wording,
+        "points": number(q.points),
+        "kind": q.kind,
+        "layout": q.layout,
+        "symbols": [
+            {"name": s.name, "latex": s.latex or s.name, "shape": s.describe(), "meaning": s.meaning}
+            for s in q.symbols.values()
+        ],
+        "defines": _defines(q),
+    }
+
+
+def assignment_json(a: Assignment) -> dict[str, Any]:
+    return {"assignment": a.id, "title": a.title, "max_score": number(a.max_score),
+            "questions": [question_json(q) for q in a.questions]}
+
+
+def question_view(q: Question) -> Group:
+    head = Text(f"## {q.id}", style="bold cyan")
+    points = number(q.points)
+    head.append(f"   {points} point{'s' if points != 1 else ''}", style="bold")
+    parts: list[Any] = [head, Text(q.wording)]
+    hint = _KIND_HINT.get(q.kind, "")
+    if q.kind == "expression":
+        hint += f"; derivatives in {q.layout} layout"
+    parts.append(Text(hint, style="dim italic"))
+    if len(q.symbols):
+        t = Table(show_header=True, header_style="bold", box=None, padding=(0, 2, 0, 2))
+        t.add_column("write", style="green", no_wrap=True)
+        t.add_column("shape", no_wrap=True)
+        t.add_column("meaning", overflow="fold")
+        for s in q.symbols.values():
+            t.add_row(Text(s.latex or s.name), Text(s.describe()), Text(s.meaning))
+        parts.append(t)
+    for name, latex in _defines(q).items():
+        parts.append(Text(f"  where {name} stands for {latex}", style="dim"))
+    parts.append(Text(""))
+    return Group(*parts)
+
+
+def render(a: Assignment, console: Console) -> None:
+    title = Text(f"{a.id}: {a.title}", style="bold")
+    title.append(f"   ({len(a.questions)} questions, {number(a.max_score)} points)")
+    console.print(title)
+    console.print(Text("Answer each question under a level-2 heading that names its id, e.g. "
+                       f"'## {a.questions[0].id}'." if a.questions else "", style="dim"))
+    console.print()
+    for q in a.questions:
+        console.print(question_view(q))
+
+
+def main(argv: Sequence[str]) -> int:
+    args = parser().parse_args(list(argv))
+    try:
+        assignment = load_assignment(args.assignment)
+    except UnknownAssignment as err:
+        print(f"verify questions: {err.message}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps(assignment_json(assignment), indent=2))
+    else:
+        render(assignment, Console())
+    return 0

@@ -1,0 +1,302 @@
+"""Presenting a class's grades: rich tables, the contract's JSON, a CSV gradebook, Gradescope files.
+
+Every format is built from :class:`~verify.grading.grades.SubmissionGrade` values alone, so
+that what a student sees (table, Gradescope) and what an instructor imports (JSON, CSV)
+cannot disagree. Files are written through :mod:`verify.reporting.atomic`: an interrupted
+run leaves the previous file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from verify.grading.grades import Mark, QuestionGrade, SubmissionGrade
+from verify.reporting.atomic import atomic_writer, write_text_atomic
+
+VERDICT_STYLE = {
+    Mark.CORRECT: "green",
+    Mark.INCORRECT: "red",
+    Mark.UNANSWERED: "yellow",
+    Mark.UNPARSABLE: "magenta",
+}
+
+#: The CSV columns that precede the one-per-question columns, and the one after them.
+CSV_LEADING = ("file", "student", "score", "max_score")
+CSV_TRAILING = ("error",)
+
+
+def number(x: float) -> int | float:
+    """Points as people write them: 1 rather than 1.0, at most four decimals."""
+    return int(x) if float(x).is_integer() else round(float(x), 4)
+
+
+def _points(points: float, max_points: float) -> str:
+    return f"{number(points)}/{number(max_points)}"
+
+
+def question_ids(grades: Sequence[SubmissionGrade]) -> list[str]:
+    """Every question id met in ``grades``, in the order first met (when no assignment is at hand)."""
+    seen: dict[str, None] = {}
+    for g in grades:
+        for q in g.questions:
+            seen.setdefault(q.id, None)
+    return list(seen)
+
+
+# ---------------------------------------------------------------- rich tables
+
+
+def verdict_text(q: QuestionGrade) -> Text:
+    text = Text(q.verdict.value, style=VERDICT_STYLE[q.verdict])
+    if q.verdict is Mark.CORRECT and q.points < q.max_points:
+        text.append(" (partial)", style="yellow")
+    return text
+
+
+def student_table(grade: SubmissionGrade) -> Table:
+    """One student's questions: verdict, points, where the derivation first goes wrong, feedback."""
+    title = Text(f"{grade.student} ", style="bold")
+    title.append(f"({grade.file}) ", style="dim")
+    title.append(_points(grade.score, grade.max_score), style="bold")
+    t = Table(title=title, title_justify="left", show_lines=False, expand=False,
+              caption=Text(f"file not read: {grade.error}", style="bold red") if grade.error else None,
+              caption_justify="left")
+    t.add_column("question", style="cyan", no_wrap=True)
+    t.add_column("verdict", no_wrap=True)
+    t.add_column("points", justify="right", no_wrap=True)
+    t.add_column("first bad step", justify="right", no_wrap=True)
+    t.add_column("feedback", overflow="fold", max_width=80)
+    for q in grade.questions:
+        t.add_row(
+            Text(q.id),
+            verdict_text(q),
+            Text(_points(q.points, q.max_points),
+                 style="green" if q.points >= q.max_points else "yellow" if q.points > 0 else ""),
+            Text("" if q.first_bad_step is None else str(q.first_bad_step), style="bold red"),
+            Text(q.feedback),
+        )
+    return t
+
+
+@dataclass(frozen=True)
+class QuestionStats:
+    """How the class did on one question. Unreadable files are left out: they say nothing about it."""
+
+    id: str
+    correct: int
+    graded: int
+    #: the normalised LaTeX of the most frequent incorrect final answer, and how many gave it
+    common_wrong: str | None
+    common_wrong_count: int
+
+    @property
+    def share(self) -> float | None:
+        return self.correct / self.graded if self.graded else None
+
+
+def question_stats(grades: Sequence[SubmissionGrade], ids: Sequence[str] | None = None) -> list[QuestionStats]:
+    ids = list(ids) if ids is not None else question_ids(grades)
+    read = [g for g in grades if not g.error]
+    out = []
+    for qid in ids:
+        mine = [q for g in read for q in g.questions if q.id == qid]
+        wrong = Counter(q.answer for q in mine if q.verdict is Mark.INCORRECT and q.answer)
+        common = wrong.most_common(1)
+        out.append(QuestionStats(
+            id=qid,
+            correct=sum(q.verdict is Mark.CORRECT for q in mine),
+            graded=len(mine),
+            common_wrong=common[0][0] if common else None,
+            common_wrong_count=common[0][1] if common else 0,
+        ))
+    return out
+
+
+def class_table(grades: Sequence[SubmissionGrade], ids: Sequence[str] | None = None) -> Table:
+    """Per question: how many got it right, and the wrong answer most worth discussing in class."""
+    t = Table(title="class summary", title_justify="left", expand=False)
+    t.add_column("question", style="cyan", no_wrap=True)
+    t.add_column("correct", justify="right", no_wrap=True)
+    t.add_column("share", justify="right", no_wrap=True)
+    t.add_column("most common wrong answer", overflow="fold", max_width=60)
+    t.add_column("count", justify="right", no_wrap=True)
+    for s in question_stats(grades, ids):
+        share = s.share
+        style = "" if share is None else "green" if share >= 0.8 else "yellow" if share >= 0.5 else "red"
+        t.add_row(
+            Text(s.id),
+            Text(f"{s.correct}/{s.graded}"),
+            Text("-" if share is None else f"{share:.0%}", style=style),
+            Text(s.common_wrong or ""),
+            Text(str(s.common_wrong_count) if s.common_wrong_count else ""),
+        )
+    return t
+
+
+def summary_line(grades: Sequence[SubmissionGrade]) -> Text:
+    """Students graded and the mean score; unreadable files are counted apart, not averaged as zeros."""
+    read = [g for g in grades if not g.error]
+    unread = len(grades) - len(read)
+    text = Text(f"{len(grades)} submission{'s' if len(grades) != 1 else ''}")
+    if read:
+        top = max(g.max_score for g in read)
+        mean = sum(g.score for g in read) / len(read)
+        text.append(f", mean score {number(round(mean, 2))}/{number(top)}")
+    if unread:
+        text.append(f"; {unread} file{'s' if unread != 1 else ''} could not be read (not in the mean)",
+                    style="bold red")
+    return text
+
+
+def render(grades: Sequence[SubmissionGrade], console: Console, ids: Sequence[str] | None = None) -> None:
+    """A table per student, the class table, the summary line. An unreadable file gets one line:
+    a table of identical "unparsable" rows would bury the one thing to say, why it was not read."""
+    for g in grades:
+        if g.error:
+            line = Text(f"{g.student} ", style="bold")
+            line.append(f"({g.file}) ", style="dim")
+            line.append(f"file not read: {g.error}", style="bold red")
+            console.print(line)
+            console.print()
+        else:
+            console.print(student_table(g))
+    if grades:
+        console.print(class_table(grades, ids))
+    console.print(summary_line(grades))
+
+
+# ---------------------------------------------------------------- JSON (the public contract)
+
+
+def gradebook_json(grades: Sequence[SubmissionGrade]) -> dict[str, Any]:
+    """``{"submissions": [...]}`` exactly as the submissions contract fixes it."""
+    return {"submissions": [g.to_json() for g in grades]}
+
+
+# ---------------------------------------------------------------- CSV gradebook
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet will not run as a formula: a student's name comes from their own file."""
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def csv_columns(ids: Sequence[str]) -> list[str]:
+    return [*CSV_LEADING, *ids, *CSV_TRAILING]
+
+
+def csv_rows(grades: Sequence[SubmissionGrade], ids: Sequence[str]) -> list[list[str | int | float]]:
+    rows: list[list[str | int | float]] = []
+    for g in grades:
+        points = {q.id: number(q.points) for q in g.questions}
+        rows.append([
+            _cell(g.file), _cell(g.student), number(g.score), number(g.max_score),
+            *(points.get(qid, "") for qid in ids),
+            _cell(g.error or ""),
+        ])
+    return rows
+
+
+def write_csv(grades: Sequence[SubmissionGrade], stream: IO[str], ids: Sequence[str] | None = None) -> None:
+    """One row per submission, one column of points per question (blank: the question is not in the grade)."""
+    ids = list(ids) if ids is not None else question_ids(grades)
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(csv_columns(ids))
+    writer.writerows(csv_rows(grades, ids))
+
+
+def write_csv_file(grades: Sequence[SubmissionGrade], path: str | Path, ids: Sequence[str] | None = None) -> None:
+    with atomic_writer(path, newline="") as stream:
+        write_csv(grades, stream, ids)
+
+
+# ---------------------------------------------------------------- Gradescope
+
+_UNSAFE = re.compile(r"[^\w.\- ]+")
+_DOTS = re.compile(r"\.{2,}")
+
+
+def safe_name(text: str) -> str:
+    """A folder name made from a student's name: no separators, no ``..``, not hidden, not empty-looking.
+
+    Anything but letters, digits, ``_``, ``-``, ``.`` and spaces becomes ``_``; runs of dots
+    shrink to one and leading or trailing dots and spaces go. May return ``""``.
+    """
+    name = _DOTS.sub(".", _UNSAFE.sub("_", text))
+    return name.strip(" .")[:100].strip(" .")
+
+
+def _test_output(q: QuestionGrade) -> str:
+    lines = [f"{q.verdict.value}: {_points(q.points, q.max_points)} points"]
+    if q.first_bad_step is not None:
+        lines.append(f"The first step that does not follow from the one before is step {q.first_bad_step}.")
+    if q.feedback:
+        lines.append(q.feedback)
+    return "\n".join(lines)
+
+
+def gradescope_results(grade: SubmissionGrade) -> dict[str, Any]:
+    """Gradescope's autograder ``results.json``: one test per question.
+
+    The top-level ``score`` is given (Gradescope then does not re-add the tests); the
+    assignment's total is configured in Gradescope, as its specification has no top-level
+    ``max_score``. ``status`` is ``passed`` only with full points.
+    """
+    out: dict[str, Any] = {
+        "score": number(grade.score),
+        "tests": [
+            {
+                "name": q.id,
+                "score": number(q.points),
+                "max_score": number(q.max_points),
+                "status": "passed" if q.points >= q.max_points else "failed",
+                "output": _test_output(q),
+            }
+            for q in grade.questions
+        ],
+    }
+    if grade.error:
+        out["output"] = f"Your file could not be read: {grade.error}"
+    return out
+
+
+def gradescope_folders(grades: Sequence[SubmissionGrade]) -> list[str]:
+    """A distinct, safe folder name per submission: the student's name, else the file's stem."""
+    used: set[str] = set()
+    names = []
+    for g in grades:
+        base = safe_name(g.student) or safe_name(Path(g.file).stem) or "submission"
+        name, n = base, 1
+        while name.casefold() in used:  # case-insensitive file systems would merge them
+            n += 1
+            name = f"{base}-{n}"
+        used.add(name.casefold())
+        names.append(name)
+    return names
+
+
+def write_gradescope(grades: Sequence[SubmissionGrade], folder: str | Path) -> list[Path]:
+    """``folder/<name>/results.json`` for every submission; returns the files written."""
+    root = Path(folder)
+    root.mkdir(parents=True, exist_ok=True)
+    written = []
+    for g, name in zip(grades, gradescope_folders(grades), strict=True):
+        target = root / name
+        target.mkdir(exist_ok=True)
+        path = target / "results.json"
+        write_text_atomic(path, json.dumps(gradescope_results(g), indent=2) + "\n")
+        written.append(path)
+    return written
