@@ -12,6 +12,7 @@ derivatives are the most any path takes, so the values at s = 0 are exact.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Mapping
 
@@ -107,14 +108,12 @@ class JetEvaluator(Evaluator):
             return _number(f(c))
         if name in ("log", "sqrt") and not (c.is_positive or (c.is_Number and c > 0)):
             raise ValueError(f"{name} of a value that is not positive")
-        x = sympy.Dummy("x")
-        fx = f(x)
-        total = _number(fx.subs(x, c))
+        derivatives = _derivatives(f, self.order)
+        total = _number(derivatives[0](c))
         power = sympy.Integer(1)
         for j in range(1, self.order + 1):
-            fx = fx.diff(x)
             power = self.truncate_entry(power * p)
-            total += _number(fx.subs(x, c)) / sympy.factorial(j) * power
+            total += _number(derivatives[j](c)) / sympy.factorial(j) * power
         return self.truncate_entry(total)
 
     # -- nodes ---------------------------------------------------------------------------------
@@ -177,6 +176,18 @@ class JetEvaluator(Evaluator):
             return entries[best]
 
         return sympy.Matrix(*shape, pick)
+
+
+@functools.lru_cache(maxsize=64)
+def _derivatives(f: Callable[[sympy.Expr], sympy.Expr], order: int) -> list[Callable[[sympy.Expr], sympy.Expr]]:
+    """f, f', f'', ... as functions of a value (differentiated once per function and order)."""
+    x = sympy.Dummy("x")
+    fx = f(x)
+    out = []
+    for _ in range(order + 1):
+        out.append(lambda c, fx=fx: fx.xreplace({x: c}))
+        fx = fx.diff(x)
+    return out
 
 
 #: Digits kept for a transcendental value (exp(1/3), log 2, ...). Exact symbolic constants nest
