@@ -17,8 +17,10 @@ beta_2^{t-i} |g_i| does depend on the whole history, but it is not an equation).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from verify.model.claim import Claim, Equality, Limit
-from verify.model.expr import Var, apply, maximum
+from verify.model.expr import Expr, Var, apply, maximum
 from verify.model.question import Question
 from verify.model.symbols import Symbol, Symbols, scalar
 
@@ -89,6 +91,17 @@ REF_UPDATE = Limit(
     assumptions=("0 < beta2 < 1", "v_prev >= 0"),
 )
 
+
+
+def accepts_update(answer: Expr, lhs: Expr | None = None) -> Claim:
+    """A student's update is right when it is the p -> oo limit of Adam's L^p update, for
+    0 < beta_2 < 1 and v^{(k-1)} >= 0: the reference claim with the answer as its right side.
+    (Compared as a limit, not with max(beta_2 v, |g|) as an identity, so that a counterexample
+    lies inside AdaMax's range and an answer that agrees there is right.)"""
+    return replace(REF_UPDATE, id="adamax.update.answer", expect=None, why="",
+                   statement=REF_UPDATE.statement.rsplit("=", 1)[0] + "= " + answer.latex(), rhs=answer)
+
+
 QUESTIONS: list[Question] = [
     Question(
         id="adamax.update",
@@ -97,6 +110,7 @@ QUESTIONS: list[Question] = [
         symbols=Symbols.of([_beta2(), _v_prev(), _g()]),
         answer=KINGMA_BA,
         reference=REF_UPDATE,
+        accepts=accepts_update,
     ),
 ]
 

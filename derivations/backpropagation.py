@@ -321,8 +321,11 @@ QUESTIONS: list[Question] = [
         id="bp.dJ-dyhat",
         wording="J = -(1/m) sum_i [y^(i) log yhat^(i) + (1 - y^(i)) log(1 - yhat^(i))] is the binary "
         "cross-entropy over m samples. Find dJ/d yhat^(i) for one sample i.",
-        symbols=Symbols.of([ONE_OF_M["y"], ONE_OF_M["yhat"], ONE_OF_M["m"]]),
+        symbols=ONE_OF_M,
         answer=DJ_DYHAT,
+        # J by its definition, the other samples' terms collected in R: d J / d \hat{y}^{(i)}
+        # is then the derivative of the loss itself.
+        defines={"J": J_ONE_OF_M},
         reference=_ref(
             "bp.dJ-dyhat",
             r"\frac{\partial J}{\partial \hat{y}^{(i)}} = -\frac{1}{m}\left(\frac{y^{(i)}}{\hat{y}^{(i)}}"
@@ -352,6 +355,7 @@ QUESTIONS: list[Question] = [
         "(numerator layout).",
         symbols=LINEAR,
         answer=W2,
+        defines={"z_2": W2 * a1 + b2},
         reference=_ref(
             "bp.dz2-da1", r"\frac{\partial (W_2 a_1 + b_2)}{\partial a_1} = W_2",
             LINEAR, D(W2 * a1 + b2, a1), W2,
@@ -364,6 +368,7 @@ QUESTIONS: list[Question] = [
         wording="a_1 = ReLU(z_1) elementwise, z_1 in R^{D_a1}. Find da_1/dz_1 (where it exists).",
         symbols=RELU,
         answer=step_diag(z1),
+        defines={"a_1": apply("relu", z1)},
         reference=_ref(
             "bp.da1-dz1", r"\frac{\partial \operatorname{ReLU}(z_1)}{\partial z_1} = "
             r"\operatorname{diag}(I(z_1 > 0))",
@@ -379,7 +384,7 @@ QUESTIONS: list[Question] = [
         "W_1's shape (entry (i, j) = dJ/dW_1ij).",
         symbols=FULL,
         answer=FULL_ANSWER,
-        defines=FULL_DEFINES,
+        defines={**FULL_DEFINES, "J": bce(yq, FULL_YHAT)},
         layout="denominator",
         reference=_ref(
             "bp.dJ-dW1",

@@ -19,9 +19,11 @@ The variables are the scalars x1, x2 (no dimension letters).
 
 from __future__ import annotations
 
+from verify.errors import VerifyError
 from verify.model.claim import Claim, Convex, Equality, GlobalMinimum, PolynomialDegree
-from verify.model.expr import D, Expr, Var, apply, at, col, lift, mat
+from verify.model.expr import D, Expr, Var, apply, at, col, lift, mat, shape_of
 from verify.model.question import Question
+from verify.model.shape import Shape
 from verify.model.symbols import Symbols, matrix, scalar, vector
 
 SECTION = "5.1 Beale Function"
@@ -192,6 +194,25 @@ def _ref(qid: str, statement: str, symbols: Symbols, lhs: Expr, rhs: Expr, why: 
                     symbols=symbols, lhs=lhs, rhs=rhs)
 
 
+# The names of the section that stand for expressions: f (also written f(x_1, x_2)) is the
+# Beale function, so "df/dx_1 = ..." is a checked step; for the gradient step, x^t is the
+# starting point (0, 1) and x^{t+1} the gradient-descent step from it.
+F_DEFINES: dict[str, Expr] = {"f": F, "f(x_1, x_2)": F}
+STEP_DEFINES: dict[str, Expr] = {**F_DEFINES, "x^t": col(0, 1), "x^{t+1}": at(STEP, *AT_0_1)}
+
+
+def accepts_point(answer: Expr, lhs: Expr | None = None) -> Claim:
+    """x^{t+1} is the point (0, 1): written as a column, a tuple (read as a column) or a row."""
+    target: Expr = col(0, 1)
+    try:
+        if shape_of(answer, STEP_SYMBOLS) == Shape(1, 2):
+            target = target.T
+    except VerifyError:
+        pass  # an ill-formed answer is reported by the comparison itself
+    return Equality(id="beale.stationary.answer", statement=f"{answer.latex()} = {target.latex()}",
+                    symbols=STEP_SYMBOLS, lhs=answer, rhs=target)
+
+
 _F_TEXT = "f(x_1, x_2) = (1.5 - x_1 + x_1 x_2)^2 + (2.25 - x_1 + x_1 x_2^2)^2 + (2.625 - x_1 + x_1 x_2^3)^2"
 
 QUESTIONS: list[Question] = [
@@ -200,6 +221,7 @@ QUESTIONS: list[Question] = [
         wording=f"The Beale function is {_F_TEXT}. Find df/dx_1.",
         symbols=SYMBOLS,
         answer=DF_DX1,
+        defines=F_DEFINES,
         reference=_ref("beale.grad-x1", _GRAD_X1, SYMBOLS, D(F, x1), DF_DX1,
                        # chain rule on each square: 2 g_k dg_k/dx1, dg_k/dx1 = x2^k - 1.
                        "d g_k^2 / dx_1 = 2 g_k (x_2^k - 1)"),
@@ -209,6 +231,7 @@ QUESTIONS: list[Question] = [
         wording=f"The Beale function is {_F_TEXT}. Find df/dx_2.",
         symbols=SYMBOLS,
         answer=DF_DX2,
+        defines=F_DEFINES,
         reference=_ref("beale.grad-x2", _GRAD_X2.replace("2.65", "2.625"), SYMBOLS, D(F, x2), DF_DX2,
                        # dg_k/dx2 = k x1 x2^(k-1).
                        "d g_k^2 / dx_2 = 2 g_k (k x_1 x_2^{k-1})"),
@@ -220,6 +243,8 @@ QUESTIONS: list[Question] = [
         symbols=STEP_SYMBOLS,
         answer=col(0, 1),
         kind="property",
+        defines=STEP_DEFINES,
+        accepts=accepts_point,
         reference=_ref("beale.stationary", _STATIONARY, STEP_SYMBOLS, at(STEP, *AT_0_1), col(0, 1),
                        # for every alpha the step is (0, 1) exactly when grad f(0, 1) = (0, 0).
                        "grad f(0, 1) = (0, 0), so x^{t+1} = (0, 1) for every step size"),
@@ -235,10 +260,30 @@ QUESTIONS: list[Question] = [
             r"\det \nabla^2 f(0, 0) = \det \begin{bmatrix} 6 & 3 \\ 3 & 0 \end{bmatrix} = -9 < 0",
             SYMBOLS, at(apply("det", HESSIAN), (x1, 0), (x2, 0)), lift(-9),
             # H(0, 0) = [[6, 3], [3, 0]] (module docstring): det = -9 < 0, so the Hessian is
-            # indefinite there and f is not convex. The answer is False.
-            "det H(0, 0) = -9 < 0: the Hessian is indefinite at the origin, so f is not convex",
+            # indefinite there and f is not convex. The answer is False. The midpoint values in
+            # the text are claim beale.convex.midpoint.
+            "the Hessian at (0, 0) is [[6, 3], [3, 0]], with determinant -9 < 0, so f is not convex. "
+            "A counterexample: (0, 0) is the midpoint of (1/10, -1/5) and (-1/10, 1/5), yet "
+            "f(0, 0) = 909/64 = 14.203125 exceeds the average (f(1/10, -1/5) + f(-1/10, 1/5))/2 = 14.16854164",
         ),
     ),
 ]
 
 CLAIMS += [q.reference for q in QUESTIONS]
+
+_MIDPOINTS = ((lift("0.1"), lift("-0.2")), (lift("-0.1"), lift("0.2")))
+CLAIMS.append(Equality(
+    id="beale.convex.midpoint",
+    section=SECTION,
+    statement=r"f(0, 0) - \frac{f(0.1, -0.2) + f(-0.1, 0.2)}{2} = 0.03458336",
+    # Along (t, -2t): g_1 = 3/2 - t - 2t^2, g_2 = 9/4 - t + 4t^3, g_3 = 21/8 - t - 8t^4. At t = 0.1:
+    # 1.38, 2.154, 2.5242, squares summing to 12.91570164; at t = -0.1: 1.58, 2.346, 2.7242,
+    # summing to 15.42138164; average 14.16854164. f(0, 0) = 2.25 + 5.0625 + 6.890625 = 14.203125.
+    # Difference 0.03458336 > 0: f lies above its chord at the midpoint, so f is not convex.
+    expect="holds",
+    why="f at the midpoint (0, 0) exceeds the average of f at (0.1, -0.2) and (-0.1, 0.2)",
+    symbols=SYMBOLS,
+    lhs=at(F, (x1, 0), (x2, 0)) - (at(F, (x1, _MIDPOINTS[0][0]), (x2, _MIDPOINTS[0][1]))
+                                   + at(F, (x1, _MIDPOINTS[1][0]), (x2, _MIDPOINTS[1][1]))) / 2,
+    rhs=lift("0.03458336"),
+))

@@ -19,7 +19,7 @@ Jacobian below is built from (``JACOBIAN``), not a claim of its own.
 from __future__ import annotations
 
 from verify.model.claim import Claim, Equality
-from verify.model.expr import D, Derivative, MatrixLit, Var, grad, hessian
+from verify.model.expr import D, Derivative, Expr, MatrixLit, Var, grad, hessian
 from verify.model.question import Question
 from verify.model.symbols import Symbols, scalar, vector
 
@@ -147,6 +147,24 @@ REFERENCE = Equality(
     rhs=ANSWER,
 )
 
+
+
+def accepts_matrix(answer: Expr, lhs: Expr | None = None) -> Claim:
+    """A student's J is right when it is the matrix of second partials of psi.
+
+    Compared with the Hessian by its definition, H_ij = d^2 psi/(dx_i dx_j): by Schwarz this is
+    the Jacobian of the gradient (``hessian.J-is-H``), so a mixed partial may be written in
+    either order. The question asks for the matrix written out, so an answer that is not a
+    3 x 3 matrix of entries is refused. (``J`` itself restated reads as the Jacobian's
+    entries, derivatives of derivatives: the grader refuses an answer that still
+    differentiates anything but a declared function.)
+    """
+    if not isinstance(answer, MatrixLit) or len(answer.rows) != 3 or any(len(r) != 3 for r in answer.rows):
+        raise ValueError("the question asks for J written out as a 3 x 3 matrix of second partial derivatives")
+    return Equality(id="hessian.matrix.answer", statement=f"{answer.latex()} = {HESSIAN.latex()}",
+                    symbols=SYMBOLS, lhs=answer, rhs=HESSIAN)
+
+
 QUESTIONS: list[Question] = [
     Question(
         id="hessian.matrix",
@@ -155,6 +173,10 @@ QUESTIONS: list[Question] = [
         symbols=SYMBOLS,
         answer=ANSWER,
         reference=REFERENCE,
+        # J, as the solution names it, is the Jacobian of the gradient by its definition: a
+        # student's "J = [...]" is then a step that is checked.
+        defines={"J": JACOBIAN},
+        accepts=accepts_matrix,
     ),
 ]
 

@@ -406,11 +406,25 @@ _REF_STATEMENTS = {
     r"-A^{-1}\frac{\partial A}{\partial \alpha}A^{-1}",
 }
 
+# The names of the solution that stand for expressions: a student's d y / d x is then the
+# derivative of A x itself, so every matrix-form step of a derivation can be checked. (Index
+# notation -- y_i, x_j, a_{ij}, sums over k -- stays unread: those steps are "not checked".)
+DEFINES: dict[str, dict[str, Expr]] = {
+    "pd.linear": {"y": A * x},
+    "pd.chain": {"y": A * x},
+    "pd.bilinear-x": {r"\alpha": y.T * A * x},
+    "pd.bilinear-y": {r"\alpha": y.T * A * x},
+    "pd.product": {r"\alpha": y.T * x},
+    "pd.inverse": {},
+}
+
+
 def _questions() -> list[Question]:
     out = []
     for qid, (wording, symbols, lhs, rhs, why) in REFERENCES.items():
         ref = _reference(qid, _REF_STATEMENTS[qid], symbols, lhs, rhs, why)
-        out.append(Question(id=qid, wording=wording, symbols=symbols, answer=rhs, reference=ref))
+        out.append(Question(id=qid, wording=wording, symbols=symbols, answer=rhs, reference=ref,
+                            defines=DEFINES[qid]))
     return out
 
 

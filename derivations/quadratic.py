@@ -333,43 +333,92 @@ REF_CLOSED = _iterates(
     "by induction on k; x^k the gradient-descent iterates; n = 2, V a rotation",
 )
 
+# --- what students may write, question by question -------------------------------------------
+# quad.gradient: h (also h(x)) is the quadratic; x^* is its minimiser, -Q^{-1} c, so that the
+# solution's "Q x + c = Q x - Q x^*" is a checked step (Q positive definite, hence invertible).
+GRADIENT_SYMBOLS = Symbols.of([
+    _x("n"),
+    matrix("Q", "n", "n", symmetric=True, invertible=True, latex="Q",
+           meaning="a symmetric positive definite matrix"),
+    vector("c", "n", latex="c", meaning="a constant vector"),
+    B,
+])
+GRADIENT_DEFINES: dict[str, Expr] = {"h": h(x, c), "h(x)": h(x, c), "x^*": -(Q.I * c)}
+
+# quad.eigen-recursion, at n = 2 as the references are (module docstring): V the rotation,
+# Lambda = diag(lambda_1, lambda_2), Q = V Lambda V^T, x^{k+1} the gradient-descent step from x^k
+# (so the solution's "x^{k+1} = x^k - alpha Q (x - x^*)" is checked as written, with its x).
+_T = scalar("t", latex="t", meaning="parametrises the orthonormal eigenvectors of Q: V is the rotation "
+            "[[(1 - t^2)/(1 + t^2), -2t/(1 + t^2)], [2t/(1 + t^2), (1 - t^2)/(1 + t^2)]] (never needed in an answer)")
+EIGEN_QUESTION = Symbols.of([_T, *EIGEN[1:], _xk(2), _x(2), B])
+EIGEN_DEFINES: dict[str, Expr] = {
+    "V": V, r"\Lambda": Lam, "Q": Q2, r"\hat{x}^k": xhat(xk),
+    "x^{k+1}": GD_STEP, r"\hat{x}^{k+1}": xhat(GD_STEP),
+}
+
+# quad.closed-form, at n = 2: v_1, v_2 are the columns of the rotation V (orthonormal eigenvectors,
+# so a counterexample is a genuine one); x_i^0 (the coordinates of x^0 itself) are declared only
+# so that the solution's answer can be read and shown wrong.
+CLOSED_SYMBOLS = Symbols.of([
+    scalar("xhat0_1", latex=r"\hat{x}_1^0", meaning="the first coordinate of xhat^0 = V^T (x^0 - x^*)"),
+    scalar("xhat0_2", latex=r"\hat{x}_2^0", meaning="the second coordinate of xhat^0"),
+    scalar("x0_1", latex="x_1^0", meaning="the first coordinate of the starting point x^0 (not of xhat^0)"),
+    scalar("x0_2", latex="x_2^0", meaning="the second coordinate of the starting point x^0 (not of xhat^0)"),
+    scalar("lambda_1", positive=True, latex=r"\lambda_1", meaning="the eigenvalue of Q for v_1"),
+    scalar("lambda_2", positive=True, latex=r"\lambda_2", meaning="the eigenvalue of Q for v_2"),
+    _alpha(),
+    scalar("k", latex="k", meaning="the iteration index"),
+    _T,
+])
+CLOSED_DEFINES: dict[str, Expr] = {"v_1": v1, "v_2": v2}
+CLOSED_ANSWER = (Var("xhat0_1") * (1 - alpha * l1) ** k * v1 + Var("xhat0_2") * (1 - alpha * l2) ** k * v2)
+
+# The error e^k = x^k - x^* of gradient descent: e^{k+1} = (I - alpha Q) e^k, and
+# e^0 = x^0 - x^* = V xhat^0 = sum_i xhat_i^0 v_i (V orthogonal).
+ERROR = Var("e_k")
+ERROR_SYMBOLS = Symbols.of([*CLOSED_SYMBOLS.values(),
+                            vector("e_k", 2, meaning="x^k - x^*, the error of the k-th iterate")])
+
+
+def accepts_closed_form(answer: Expr, lhs: Expr | None = None) -> Claim:
+    """x^k - x^* = answer(k) for every integer k >= 0: the answer must solve the error's
+    recursion e^{k+1} = (I - alpha Q) e^k from e^0 = sum_i xhat_i^0 v_i. Decided by induction
+    and refuted by iterating at k = 0, 1, 2, ... (an identity in a real k would be refuted at
+    k = -1 or k = 1/2, which are no iterations)."""
+    return Recurrence(
+        id="quad.closed-form.answer", statement=f"x^k - x^* = {answer.latex()}", symbols=ERROR_SYMBOLS,
+        sequence=ERROR, k=k, initial=Var("xhat0_1") * v1 + Var("xhat0_2") * v2,
+        step=(Identity() - alpha * Q2) * ERROR, closed=answer, base=0,
+    )
+
+
 QUESTIONS: list[Question] = [
     Question(
         id="quad.gradient",
         wording=r"The gradient of h(x) = \frac{1}{2} x^T Q x + x^T c + b with respect to x (Q symmetric).",
-        symbols=Symbols.of([_x("n"), Q_N, vector("c", "n", latex="c", meaning="a constant vector"), B]),
+        symbols=GRADIENT_SYMBOLS,
         answer=Q * x + c,
         reference=REF_GRADIENT,
+        defines=GRADIENT_DEFINES,
     ),
     Question(
         id="quad.eigen-recursion",
         wording=r"With Q = V \Lambda V^T and \hat{x}^k = V^T (x^k - x^*), gradient descent "
         r"x^{k+1} = x^k - \alpha \nabla h(x^k): write \hat{x}^{k+1} in terms of \hat{x}^k.",
-        symbols=Symbols.of([
-            vector("xhat_k", "n", latex=r"\hat{x}^k", meaning="V^T (x^k - x^*), the k-th iterate in the eigenbasis"),
-            matrix("Lambda", "n", "n", symmetric=True, latex=r"\Lambda",
-                   meaning="the diagonal matrix of the eigenvalues of Q"),
-            _alpha(),
-        ]),
-        answer=(Identity() - alpha * Lam_n) * xh,
+        symbols=EIGEN_QUESTION,
+        answer=REF_EIGEN.rhs,
         reference=REF_EIGEN,
+        defines=EIGEN_DEFINES,
     ),
     Question(
         id="quad.closed-form",
         wording=r"Write x^k - x^* in terms of the eigenpairs (\lambda_i, v_i) of Q and \hat{x}^0 "
         r"(here n = 2: the sum has the terms i = 1, 2).",
-        symbols=Symbols.of([
-            scalar("xhat0_1", latex=r"\hat{x}_1^0", meaning="the first coordinate of xhat^0 = V^T (x^0 - x^*)"),
-            scalar("xhat0_2", latex=r"\hat{x}_2^0", meaning="the second coordinate of xhat^0"),
-            scalar("lambda_1", positive=True, latex=r"\lambda_1", meaning="the eigenvalue of Q for v_1"),
-            scalar("lambda_2", positive=True, latex=r"\lambda_2", meaning="the eigenvalue of Q for v_2"),
-            vector("v_1", 2, latex="v_1", meaning="the first unit eigenvector of Q"),
-            vector("v_2", 2, latex="v_2", meaning="the second unit eigenvector of Q"),
-            _alpha(),
-            scalar("k", latex="k", meaning="the iteration index"),
-        ]),
-        answer=(Var("xhat0_1") * (1 - alpha * l1) ** k * w1 + Var("xhat0_2") * (1 - alpha * l2) ** k * w2),
+        symbols=CLOSED_SYMBOLS,
+        answer=CLOSED_ANSWER,
         reference=REF_CLOSED,
+        defines=CLOSED_DEFINES,
+        accepts=accepts_closed_form,
     ),
 ]
 

@@ -18,8 +18,8 @@ conditions), so that the suite shows the engine can tell.
 
 from __future__ import annotations
 
-from verify.model.claim import Claim, Convex, Equality
-from verify.model.expr import Expr, Var, col, lift, mat
+from verify.model.claim import Claim, Convex, Equality, Proportional
+from verify.model.expr import Expr, MatrixLit, Transpose, Var, col, lift, mat
 from verify.model.question import Question
 from verify.model.symbols import Symbols, scalar
 
@@ -152,6 +152,51 @@ _REFERENCES = {
     ),
 }
 
+# The names of the section that stand for expressions: w = (w_1, w_2), S by its entries, and
+# R(w) = w^T S w, so that "R(w) = w^T S w = ..." is a chain of checked steps.
+DEFINES: dict[str, Expr] = {"w": w, "S": S, "R(w)": R(w)}
+
+
+def _contains_matrix(e: Expr) -> bool:
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, MatrixLit | Transpose):
+            return True
+        stack.extend(node.children())
+    return False
+
+
+def accepts_expansion(answer: Expr, lhs: Expr | None = None) -> Claim:
+    """The expansion must equal w^T S w and be written in the entries: "w^T S w" itself is not
+    an expansion, though it reads (through the definitions) as the same number."""
+    if _contains_matrix(answer):
+        raise ValueError("the question asks for R(w) expanded in the entries w_1, w_2, s_11, ..., s_22, "
+                         "without vectors or matrices")
+    return Equality(id="reg.expand.answer", statement=f"{answer.latex()} = {EXPANSION.latex()}",
+                    symbols=SYMBOLS, lhs=answer, rhs=EXPANSION)
+
+
+def accepts_condition(answer: Expr, lhs: Expr | None = None) -> Claim:
+    """An equation L = R states the condition exactly when L - R is a nonzero multiple of
+    s11 + s12 + s21 + s22 (then L = R and s11 + s12 + s21 + s22 = 0 have the same solutions);
+    an expression alone is read as "= 0"."""
+    stated = answer if lhs is None else lhs if answer == lift(0) else lhs - answer
+    return Proportional(id="reg.condition.answer", statement=f"{stated.latex()} = 0", symbols=SYMBOLS,
+                        expr=stated, to=CONDITION)
+
+
+def accepts_example(answer: Expr, lhs: Expr | None = None) -> Claim:
+    """S is right when w^T S w is a positive multiple of (w_1 - w_2)^2.
+
+    That is exactly the property asked: a quadratic form a w1^2 + b w1 w2 + c w2^2 vanishes on
+    w_1 = w_2 iff a + b + c = 0; then with w = (t + u, t) it is (2a + b) t u + a u^2, which is
+    >= 0 for every t only if 2a + b = 0, leaving a (w_1 - w_2)^2, positive off the line iff a > 0.
+    """
+    return Proportional(id="reg.example.answer", statement=f"w^T {answer.latex()} w \\propto (w_1 - w_2)^2",
+                        symbols=EXAMPLE_SYMBOLS, expr=R(w, answer), to=(w1 - w2) ** 2, positive=True)
+
+
 QUESTIONS: list[Question] = [
     Question(
         id="reg.expand",
@@ -160,6 +205,8 @@ QUESTIONS: list[Question] = [
         symbols=SYMBOLS,
         answer=EXPANSION,
         reference=_REFERENCES["reg.expand"],
+        defines=DEFINES,
+        accepts=accepts_expansion,
     ),
     Question(
         id="reg.condition",
@@ -169,6 +216,8 @@ QUESTIONS: list[Question] = [
         answer=CONDITION,
         reference=_REFERENCES["reg.condition"],
         kind="property",
+        defines=DEFINES,
+        accepts=accepts_condition,
     ),
     Question(
         id="reg.example",
@@ -178,6 +227,7 @@ QUESTIONS: list[Question] = [
         answer=EXAMPLE,
         reference=_REFERENCES["reg.example"],
         kind="property",
+        accepts=accepts_example,
     ),
 ]
 

@@ -2,21 +2,39 @@
 
 Split in two so that a batch can first collect every distinct claim of a whole class, decide
 each once (identical answers are common), and then assemble every grade from the results.
+
+What a step and an answer are, beyond "lhs = rhs" (each choice is for soundness or fairness):
+- an answer that still differentiates an expression (``\\frac{\\partial y}{\\partial x}`` with
+  y := A x, ``\\nabla_x h``) restates the question: it is not accepted, whatever it equals;
+- for a property question (``kind == "property"``) the final equation *is* the answer (a
+  condition such as ``s_{11} + ... = 0``), so it is graded as the answer, not as an identity;
+- an equation that gives a declared variable a value (``w_1 = w_2``, ``x_1 = 0``) is an
+  assumption ("setting w_1 = w_2 ..."), never an identity: it is not checked and costs nothing;
+- ``M = 0`` with M a matrix means the zero matrix;
+- an answer whose shapes do not fit is wrong; where the dimension letters can be made equal
+  so that it is defined (A square for ``x^T A``), it is also compared there, so that the
+  feedback can show a counterexample.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from verify.deciding.result import Result, Verdict
 from verify.errors import VerifyError
 from verify.grading.derivation import Derivation, Step, Term, derivation
 from verify.grading.grades import Mark, QuestionGrade, StepCheck, StepStatus
 from verify.grading.scoring import ScoringRule
-from verify.model.claim import Claim, Equality
+from verify.model.claim import Claim, Equality, Limit, Proportional
+from verify.model.expr import Const, Derivative, Expr, Gradient, Hessian, Var, Zero, shape_of
 from verify.model.question import Question
+from verify.model.shape import Shape
+from verify.model.symbols import Symbols
+from verify.reading.latex import LatexReader
 from verify.reading.markdown import Section
 
 Key = Hashable
@@ -34,6 +52,13 @@ class Plan:
     claims: tuple[tuple[Key, Claim], ...] = ()
     answer_key: Key | None = None
     answer_error: str = ""
+    #: the step that is the answer's own equation (a property question's condition), if any
+    answer_step: int | None = None
+    #: steps that only give a variable a value (w_1 = w_2): assumptions, not checked
+    assumptions: tuple[int, ...] = ()
+    #: for an answer whose shapes do not fit: the claim deciding it where it is defined, and where
+    defined_key: Key | None = None
+    defined_where: str = ""
 
 
 def step_key(q: Question, step: Step) -> Key:
@@ -45,22 +70,118 @@ def plan(question: Question, section: Section | None) -> Plan:
         return Plan(question, section, None)
     d = derivation(question, section)
     claims: list[tuple[Key, Claim]] = []
+    answer_step = None
+    if question.kind == "property" and d.answer_lhs is not None and d.steps:
+        answer_step = d.steps[-1].index
+    assumptions = tuple(step.index for step in d.steps if _assumption(step))
     for step in d.steps:
+        if step.index == answer_step or step.index in assumptions:
+            continue
         if step.lhs.expr is not None and step.rhs.expr is not None:
+            lhs, rhs = _zero_as_matrix(question, step.lhs.expr, step.rhs.expr)
             claims.append((step_key(question, step), Equality(
                 id=f"{question.id}.step{step.index}", statement=step.latex, symbols=question.symbols,
-                layout=question.layout, lhs=step.lhs.expr, rhs=step.rhs.expr,
+                layout=question.layout, lhs=lhs, rhs=rhs,
             )))
     answer_key = None
     error = ""
     if d.answer is not None and d.answer.expr is not None:
         lhs = d.answer_lhs.expr if d.answer_lhs is not None else None
-        answer_key = ("answer", question.id, d.answer.expr, lhs if question.accepts else None)
+        answer = d.answer.expr
+        if isinstance(question.answer, Expr):
+            answer = _zero_as_matrix(question, answer, question.answer)[0]
+        answer_key = ("answer", question.id, answer, lhs if question.accepts else None)
+        error = _restates(answer)
         try:
-            claims.append((answer_key, question.answer_claim(d.answer.expr, lhs)))
+            if error:
+                raise ValueError(error)
+            claims.append((answer_key, question.answer_claim(answer, lhs)))
         except (VerifyError, TypeError, ValueError) as err:
             answer_key, error = None, str(err)
-    return Plan(question, section, d, tuple(claims), answer_key, error)
+    defined_key, where = None, ""
+    if d.answer is not None and d.answer.ill_formed:
+        found = _where_defined(question, d.answer.latex)
+        if found is not None:
+            where, claim = found
+            defined_key = ("defined", question.id, claim.lhs, where)
+            claims.append((defined_key, claim))
+    return Plan(question, section, d, tuple(claims), answer_key, error, answer_step, assumptions, defined_key,
+                where)
+
+
+def _assumption(step: Step) -> bool:
+    """``w_1 = w_2`` or ``x_1 = 0``: a declared variable given a value, which no derivation claims
+    as an identity (definitions are substituted when read, so a Var here is a declared symbol)."""
+    left, right = step.lhs.expr, step.rhs.expr
+    return (isinstance(left, Var) and isinstance(right, Var | Const)) or (
+        isinstance(left, Const) and isinstance(right, Var))
+
+
+def _restates(answer: Expr) -> str:
+    """Why an answer is no answer: it still differentiates something other than a declared
+    function (d y / d x with y := A x, \\nabla_x h), so it equals the reference by definition."""
+    stack = [answer]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Derivative | Gradient | Hessian) and not isinstance(node.f, Var):
+            return ("it still contains a derivative to be worked out; write the result without "
+                    "differentiating the question's expressions")
+        stack.extend(node.children())
+    return ""
+
+
+def _zero_as_matrix(question: Question, left: Expr, right: Expr) -> tuple[Expr, Expr]:
+    """``M = 0`` with M a matrix: the 0 is the zero matrix of M's shape."""
+    def zero_for(e: Expr, other: Expr) -> Expr:
+        if isinstance(e, Const) and e.value == 0:
+            try:
+                shape = shape_of(other, question.symbols, question.layout)
+            except VerifyError:
+                return e
+            if not shape.is_scalar:
+                return Zero(shape)
+        return e
+    return zero_for(left, right), zero_for(right, left)
+
+
+def _where_defined(question: Question, latex: str) -> tuple[str, Equality] | None:
+    """An ill-formed answer (``x^T A`` with A m x n) read where two dimension letters are equal,
+    and compared with the reference there: if it is wrong even then, the student sees values."""
+    if question.accepts is not None or not isinstance(question.answer, Expr):
+        return None
+    for keep, drop in itertools.permutations(sorted(question.symbols.letters), 2):
+        if keep > drop:
+            continue
+        symbols = _unified(question, keep, drop)
+        if symbols is None:
+            continue
+        try:
+            expr = _unified_reader(question, keep, drop).read(latex)
+            shape_of(question.answer, symbols, question.layout)
+        except (VerifyError, RecursionError):
+            continue
+        claim = Equality(id=f"{question.id}.answer-where-defined", statement=f"{latex} ({drop} = {keep})",
+                         symbols=symbols, layout=question.layout, lhs=expr, rhs=question.answer)
+        return f"{drop} = {keep}", claim
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def _unified(question: Question, keep: str, drop: str) -> Symbols | None:
+    def dim(d: object) -> object:
+        return keep if d == drop else d
+    try:
+        return Symbols.of([replace(s, shape=Shape(dim(s.shape.rows), dim(s.shape.cols)))  # type: ignore[arg-type]
+                           for s in question.symbols.values()])
+    except VerifyError:
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def _unified_reader(question: Question, keep: str, drop: str) -> LatexReader:
+    symbols = _unified(question, keep, drop)
+    assert symbols is not None
+    return LatexReader(symbols, question.layout, dict(question.defines), index_sums=True, numbers_as_identity=True)
 
 
 def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> QuestionGrade:
@@ -75,13 +196,21 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
         why = "; ".join(d.unreadable) if d.unreadable else "no mathematics was found in the answer"
         mark = Mark.UNPARSABLE if d.unreadable else Mark.UNANSWERED
         return QuestionGrade(q.id, mark, 0.0, q.points, feedback=f"No final answer could be read: {why}.")
-    checks = [_check(step, results.get(step_key(q, step))) for step in d.steps]
+    checks = [
+        StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ANSWER_STEP) if step.index == p.answer_step
+        else StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ASSUMPTION) if step.index in p.assumptions
+        else _check(step, results.get(step_key(q, step)))
+        for step in d.steps
+    ]
     bad = next((c.index for c in checks if c.status is StepStatus.DOES_NOT_FOLLOW), None)
+    labels = _labels_note(d)
     if d.answer.expr is None and d.answer.ill_formed:
+        where = _where_defined_note(p, results)
         return QuestionGrade(
             q.id, Mark.INCORRECT, 0.0, q.points, first_bad_step=bad, answer=d.answer.latex, steps=tuple(checks),
-            feedback=f"Your final answer ${d.answer.latex}$ cannot be right: its shapes do not fit. "
-                     f"{d.answer.error}",
+            feedback=" ".join(f for f in (
+                f"Your final answer ${d.answer.latex}$ cannot be right: its shapes do not fit "
+                f"({d.answer.error.splitlines()[0]}).", where, *_step_feedback(checks, bad), labels) if f),
         )
     if d.answer.expr is None:
         return QuestionGrade(
@@ -89,14 +218,44 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
             feedback=f"Your final answer ${d.answer.latex}$ could not be read: {d.answer.error}",
         )
     result = results.get(p.answer_key) if p.answer_key is not None else None
-    mark, text = _answer_feedback(q, d.answer, result, p.answer_error)
-    feedback = [text, *_step_feedback(checks, bad)]
+    claim = dict(p.claims).get(p.answer_key) if p.answer_key is not None else None
+    shown = d.answer
+    if q.kind == "property" and d.answer_lhs is not None and p.answer_step is not None:
+        shown = Term(f"{d.answer_lhs.latex} = {d.answer.latex}", d.answer.expr)  # the condition, whole
+    mark, text = _answer_feedback(q, shown, result, p.answer_error, claim)
+    feedback = [text, *_step_feedback(checks, bad), labels]
     points = rule.points(mark, q.points, bad)
     if mark is Mark.CORRECT and bad is not None:
         feedback.append(f"The final answer is right, but the derivation has a wrong step: {points:g} of "
                         f"{q.points:g} points.")
     return QuestionGrade(q.id, mark, points, q.points, first_bad_step=bad, feedback=" ".join(f for f in feedback if f),
-                         answer=d.answer.expr.latex(), steps=tuple(checks))
+                         answer=d.answer.expr.latex(), steps=tuple(checks),
+                         counterexample=result.counterexample if result is not None and mark is Mark.INCORRECT
+                         else None)
+
+
+_ANSWER_STEP = "this equation is the answer, graded as such"
+_ASSUMPTION = "an assumption (a variable given a value), not a step to check"
+
+
+def _labels_note(d: Derivation) -> str:
+    if not d.labels:
+        return ""
+    names = ", ".join(f"${label}$" for label in d.labels)
+    return f"({names} read as your name for the expression before it.)"
+
+
+def _where_defined_note(p: Plan, results: Mapping[Key, Result]) -> str:
+    result = results.get(p.defined_key) if p.defined_key is not None else None
+    if result is None:
+        return ""
+    if result.verdict is Verdict.REFUTED and result.counterexample is not None:
+        detail = _counterexample_text(result).replace("the left side is", "your answer gives").replace(
+            "but the right side is", "but the correct value is")
+        return f"Even where it is defined ({p.defined_where}) it is not right: {detail}."
+    if result.verdict is Verdict.PROVED:
+        return f"It would be right only if {p.defined_where}, which the question does not assume."
+    return ""
 
 
 def _check(step: Step, result: Result | None) -> StepCheck:
@@ -114,16 +273,17 @@ def _check(step: Step, result: Result | None) -> StepCheck:
     if result.verdict is Verdict.PROVED:
         return StepCheck(step.index, step.latex, StepStatus.FOLLOWS)
     if result.verdict is Verdict.REFUTED:
-        return StepCheck(step.index, step.latex, StepStatus.DOES_NOT_FOLLOW, _counterexample_text(result))
+        return StepCheck(step.index, step.latex, StepStatus.DOES_NOT_FOLLOW, _counterexample_text(result),
+                         counterexample=result.counterexample)
     if result.verdict is Verdict.ERROR:
         return StepCheck(step.index, step.latex, StepStatus.DOES_NOT_FOLLOW, result.detail.splitlines()[0])
     return StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, result.detail)
 
 
-def _counterexample_text(result: Result) -> str:
+def _counterexample_text(result: Result, with_hint: bool = True) -> str:
     cx = result.counterexample
     hint = ""
-    if "; " in result.detail:
+    if with_hint and "; " in result.detail:
         hint = result.detail.split("; ", 1)[1]
     if cx is None:
         return result.detail
@@ -134,30 +294,46 @@ def _counterexample_text(result: Result) -> str:
     return f"{text} ({hint})" if hint else text
 
 
-def _answer_feedback(q: Question, answer: Term, result: Result | None, error: str) -> tuple[Mark, str]:
+def _answer_feedback(q: Question, answer: Term, result: Result | None, error: str,
+                     claim: Claim | None = None) -> tuple[Mark, str]:
     if result is None:
-        return Mark.INCORRECT, f"Your answer ${answer.latex}$ could not be compared with the reference: {error}"
+        return Mark.INCORRECT, f"Your answer ${answer.latex}$ is not accepted: {error}."
     if result.verdict is Verdict.PROVED:
         return Mark.CORRECT, "Correct."
     if result.verdict is Verdict.REFUTED:
         cx = result.counterexample
-        detail = _counterexample_text(result)
-        if cx is not None:
+        detail = _counterexample_text(result, with_hint=not isinstance(claim, Limit))  # a limit's is its proof
+        if cx is not None and isinstance(claim, Limit):  # lim ... = answer: the answer is the right side
+            detail = detail.replace("the left side is", "the correct value (the limit) is").replace(
+                "but the right side is", "but your answer gives")
+        elif cx is not None and isinstance(claim, Proportional):  # a condition: what it must be, and a point
+            values = ", ".join(f"{k} = {v}" for k, v in cx.values.items())
+            kind = "positive constant" if claim.positive else "nonzero constant"
+            detail = (f"${claim.expr.latex()}$ must be a {kind} multiple of ${claim.to.latex()}$, and it is not: "
+                      f"at {values} it is {cx.lhs}, where that multiple is {cx.rhs}")
+        elif cx is not None:  # an equality, or a recurrence (closed form = the answer, on the left)
             detail = detail.replace("the left side is", "your answer gives").replace(
                 "but the right side is", "but the correct value is")
-        return Mark.INCORRECT, f"Your answer ${answer.latex}$ is not right: {detail}."
+        return Mark.INCORRECT, f"Your answer ${answer.latex}$ is not right: {_sentence(detail)}"
     if result.verdict is Verdict.ERROR:
-        return Mark.INCORRECT, f"Your answer ${answer.latex}$ cannot be right: {result.detail.splitlines()[0]}."
+        detail = result.detail.splitlines()[0].replace("the left is", "your answer is").replace(
+            ", the right ", ", the correct answer ").replace("the left side equals the transpose of the right",
+                                                             "your answer equals the transpose of the correct one")
+        return Mark.INCORRECT, f"Your answer ${answer.latex}$ cannot be right: {_sentence(detail)}"
     return Mark.INCORRECT, (f"Your answer ${answer.latex}$ could not be verified automatically "
                             f"({result.detail}); it is flagged for a TA to review.")
+
+
+def _sentence(text: str) -> str:
+    return text if text.rstrip().endswith((".", "?", "!")) else f"{text}."
 
 
 def _step_feedback(checks: list[StepCheck], bad: int | None) -> list[str]:
     out = []
     if bad is not None:
         c = checks[bad - 1]
-        out.append(f"Step {bad} (${c.latex}$) does not follow: {c.detail}.")
-    skipped = [c for c in checks if c.status is StepStatus.NOT_CHECKED]
+        out.append(f"Step {bad} (${c.latex}$) does not follow: {_sentence(c.detail)}")
+    skipped = [c for c in checks if c.status is StepStatus.NOT_CHECKED and c.detail not in (_ANSWER_STEP, _ASSUMPTION)]
     if skipped:
         which = ", ".join(str(c.index) for c in skipped)
         out.append(f"Step{'s' if len(skipped) > 1 else ''} {which} could not be checked "

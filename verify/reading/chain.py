@@ -3,8 +3,9 @@ into the expressions chained by ``=``.
 
 A grammar (``chain.lark``) does the bracket matching, so an ``=`` inside braces, parentheses or
 a matrix never splits. Alignment environments (align, split, aligned, gather, ...) are
-unwrapped: their ``&`` are dropped and their ``\\\\`` end a statement. A label before a
-top-level colon (``\\text{update rule}: x = ...``) is dropped.
+unwrapped: their ``&`` are dropped and their ``\\\\`` end a statement, unless the next row
+starts with ``=`` (``a &= b \\\\ &= c`` is the one chain a = b = c). A label before a top-level
+colon (``\\text{update rule}: x = ...``) is dropped.
 """
 
 from __future__ import annotations
@@ -62,20 +63,28 @@ def split_chain(text: str) -> list[list[Piece]]:
 
     def walk(items: list, aligned: bool) -> None:
         nonlocal current, pieces
+        broken = False  # a row of an alignment just ended: does the next one continue it (&= ...)?
         for item in items:
             kind = item.data if isinstance(item, Tree) else None
+            if broken and kind != "amp" and not _blank(item):
+                broken = False
+                if not (kind == "rel" and str(item.children[0]) == "="):
+                    end_statement()
             if kind == "rel":
                 token = item.children[0]
                 end_expression()
                 if str(token) != "=":
                     end_statement()
+            elif kind == "sep" and aligned:
+                end_expression()
+                broken = True
             elif kind == "sep":
                 end_statement()
             elif kind == "colon":
                 current = []  # a label: drop what came before in this expression
                 if not pieces:
                     continue
-            elif kind == "amp" and aligned:
+            elif (kind == "amp" and aligned) or _blank(item):
                 continue
             elif kind == "env" and _ALIGN.match(str(item.children[0])):
                 end_statement()
@@ -86,6 +95,12 @@ def split_chain(text: str) -> list[list[Piece]]:
     walk(tree.children, False)
     end_statement()
     return statements
+
+
+def _blank(item: Tree | Token) -> bool:
+    """Whitespace between tokens (it decides nothing about where a statement ends)."""
+    token = item.children[0] if isinstance(item, Tree) and item.data == "other" else item
+    return isinstance(token, Token) and not str(token).strip()
 
 
 def _span(item: Tree | Token) -> tuple[int, int]:

@@ -16,12 +16,20 @@ context; a prefix operator (``\\nabla_v``, ``\\frac{\\partial}{\\partial v}``, a
 ``\\operatorname{tr}`` or ``\\det``) applies to the rest of the product after it, a bare
 elementwise function (``\\log x``) to the one factor after it; ``\\odot`` binds more loosely
 than juxtaposition (``A x \\odot B y`` is ``(Ax) ⊙ (By)``).
+
+Two readings are opt-in (the grader turns them on for students' derivations; a claims file
+stays strict): ``index_sums`` reads ``\\sum_i`` as the sum over the members a question
+declares (with ``v_1``, ``v_2`` declared, ``\\sum_i c_i v_i`` is ``c_1 v_1 + c_2 v_2``), and
+``numbers_as_identity`` reads a number added to a square matrix as that multiple of the
+identity (``1 - \\alpha \\Lambda`` is ``I - \\alpha \\Lambda``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
+import unicodedata
 from collections import ChainMap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -90,6 +98,8 @@ MAX_DIGITS = 60
 MAX_NAMES = 100
 #: Highest order of a derivative.
 MAX_ORDER = 4
+#: Most entries in one written matrix (bmatrix / pmatrix): deciding works entry by entry.
+MAX_ENTRIES = 400
 
 GRAMMAR = Path(__file__).with_name("latex.lark").read_text(encoding="utf-8")
 
@@ -220,9 +230,36 @@ class _Wrt:
 class _Op:
     """A prefix operator waiting for its operand."""
 
-    kind: str  # "grad", "hessian", "derivative", or a function name
+    kind: str  # "grad", "hessian", "derivative", "sum", or a function name
     start: int
     wrt: tuple[_Wrt, ...] = ()
+    head: str = ""  # a sum's \\sum_{i=1}^{n}, as written
+
+
+#: Letters a sum may run over (one that is itself a declared name is never an index).
+INDEX_LETTERS = ("i", "j", "k", "l")
+_DIGIT_SUBSCRIPT = re.compile(r"_\s*(?:\{\s*([1-9])\s*\}|([1-9])(?![0-9]))")
+
+
+@dataclass(frozen=True)
+class _Family:
+    """Names that differ only in one subscript digit (v_1, v_2): what \\sum_i v_i runs over."""
+
+    letter: str
+    template: str  # the spelling with the letter for the digit: v_i
+    members: tuple[tuple[int, str], ...]  # (digit, declared or defined name), in order
+    shape: Shape
+
+
+@dataclass
+class _Named:
+    """A name as it was read, remembered so that a sum can check what it contains."""
+
+    start: int
+    end: int
+    text: str
+    family: str | None = None  # the placeholder of an indexed name (v_i), if it is one
+    consumed: bool = False
 
 
 def read_latex(
@@ -248,19 +285,71 @@ class LatexReader:
         symbols: Mapping[str, Symbol],
         layout: str = "numerator",
         defines: Mapping[str, Expr] | None = None,
+        *,
+        index_sums: bool = False,
+        numbers_as_identity: bool = False,
     ) -> None:
         if layout not in ("numerator", "denominator"):
             raise DeclarationError(f"layout must be 'numerator' or 'denominator', not {layout!r}")
         self.symbols = symbols
         self.layout = layout
         self.defines = dict(defines or {})
+        self.index_sums = index_sums
+        self.numbers_as_identity = numbers_as_identity
         latex = {name: getattr(s, "latex", None) for name, s in symbols.items()}
         self.spellings: Spellings = spellings_for(symbols, latex, self.defines)
+        self.families: dict[str, _Family] = self._families() if index_sums else {}
+        if self.families:
+            self.spellings = Spellings.of([*self.spellings.meaning.items(),
+                                           *((f.template, key) for key, f in self.families.items())])
+        #: the declared symbols, and a stand-in for each indexed name (v_i) until a sum expands it
+        self.table: Mapping[str, Symbol] = ChainMap(
+            {key: Symbol(key, f.shape) for key, f in self.families.items()}, symbols  # type: ignore[arg-type]
+        )
         self.parser = _parser(self.spellings.pattern)
         self.letters: frozenset[str] = frozenset(
             d for s in symbols.values() for d in (s.shape.rows, s.shape.cols) if isinstance(d, str)
         )
         self._define_reads: dict[str, tuple[Shape, int, int]] = {}
+
+    def _families(self) -> dict[str, _Family]:
+        """Each set of names that differ only in a one-digit subscript, numbered 1..N (N >= 2)
+        and of one shape, under the spelling with an index letter: v_1, v_2 give v_i (and v_j,
+        ...). Only complete families count: \\sum_i runs over exactly the members declared."""
+        taken = set(self.spellings.meaning)
+        found: dict[tuple[str, str], dict[int, str]] = {}
+        for spelling, name in self.spellings.meaning.items():
+            subscripts = list(_DIGIT_SUBSCRIPT.finditer(spelling))
+            if len(subscripts) != 1:
+                continue
+            m = subscripts[0]
+            group = 1 if m.group(1) is not None else 2
+            for letter in INDEX_LETTERS:
+                if letter in taken:
+                    continue
+                template = spelling[: m.start(group)] + letter + spelling[m.end(group):]
+                if template not in taken:
+                    found.setdefault((letter, template), {})[int(m.group(group))] = name
+        out: dict[str, _Family] = {}
+        for (letter, template), members in found.items():
+            if sorted(members) != list(range(1, len(members) + 1)) or len(members) < 2:
+                continue
+            try:
+                shapes = {self._shape_of_name(n) for n in members.values()}
+            except VerifyError:
+                continue
+            if len(shapes) == 1:
+                out[f"#sum:{template}"] = _Family(letter, template, tuple(sorted(members.items())), shapes.pop())
+        return out
+
+    def _shape_of_name(self, name: str) -> Shape:
+        if name in self.defines:
+            return shape_of(self.defines[name], self.symbols, self.layout)
+        return self.symbols[name].shape
+
+    def member(self, name: str) -> Expr:
+        """What a family member stands for: its definition, or the declared name itself."""
+        return self.defines[name] if name in self.defines else Var(name)
 
     def read(self, text: str) -> Expr:
         if not isinstance(text, str):
@@ -278,12 +367,19 @@ class LatexReader:
             raise self._lexed(text, problem.token) from None
         except UnexpectedInput as err:
             raise self._syntax(text, err) from None
+        builder = _Builder(self, text)
         try:
-            result: Read = _Builder(self, text).transform(tree)
+            result: Read = builder.transform(tree)
         except VisitError as err:
             if isinstance(err.orig_exc, VerifyError):
                 raise err.orig_exc from None
             raise
+        for named in builder.named:
+            if named.family is not None and not named.consumed:
+                letter = self.families[named.family].letter
+                raise UnsupportedError(
+                    f"{named.text.strip()} is indexed by {letter}: it can only stand inside a sum over {letter} "
+                    f"(\\sum_{letter})", Position(text, named.start))
         names = result.expr.names()
         if len(names) > MAX_NAMES:
             raise LimitExceeded(f"the expression mentions {len(names)} names; at most {MAX_NAMES}",
@@ -309,6 +405,9 @@ class LatexReader:
             return LatexSyntaxError("a row break \\\\ outside a matrix", where)
         if command in ("begin", "end"):
             return UnknownMacro(f"\\{command}: only the bmatrix and pmatrix environments are read", where)
+        if command in ("dots", "cdots", "ldots", "vdots", "ddots"):
+            return UnsupportedError(f"\\{command}: what is elided by dots is not read; write it in closed "
+                                    "form (\\operatorname{diag}(...), a sum over declared names, ...)", where)
         if command in ("left", "right"):
             return LatexSyntaxError(f"\\{command} must be followed by ( [ \\{{ or |", where)
         return UnknownMacro(f"unknown command {word}: not in the LaTeX subset that is read", where)
@@ -319,6 +418,8 @@ class LatexReader:
             char = text[pos] if pos < len(text) else ""
             if char == "}":
                 return UnbalancedBrackets("'}' closes nothing", Position(text, pos))
+            if _look_alike(char):
+                return UndeclaredName(_look_alike_message(char), Position(text, pos))
             return LatexSyntaxError(f"unexpected '{char}'", Position(text, pos))
         if isinstance(err, UnexpectedToken):
             token = err.token
@@ -396,6 +497,30 @@ def _measure(expr: Expr) -> tuple[int, int]:
     return depth[id(expr)], size[id(expr)]
 
 
+#: Letters that look like ASCII ones but are not (Cyrillic and Greek capitals and a few small).
+_CONFUSABLE = dict(zip("аеорсухіјѕԁАВЕКМНОРСТХІЈЅΑΒΕΖΗΙΚΜΝΟΡΤΥΧονϲ",
+                       "aeopcyxijsdABEKMHOPCTXIJSABEZHIKMNOPTYXovc", strict=True))
+
+
+def _look_alike(char: str) -> bool:
+    """A non-ASCII letter or mark where a name could stand: never a declared name (declared
+    spellings are ASCII LaTeX), so it is reported as an undeclared name, not matched."""
+    return bool(char) and not char.isascii() and unicodedata.category(char)[0] in "LM"
+
+
+def _look_alike_message(char: str) -> str:
+    name = unicodedata.name(char, f"U+{ord(char):04X}")
+    text = f"'{char}' (U+{ord(char):04X} {name}) is not declared: names are written in ASCII LaTeX"
+    plain = _CONFUSABLE.get(char) or unicodedata.normalize("NFKC", char)
+    if plain.isascii() and plain.isalpha():
+        return f"{text}; it only looks like '{plain}'"
+    greek = re.fullmatch(r"GREEK (SMALL|CAPITAL) LETTER ([A-Z]+)", name)
+    if greek and greek.group(2).lower() in GREEK:
+        word = greek.group(2).lower()
+        return f"{text}; write \\{word if greek.group(1) == 'SMALL' else word.capitalize()}"
+    return text
+
+
 def _digits(text: str) -> sympy.Rational:
     """A decimal numeral as an exact rational, from its digits (never through a float)."""
     whole, _, fraction = text.partition(".")
@@ -415,6 +540,8 @@ class _Builder(Transformer_NonRecursive):
         super().__init__()
         self.r = reader
         self.text = text
+        #: every name read, in order: a sum checks the names inside it
+        self.named: list[_Named] = []
 
     # -- helpers --------------------------------------------------------------------------
     def at(self, offset: int) -> Position:
@@ -469,14 +596,14 @@ class _Builder(Transformer_NonRecursive):
                 name = f"#{i}"
                 extra[name] = Symbol(name, p.shape)
                 out.append(Var(name))
-        return out, ChainMap(extra, self.r.symbols)  # type: ignore[arg-type]
+        return out, ChainMap(extra, self.r.table)  # type: ignore[arg-type]
 
     def _relocated(self, err: VerifyError, build: Callable[..., Expr], parts: Sequence[Read],
                    offset: int) -> VerifyError:
         """The same error, worded with the real operands, at the place it belongs."""
         message = err.message
         try:
-            shape_of(build(*(p.expr for p in parts)), self.r.symbols, self.r.layout)
+            shape_of(build(*(p.expr for p in parts)), self.r.table, self.r.layout)
         except VerifyError as real:
             message = real.message
         if len(message) > 200:
@@ -493,7 +620,24 @@ class _Builder(Transformer_NonRecursive):
             terms.append(self.negate(term) if op.type == "MINUS" else term)
         if len(terms) == 1:
             return terms[0]
+        if self.r.numbers_as_identity:
+            terms = self.numbers_as_identity(terms)
         return self.make(lambda *t: Add(tuple(t)), terms, terms[0].start, terms[-1].end, locate=True)
+
+    def numbers_as_identity(self, terms: list[Read]) -> list[Read]:
+        """``1 - \\alpha \\Lambda`` with Lambda square: the number is that multiple of I."""
+        square = next((t.shape for t in terms if not t.shape.is_scalar and t.shape.rows == t.shape.cols
+                       and t.shape.rows != ANY), None)
+        if square is None:
+            return terms
+        out = []
+        for t in terms:
+            if isinstance(t.expr, Const):
+                eye = Identity(square.rows)
+                expr: Expr = eye if t.expr.value == 1 else Product((t.expr, eye))
+                t = Read(expr, square, t.start, t.end, t.depth + 1, t.size + 2)
+            out.append(t)
+        return out
 
     def signed(self, c: list[Any]) -> Read:
         if len(c) == 1:
@@ -547,10 +691,75 @@ class _Builder(Transformer_NonRecursive):
             return self.make(lambda f: Hessian(f, v), [arg], op.start, arg.end, blame=op.start)
         if op.kind == "derivative":
             return self.derivative(op, arg, op.start, arg.end)
+        if op.kind == "sum":
+            return self.index_sum(op, arg)
         return self.function(op.kind, arg, op.start, arg.end)
+
+    def index_sum(self, op: _Op, arg: Read) -> Read:
+        """``\\sum_i`` over the rest of the product: one term per member of the indexed names in it.
+
+        The range is the question's: every indexed name inside must belong to a family 1..N of
+        the same N, and written limits must agree (lower 1; upper N, or a letter that names no
+        declared symbol, the size). A name that mentions the index but is a fixed declared name
+        (``y^{(i)}``, one sample) makes the sum unreadable rather than misread.
+        """
+        letter, lower, upper = self.sum_head(op)
+        inside = [n for n in self.named if arg.start <= n.start < arg.end and not n.consumed]
+        mine = [n for n in inside if n.family is not None and self.r.families[n.family].letter == letter]
+        pattern = re.compile(rf"(?<![A-Za-z\\]){letter}(?![A-Za-z])")
+        for n in inside:
+            if n.family is None and pattern.search(n.text):
+                raise UnsupportedError(
+                    f"{n.text.strip()} mentions the summation index {letter} but is one fixed name here: "
+                    f"this sum cannot be read", self.at(n.start))
+        if not mine:
+            raise UnsupportedError(f"nothing in this sum is indexed by {letter} (such as v_{letter} for "
+                                   f"declared v_1, v_2): its range cannot be told", self.at(op.start))
+        families = {n.family: self.r.families[n.family] for n in mine if n.family is not None}
+        ranges = {len(f.members) for f in families.values()}
+        if len(ranges) != 1:
+            raise UnsupportedError(f"the names indexed by {letter} in this sum have different ranges",
+                                   self.at(op.start))
+        size = ranges.pop()
+        if lower not in ("", "1"):
+            raise UnsupportedError(f"a sum over {letter} is read from {letter} = 1, not {letter} = {lower}",
+                                   self.at(op.start))
+        if upper.isdigit() and int(upper) != size:
+            raise UnsupportedError(f"this sum runs to {upper}, but the question has {size} of each indexed name",
+                                   self.at(op.start))
+        if upper and not upper.isdigit() and (not re.fullmatch(r"[A-Za-z]", upper)
+                                              or upper in self.r.spellings.meaning):
+            raise UnsupportedError(f"the upper limit {upper} of this sum is not its number of terms ({size})",
+                                   self.at(op.start))
+        terms = []
+        for k in range(size):
+            mapping = {key: self.r.member(f.members[k][1]) for key, f in families.items()}
+            expr = _substitute(arg.expr, mapping)
+            terms.append(Read(expr, arg.shape, arg.start, arg.end, arg.depth, arg.size))
+        for n in mine:
+            n.consumed = True
+        return self.make(lambda *t: Add(tuple(t)), terms, op.start, arg.end, blame=op.start)
+
+    def sum_head(self, op: _Op) -> tuple[str, str, str]:
+        """(index letter, lower limit, upper limit) of ``\\sum_{i=1}^{n}``; limits may be ''."""
+        scripts = dict(
+            (m.group(1), (m.group(2) if m.group(2) is not None else m.group(3)).strip())
+            for m in re.finditer(r"([_^])\s*(?:\{([^{}]*)\}|([A-Za-z0-9]))", op.head)
+        )
+        sub = scripts.get("_", "")
+        letter, _, lower = (part.strip() for part in sub.partition("="))
+        if letter not in INDEX_LETTERS or letter in self.r.spellings.meaning:
+            raise UnsupportedError("a sum is read over one index letter (i, j, k or l, not a declared name), "
+                                   "written under it: \\sum_i or \\sum_{i=1}^{n}", self.at(op.start))
+        return letter, lower, scripts.get("^", "")
 
     def prefix(self, c: list[Any]) -> _Op:
         (op,) = c
+        if isinstance(op, Token) and op.type == "SUM":
+            if not self.r.index_sums:
+                raise UnknownMacro("unknown command \\sum: not in the LaTeX subset that is read",
+                                   self.at(op.start_pos or 0))
+            return _Op("sum", op.start_pos or 0, head=str(op))
         if isinstance(op, Token):
             return _Op(_FUNCTIONS[_name(op)], op.start_pos)
         return op
@@ -587,6 +796,10 @@ class _Builder(Transformer_NonRecursive):
     def name(self, tok: Token) -> Read:
         start, end = tok.start_pos or 0, tok.end_pos or 0
         name = self.r.spellings.name_of(str(tok))
+        family = self.r.families.get(name)
+        self.named.append(_Named(start, end, str(tok), name if family is not None else None))
+        if family is not None:
+            return Read(Var(name), family.shape, start, end)
         if name in self.r.defines:
             shape, depth, size = self.r.define_facts(name, self.at(start))
             return Read(self.r.defines[name], shape, start, end, depth, size)
@@ -672,6 +885,13 @@ class _Builder(Transformer_NonRecursive):
 
     def variable(self, tok: Token) -> Var:
         name = self.r.spellings.name_of(str(tok))
+        family = self.r.families.get(name)
+        if family is not None:
+            self.named.append(_Named(tok.start_pos or 0, tok.end_pos or 0, str(tok), name))
+            if any(member in self.r.defines for _, member in family.members):
+                raise UnsupportedError(f"cannot differentiate by {str(tok).strip()}: it stands for definitions",
+                                       self.at(tok.start_pos or 0))
+            return Var(name)
         if name in self.r.defines:
             raise UnsupportedError(
                 f"cannot differentiate by {name}: it is a definition, not a declared variable",
@@ -714,6 +934,21 @@ class _Builder(Transformer_NonRecursive):
         head, _, args, close = c
         return self.make(lambda *a: Max(tuple(a)), args, head.start_pos, close.end_pos, locate=True)
 
+    def indicator(self, c: list[Any]) -> Read:
+        """The indicator of ``a > b`` is step(a - b), elementwise (``a >= b`` is the same off the
+        boundary, where step has no derivative anyway); ``a < b`` is step(b - a)."""
+        head, left, cmp, right, close = c
+        greater = str(cmp).startswith(">") or "g" in str(cmp)
+        big, small = (left, right) if greater else (right, left)
+        if isinstance(small.expr, Const) and small.expr.value == 0:
+            arg = big
+        elif isinstance(big.expr, Const) and big.expr.value == 0:
+            arg = self.negate(small)
+        else:
+            arg = self.make(lambda a, b: Add((a, Product((Const(sympy.Integer(-1)), b)))), [big, small],
+                            big.start, small.end, blame=cmp.start_pos)
+        return self.function("step", arg, head.start_pos, close.end_pos)
+
     def args(self, c: list[Any]) -> list[Read]:
         return [x for x in c if isinstance(x, Read)]
 
@@ -730,6 +965,10 @@ class _Builder(Transformer_NonRecursive):
             raise UnbalancedBrackets(f"{str(begin).strip()} is closed by {str(end).strip()}", self.at(end.start_pos))
         rows: list[list[Read]] = [x for x in c if isinstance(x, list)]
         width = len(rows[0])
+        entries = sum(len(row) for row in rows)
+        if entries > MAX_ENTRIES:
+            raise LimitExceeded(f"a matrix of {entries} entries; at most {MAX_ENTRIES} are read",
+                                self.at(begin.start_pos or 0))
         for row in rows:
             if len(row) != width:
                 raise ShapeError(
@@ -857,3 +1096,21 @@ def _has_power(e: Expr) -> bool:
             return True
         stack.extend(node.children())
     return False
+
+
+def _substitute(e: Expr, mapping: Mapping[str, Expr]) -> Expr:
+    """``e`` with each named Var replaced (a sum's indexed names by one member each)."""
+    if isinstance(e, Var):
+        return mapping.get(e.name, e)
+    if not dataclasses.is_dataclass(e):  # pragma: no cover - every node is a dataclass
+        return e
+    changes = {f.name: _substitute_value(getattr(e, f.name), mapping) for f in dataclasses.fields(e)}
+    return dataclasses.replace(e, **changes)
+
+
+def _substitute_value(value: Any, mapping: Mapping[str, Expr]) -> Any:
+    if isinstance(value, Expr):
+        return _substitute(value, mapping)
+    if isinstance(value, tuple):
+        return tuple(_substitute_value(v, mapping) for v in value)
+    return value

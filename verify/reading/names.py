@@ -68,20 +68,43 @@ def _check(spelling: str) -> list[str]:
     if depth != 0:
         raise DeclarationError(f"{spelling!r}: unbalanced braces")
     first = pieces[0]
-    if first.startswith("\\") and first[1:] in RESERVED:
+    # A subscripted \partial (\partial_W E, "the gradient of E by W" as one symbol) is never
+    # notation: the grammar reads \partial only inside \frac, never followed by a subscript.
+    subscripted_partial = first == "\\partial" and len(pieces) > 1 and pieces[1] == "_"
+    if first.startswith("\\") and first[1:] in RESERVED and not subscripted_partial:
         raise DeclarationError(f"{spelling!r}: {first} is part of the notation and cannot be declared")
     return pieces
+
+
+def _spaced_positions(spelling: str) -> set[int]:
+    """Indices (among the non-space pieces) of the pieces that a space precedes in ``spelling``."""
+    out: set[int] = set()
+    count = 0
+    after_space = False
+    for raw in _PIECE.findall(spelling):
+        if raw.isspace():
+            after_space = count > 0
+            continue
+        if after_space:
+            out.add(count)
+        after_space = False
+        count += 1
+    return out
 
 
 def spelling_regex(spelling: str) -> str:
     """A regular expression (no capturing groups) that matches ``spelling`` as LaTeX writes it."""
     pieces = _check(spelling)
+    # Where the spelling itself has a space between two pieces (\partial_W E), the text may too.
+    spaced = _spaced_positions(spelling)
     out: list[str] = []
     depth = 0
     top_sub = top_sup = False
     i = 0
     while i < len(pieces):
         p = pieces[i]
+        if i in spaced:
+            out.append(r"\s*")
         argument_of = None
         if p in ("_", "^"):
             if depth == 0:
