@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from verify.deciding.result import Counterexample
+
 
 class Mark(StrEnum):
     """The four public verdicts of the submissions contract."""
@@ -30,6 +32,8 @@ class StepCheck:
     latex: str
     status: StepStatus
     detail: str = ""
+    #: the exact values where a step that does not follow fails (for reports that show them as math)
+    counterexample: Counterexample | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,8 @@ class QuestionGrade:
     feedback: str = ""
     answer: str | None = None
     steps: tuple[StepCheck, ...] = ()
+    #: the exact values where a wrong final answer differs from the reference (not in the JSON contract)
+    counterexample: Counterexample | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
