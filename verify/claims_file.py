@@ -14,6 +14,7 @@ error for exactly the claims that use it.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +27,22 @@ from verify.model.shape import Shape
 from verify.model.symbols import Symbols, parse_declaration
 from verify.reading.latex import LatexReader, Unreadable
 
-#: Largest claims file read, in bytes.
-MAX_BYTES = 1_000_000
+#: Largest claims file read, in bytes. Reading LaTeX costs up to ~40 us a character on hostile
+#: text, in the main process, so this bounds how long a file can take before any deciding.
+MAX_BYTES = 200_000
 #: Most claims read from one file.
 MAX_CLAIMS = 1_000
+#: Most symbols one file may declare (each is a spelling the reader must try).
+MAX_SYMBOLS = 200
+#: Longest declaration text, in characters ("matrix(n, n), symmetric, of(t)" is 30).
+MAX_DECLARATION = 200
+#: Largest integer dimension of a declared symbol: a claim is decided entry by entry, and
+#: a letter (n) already speaks of every size.
+MAX_DIMENSION = 100
+
+#: Control characters (as in :data:`verify.reading.markdown.CONTROL`): shown as escapes, never
+#: sent to a terminal, where they would be escape sequences.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 _TOP_KEYS = ("title", "layout", "symbols", "define", "claim")
 _CLAIM_KEYS = ("id", "lhs", "rhs", "expect", "why")
@@ -66,11 +79,12 @@ def load(path: str) -> ClaimsFile:
     if not p.is_file():
         raise ClaimsFileError(f"{path}: no such file")
     try:
-        raw = p.read_bytes()
+        with p.open("rb") as stream:
+            raw = stream.read(MAX_BYTES + 1)  # a huge file is refused without being read whole
     except OSError as err:
         raise ClaimsFileError(f"{path}: cannot be read ({err.strerror})") from None
     if len(raw) > MAX_BYTES:
-        raise ClaimsFileError(f"{path}: {len(raw)} bytes; at most {MAX_BYTES} are read")
+        raise ClaimsFileError(f"{path}: more than {MAX_BYTES} bytes; at most {MAX_BYTES} are read")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -84,6 +98,8 @@ def parse(text: str, path: str = "<text>") -> ClaimsFile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ClaimsFileError(f"{path}: not TOML: {err}") from None
+    except RecursionError:  # [[[[...]]]]: tomllib parses arrays and inline tables recursively
+        raise ClaimsFileError(f"{path}: not TOML that can be read: arrays or tables nested too deeply") from None
     unknown = [k for k in data if k not in _TOP_KEYS]
     if unknown:
         raise ClaimsFileError(
@@ -93,6 +109,8 @@ def parse(text: str, path: str = "<text>") -> ClaimsFile:
     title = data.get("title", "")
     if not isinstance(title, str):
         raise ClaimsFileError(f"{path}: title must be a string")
+    if CONTROL.search(title):  # TOML's \u001b escapes: printed, it would drive the terminal
+        raise ClaimsFileError(f"{path}: the title contains a control character")
     layout = data.get("layout", "numerator")
     if layout not in ("numerator", "denominator"):
         raise ClaimsFileError(f"{path}: layout must be \"numerator\" or \"denominator\", not {layout!r}")
@@ -118,12 +136,26 @@ def parse(text: str, path: str = "<text>") -> ClaimsFile:
 def _symbols(path: str, table: Any) -> Symbols:
     if not isinstance(table, dict):
         raise ClaimsFileError(f"{path}: [symbols] must be a table of name = \"declaration\"")
+    if len(table) > MAX_SYMBOLS:
+        raise ClaimsFileError(f"{path}: [symbols] declares {len(table)} names; at most {MAX_SYMBOLS}")
     declared = []
     try:
         for name, text in table.items():
             if not isinstance(text, str):
                 raise ClaimsFileError(f"{path}: [symbols] {name}: the declaration must be a string")
-            declared.append(parse_declaration(name, text))
+            if len(text) > MAX_DECLARATION:
+                raise ClaimsFileError(f"{path}: [symbols] {name[:60]}: a declaration of {len(text)} characters; "
+                                      f"at most {MAX_DECLARATION}")
+            try:
+                symbol = parse_declaration(name, text)
+            except ValueError:  # int() of a digit string it cannot take: '²', 5,000 digits
+                raise ClaimsFileError(f"{path}: [symbols] {name[:60]}: {text[:60]!r} has a dimension that is "
+                                      "not a positive integer or a name") from None
+            too_big = [d for d in (symbol.shape.rows, symbol.shape.cols) if isinstance(d, int) and d > MAX_DIMENSION]
+            if too_big:
+                raise ClaimsFileError(f"{path}: [symbols] {name[:60]}: dimension {too_big[0]} is larger than "
+                                      f"{MAX_DIMENSION}; declare it with a letter (n) to speak of every size")
+            declared.append(symbol)
         symbols = Symbols.of(declared)
         LatexReader(symbols)  # every name must be a name LaTeX can spell
     except ClaimsFileError:
@@ -163,6 +195,9 @@ def _entry(i: int, table: Any, reader: LatexReader, symbols: Symbols, title: str
     statement = f"{lhs} = {rhs}" if isinstance(lhs, str) and isinstance(rhs, str) else ""
     expect = table.get("expect")
     name = claim_id if isinstance(claim_id, str) and claim_id else f"claim #{i + 1}"
+    # control characters (TOML's \u001b escapes) are shown as escapes, never sent to a terminal
+    controlled = bool(CONTROL.search(name) or CONTROL.search(statement))
+    name, statement = (CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", t) for t in (name, statement))
     usable_expect: Expect = expect if expect in ("holds", "fails") else None
 
     def problem(text: str) -> Entry:
@@ -173,6 +208,8 @@ def _entry(i: int, table: Any, reader: LatexReader, symbols: Symbols, title: str
         return problem(f"unknown key {unknown[0]!r} (a claim has id, lhs, rhs, expect)")
     if not isinstance(claim_id, str) or not claim_id:
         return problem("the claim has no id")
+    if controlled:
+        return problem("the id or an expression contains a control character")
     if not isinstance(lhs, str) or not isinstance(rhs, str):
         return problem("a claim needs lhs and rhs, each a string of LaTeX")
     if expect is not None and expect not in ("holds", "fails"):

@@ -21,7 +21,7 @@ from verify.deciding import (  # noqa: F401 (registration)
     recurrence,
 )
 from verify.deciding.dispatch import decide_inline
-from verify.deciding.isolation import run_isolated
+from verify.deciding.isolation import memory_limit, run_isolated
 from verify.deciding.result import Result, Verdict
 from verify.errors import VerifyError
 from verify.model.claim import Claim
@@ -29,6 +29,8 @@ from verify.model.claim import Claim
 Progress = Callable[[str], None]
 
 DEFAULT_TIMEOUT = 60.0
+
+_OUT_OF_MEMORY = Result(Verdict.UNKNOWN, detail="memory limit reached while deciding")
 
 
 def _guarded(claim: Claim, progress: Progress) -> Result:
@@ -39,6 +41,8 @@ def _guarded(claim: Claim, progress: Progress) -> Result:
         result = Result(Verdict.ERROR, detail=str(err))
     except RecursionError:
         result = Result(Verdict.UNKNOWN, detail="expression too deeply nested to decide")
+    except MemoryError:  # the worker's address-space cap (isolation.set_memory_limit, --memory)
+        result = _OUT_OF_MEMORY  # made in advance: until this block ends, the failed work still holds its memory
     except Exception as err:  # a bug of ours must not pass for a verdict
         result = Result(
             Verdict.UNKNOWN,
@@ -57,6 +61,11 @@ def decide(claim: Claim, timeout: float | None = DEFAULT_TIMEOUT, progress: Prog
         return outcome.value
     if outcome.status == "timeout":
         detail = f"timed out after {timeout:g} s while {outcome.last}"
+    elif outcome.status == "memory":
+        cap = memory_limit()
+        detail = f"{f'memory limit ({cap} MB)' if cap else 'out of memory'} reached while {outcome.last}"
     else:
-        detail = f"the worker died while {outcome.last} (exit code {outcome.exitcode}): out of memory?"
+        cap = memory_limit()
+        detail = (f"the worker died while {outcome.last} (exit code {outcome.exitcode})"
+                  f"{f': over the memory limit ({cap} MB)?' if cap else ''}")
     return Result(Verdict.UNKNOWN, detail=detail, seconds=outcome.seconds)

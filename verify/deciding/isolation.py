@@ -19,7 +19,7 @@ Report = Callable[[str], None]
 
 @dataclass(frozen=True)
 class Outcome:
-    status: Literal["done", "timeout", "died"]
+    status: Literal["done", "timeout", "memory", "died"]
     value: Any = None
     seconds: float = 0.0
     last: str = ""
@@ -28,6 +28,25 @@ class Outcome:
 
 #: Address-space cap of a worker, so that one runaway expression cannot take the machine.
 DEFAULT_MEMORY_MB = 4096
+
+_memory_mb: int | None = DEFAULT_MEMORY_MB
+#: ``run_isolated``'s default: the cap set by :func:`set_memory_limit`.
+CONFIGURED = -1
+
+
+def set_memory_limit(memory_mb: int | None) -> None:
+    """The address-space cap, in MB, of every worker started from now on (None or 0: none).
+
+    A command sets it once from its ``--memory`` option; it is read when a worker is forked,
+    so a notebook or a thread pool that calls :func:`verify.decide` gets the same cap.
+    """
+    global _memory_mb
+    _memory_mb = memory_mb or None
+
+
+def memory_limit() -> int | None:
+    """The cap :func:`set_memory_limit` set (DEFAULT_MEMORY_MB unless changed)."""
+    return _memory_mb
 
 
 def _worker(fn: Callable[[Report], Any], conn: Any, memory_mb: int | None) -> None:
@@ -38,7 +57,12 @@ def _worker(fn: Callable[[Report], Any], conn: Any, memory_mb: int | None) -> No
     def report(message: str) -> None:
         conn.send(("progress", message))
 
-    conn.send(("result", fn(report)))
+    try:
+        value = fn(report)
+    except MemoryError:  # the cap was reached: what fn held is released by now
+        conn.send(("memory", None))
+    else:
+        conn.send(("result", value))
     conn.close()
 
 
@@ -46,9 +70,15 @@ def run_isolated(
     fn: Callable[[Report], Any],
     timeout: float,
     progress: Report = lambda s: None,
-    memory_mb: int | None = DEFAULT_MEMORY_MB,
+    memory_mb: int | None = CONFIGURED,
 ) -> Outcome:
-    """``fn(report)`` in a fresh forked process; its return value must be picklable."""
+    """``fn(report)`` in a fresh forked process; its return value must be picklable.
+
+    Status ``memory``: ``fn`` raised MemoryError under the cap (``memory_mb``; by default the
+    one :func:`set_memory_limit` set); ``died``: the worker ended without an answer.
+    """
+    if memory_mb == CONFIGURED:
+        memory_mb = _memory_mb
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_worker, args=(fn, child, memory_mb), daemon=True)
@@ -68,6 +98,8 @@ def run_isolated(
                 return Outcome("died", seconds=time.perf_counter() - start, last=last, exitcode=proc.exitcode)
             if kind == "result":
                 return Outcome("done", payload, time.perf_counter() - start, last)
+            if kind == "memory":
+                return Outcome("memory", seconds=time.perf_counter() - start, last=last)
             last = payload
             progress(payload)
     finally:

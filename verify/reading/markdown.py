@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import yaml
 from markdown_it import MarkdownIt
@@ -17,12 +18,25 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.texmath import texmath_plugin
 
-from verify.errors import Position, VerifyError
+from verify.errors import VerifyError
 
-#: Largest submission read, in bytes; a class's derivations are a few kilobytes each.
-MAX_BYTES = 1_000_000
+#: Largest submission read, in bytes; a class's derivations are a few kilobytes each (the
+#: whole HW1 solution is 6 kB). Reading Markdown costs up to ~20 us a byte on hostile text,
+#: so this also bounds the time one file can take before any mathematics is looked at.
+MAX_BYTES = 200_000
 #: Largest YAML front matter read, in characters.
 MAX_FRONT_MATTER = 2_000
+#: Most characters of mathematics graded in one submission (the HW1 solution has 4,000):
+#: every character is read as LaTeX, and every step becomes a decision.
+MAX_MATH = 50_000
+#: Most equations ('=') in the mathematics of one submission (the HW1 solution has 69, at most
+#: 8 in one answer): each one can be a step to decide, and a decision may take its whole
+#: time limit, so this bounds how long one file can keep the grader busy.
+MAX_EQUATIONS = 300
+
+#: Control characters (C0 but tab and line ends, DEL, C1): never text a student means, and
+#: what would reach a TA's terminal as escape sequences through a name or the feedback.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 _HEADING = re.compile(r"^\s*(?:Q\s+)?(?P<id>[A-Za-z][\w.-]*[\w])\s*(?::\s*(?P<title>.*))?$")
 
@@ -77,11 +91,7 @@ class _NoAliasLoader(yaml.SafeLoader):
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise SubmissionError(
-                "front matter uses a YAML alias; only plain 'student: NAME' is read",
-                Position(str(event.anchor), 0),
-            )
+            raise SubmissionError("front matter uses a YAML alias; only plain 'student: NAME' is read")
         node = super().compose_node(parent, index)
         if getattr(node, "anchor", None):
             raise SubmissionError("front matter uses a YAML anchor; only plain 'student: NAME' is read")
@@ -93,8 +103,13 @@ def _student(front: str, default: str) -> str:
         raise SubmissionError(f"front matter longer than {MAX_FRONT_MATTER} characters")
     try:
         data = yaml.load(front, Loader=_NoAliasLoader)  # a SafeLoader subclass: no object tags
-    except yaml.YAMLError as err:
-        raise SubmissionError(f"front matter is not valid YAML: {err}") from None
+    except yaml.YAMLError as err:  # one line: the problem and where, not PyYAML's excerpt
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + 1} of the front matter)" if mark is not None else ""
+        raise SubmissionError(f"front matter is not valid YAML: {problem}{where}") from None
+    except RecursionError:  # [[[[...]]]]: PyYAML composes recursively
+        raise SubmissionError("front matter is nested too deeply; only plain 'student: NAME' is read") from None
     if data is None:
         return default
     if not isinstance(data, dict):
@@ -102,7 +117,16 @@ def _student(front: str, default: str) -> str:
     name = data.get("student", default)
     if not isinstance(name, str | int) or not str(name).strip():
         raise SubmissionError("'student' in the front matter must be a name")
+    if CONTROL.search(str(name)):
+        raise SubmissionError("'student' in the front matter contains a control character")
     return str(name).strip()[:200]
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """A submission file's bytes, but never more than MAX_BYTES + 1 of them: a file of 20 GB is
+    refused by :func:`decode` without being read whole (OSError as ``open`` raises it)."""
+    with open(path, "rb") as stream:
+        return stream.read(MAX_BYTES + 1)
 
 
 def decode(raw: bytes, file: str) -> str:
@@ -120,6 +144,11 @@ def read_submission(text: str, file: str, student: str, questions: frozenset[str
     """Split ``text`` into question sections; ``questions`` (if given) are the ids to recognise."""
     if len(text) > MAX_BYTES:
         raise SubmissionError(f"{file}: larger than {MAX_BYTES // 1000} kB; not read")
+    control = CONTROL.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        raise SubmissionError(f"{file}: a control character (U+{ord(control.group()):04X}) on line {line}; "
+                              "not a Markdown text")
     tokens = _MD.parse(text)
     sections: dict[str, Section] = {}
     stray: list[str] = []
@@ -139,7 +168,10 @@ def read_submission(text: str, file: str, student: str, questions: frozenset[str
         if tok.map:
             last_line = tok.map[0] + 1
         if tok.type == "front_matter":
-            student = _student(tok.content, student)
+            try:
+                student = _student(tok.content, student)
+            except SubmissionError as err:  # say which file: a class has hundreds
+                raise SubmissionError(f"{file}: {err.message}") from None
         elif tok.type == "heading_open" and tok.tag == "h2":
             close()
             heading = tokens[i + 1].content if i + 1 < len(tokens) else ""
@@ -160,6 +192,13 @@ def read_submission(text: str, file: str, student: str, questions: frozenset[str
             _collect(tok, current, last_line)
         i += 1
     close()
+    math = sum(len(block.latex) for section in sections.values() for block in section.math)
+    if math > MAX_MATH:
+        raise SubmissionError(f"{file}: {math} characters of mathematics; at most {MAX_MATH} are graded")
+    equations = sum(block.latex.count("=") for section in sections.values() for block in section.math)
+    if equations > MAX_EQUATIONS:
+        raise SubmissionError(f"{file}: {equations} equations ('=') in the mathematics; at most {MAX_EQUATIONS} "
+                              "are graded")
     return Submission(file, student, sections, tuple(stray))
 
 
