@@ -1,0 +1,83 @@
+"""Grading at class scale: sharing work between identical answers changes no grade.
+
+The batch plans and assembles each distinct answer once (grading/batch.py) and decides each
+distinct claim once, in N workers, with a cache. Here every grade of the batch is compared with
+the grade computed for that submission alone, from scratch.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from verify.deciding.execution import Execution
+from verify.deciding.result import Result
+from verify.grading.assignment import load_assignment
+from verify.grading.batch import GradingOptions, decide_each, executed, grade_files
+from verify.grading.grade import Key, assemble, plan
+from verify.grading.scoring import ScoringRule
+from verify.model.claim import Claim
+from verify.reading.markdown import read_submission
+
+HW1 = load_assignment("hw1")
+LINEAR_RIGHT = "$$\\frac{\\partial y}{\\partial x} = \\frac{\\partial (A x)}{\\partial x} = A$$"
+BILINEAR_WRONG = "$$\\frac{\\partial \\alpha}{\\partial y} = x^T A$$"  # x^T A^T is right: a transpose off
+
+SUBMISSIONS = {
+    # s1 and s2: the same mathematics, different prose and positions: they share plans and grades
+    "s1": f"## pd.linear\n\nBy the definition:\n\n{LINEAR_RIGHT}\n\n## pd.bilinear-y\n\n{BILINEAR_WRONG}\n"
+          "\n## beale.convex\n\nFalse: the Hessian at 0 has determinant -9.\n",
+    "s2": f"---\nstudent: s2\n---\n\n\n## pd.bilinear-y\n\nso\n\n{BILINEAR_WRONG}\n\n## pd.linear\n\n{LINEAR_RIGHT}\n"
+          "\n## beale.convex\n\nTrue, it is a sum of squares.\n",
+    # s3: headings with prose only (no mathematics), s4: headings with nothing under them; both have
+    # no math, so they share a plan, but "nothing" and "prose without an answer" are different marks
+    "s3": "## pd.linear\n\nI think it is the matrix itself.\n\n## pd.bilinear-y\n\nNot sure.\n",
+    "s4": "## pd.linear\n\n## pd.bilinear-y\n\n## beale.convex\n",
+    # s5: a right answer reached through a step that does not follow (2A is not A)
+    "s5": "## pd.linear\n\n$$\\frac{\\partial y}{\\partial x} = 2 A = A$$\n",
+}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("class")
+    for name, text in SUBMISSIONS.items():
+        (root / f"{name}.md").write_text(text)
+    return root
+
+
+def test_each_grade_of_the_batch_is_the_grade_of_the_submission_alone(folder: Path) -> None:
+    decided: dict[Key, Result] = {}
+
+    def decider(pending: list[tuple[Key, Claim]], done) -> dict[Key, Result]:  # type: ignore[no-untyped-def]
+        out = decide_each(pending, done, timeout=60)
+        decided.update(out)
+        return out
+
+    files = sorted(folder.glob("*.md"))
+    grades = grade_files(HW1, files, decider=decider)
+    rule = ScoringRule(GradingOptions().partial)
+    for path, g in zip(files, grades, strict=True):
+        sub = read_submission(path.read_text(), str(path), path.stem, HW1.ids)
+        alone = tuple(assemble(plan(q, sub.sections.get(q.id)), decided, rule) for q in HW1.questions)
+        assert g.questions == alone, path.name
+    by = {Path(g.file).stem: {q.id: q.verdict.value for q in g.questions} for g in grades}
+    # by hand: dy/dx = A; d(y^T A x)/dy = x^T A^T, so x^T A is wrong; beale.convex is false (det H(0) = -9)
+    assert by["s1"]["pd.linear"] == by["s2"]["pd.linear"] == "correct"
+    assert by["s1"]["pd.bilinear-y"] == by["s2"]["pd.bilinear-y"] == "incorrect"
+    assert (by["s1"]["beale.convex"], by["s2"]["beale.convex"]) == ("correct", "incorrect")
+    assert by["s4"]["pd.linear"] == "unanswered"
+    assert by["s5"]["pd.linear"] == "correct"
+    s5 = next(q for g in grades if Path(g.file).stem == "s5" for q in g.questions if q.id == "pd.linear")
+    assert s5.first_bad_step == 1 and s5.points == 0.5
+
+
+def test_workers_and_the_cache_give_the_same_grades(folder: Path, tmp_path: Path) -> None:
+    files = sorted(folder.glob("*.md"))
+    plain = grade_files(HW1, files)
+    execution = Execution(jobs=2, timeout=60, cache=tmp_path / "c.sqlite")
+    cold = grade_files(HW1, files, decider=executed(execution))
+    warm = grade_files(HW1, files, decider=executed(execution))
+    assert [g.to_json() for g in cold] == [g.to_json() for g in plain]
+    assert [g.to_json() for g in warm] == [g.to_json() for g in plain]

@@ -1,0 +1,203 @@
+"""A persistent cache of decisions, so that grading costs grow with distinct answers only.
+
+Keyed by the SHA-256 of the engine version and the claim's canonical JSON without its labels
+(id, statement, section, expect, why; a symbol's LaTeX and meaning): two students writing
+the same answer, or a re-run over unchanged inputs, decide it once. The value is the whole
+Result as JSON. A cached result may come from a claim with another id; it is still a
+decision of the same mathematics (a proof, or exact values where the sides differ).
+
+What is not cached: ``unknown``. It may come from a time limit (the hard one, or a soft one
+inside a procedure), a memory cap, a dead worker or a bug of ours, all of which a later run
+may not meet; only ``proved``, ``refuted`` and ``error`` are facts about the claim.
+
+The store is SQLite in WAL mode: a commit is atomic, so a run killed at any moment (even
+with SIGKILL) leaves every decision committed so far and nothing half-written. A file that
+is nevertheless unreadable (truncated, overwritten) is moved aside and rebuilt, with a
+warning on stderr: a cache is never worth failing a run for.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import sympy
+
+import verify
+from verify.deciding.result import Result, Verdict
+from verify.model import codec
+from verify.model.claim import Claim
+
+#: Verdicts that do not depend on time limits or the machine, and so may be reused.
+CACHEABLE = frozenset({Verdict.PROVED, Verdict.REFUTED, Verdict.ERROR})
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS decisions (
+    key TEXT PRIMARY KEY,
+    result TEXT NOT NULL,
+    created REAL NOT NULL
+)
+"""
+
+
+def default_path() -> Path:
+    """``$XDG_CACHE_HOME/verify/decisions.sqlite``, else ``~/.cache/verify/decisions.sqlite``."""
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
+    return root / "verify" / "decisions.sqlite"
+
+
+@functools.cache
+def engine_version() -> str:
+    """The package version and a hash of the source of everything that decides.
+
+    Any change to the deciding or model code (or to SymPy, or Python) gives a new version,
+    so a cache can never return what an older engine decided.
+    """
+    h = hashlib.sha256()
+    root = Path(verify.__file__).parent
+    for folder in ("deciding", "model"):
+        for path in sorted((root / folder).glob("*.py")):
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return f"{getattr(verify, '__version__', '0')}+{h.hexdigest()[:16]};sympy {sympy.__version__};" \
+        f"python {sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def key(claim: Claim) -> str | None:
+    """The cache key of a claim, or None when it has no JSON form (such a claim is not cached)."""
+    try:
+        text = codec.canonical(codec.to_json(claim, mathematics_only=True))
+    except codec.CodecError:
+        return None
+    return hashlib.sha256(f"{engine_version()}\n{text}".encode()).hexdigest()
+
+
+Warn = Callable[[str], None]
+
+
+def _stderr(message: str) -> None:
+    print(f"verify: {message}", file=sys.stderr)
+
+
+def _corrupt(err: sqlite3.Error) -> bool:
+    """Whether an error means the file itself is damaged (not merely locked or unwritable)."""
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is None:
+        return not isinstance(err, sqlite3.OperationalError)
+    return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+class DecisionCache:
+    """One SQLite file of decisions; used from one process at a time (never from workers).
+
+    When the file cannot be used at all (a read-only folder, a lock held for too long) the
+    cache says so once and turns itself off: the run goes on, deciding everything.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], warn: Warn = _stderr) -> None:
+        self.path = Path(path)
+        self.warn = warn
+        self.hits = 0
+        self.stored = 0
+        self._db: sqlite3.Connection | None = None
+        try:
+            self._db = self._connect()
+        except (sqlite3.Error, OSError) as err:
+            self._recover(err)
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(_SCHEMA)
+            row = db.execute("PRAGMA quick_check").fetchone()
+            if row is None or row[0] != "ok":
+                raise sqlite3.DatabaseError(f"integrity check failed: {row[0] if row else 'no answer'}")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _recover(self, err: Exception) -> None:
+        """A damaged file is moved aside and replaced; any other problem turns the cache off."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        if not (isinstance(err, sqlite3.Error) and _corrupt(err)):
+            self.warn(f"cannot use the decision cache {self.path} ({err}); deciding without it")
+            return
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                part = Path(f"{self.path}{suffix}")
+                if part.exists():
+                    part.replace(Path(f"{aside}{suffix}"))
+            self._db = self._connect()
+        except (sqlite3.Error, OSError) as again:
+            self.warn(f"the decision cache {self.path} was unreadable ({err}) and could not be rebuilt "
+                      f"({again}); deciding without it")
+            return
+        self.warn(f"the decision cache {self.path} was unreadable ({err}); moved it to {aside.name} "
+                  f"and started a new one")
+
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
+
+    def get(self, claim_key: str) -> Result | None:
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT result FROM decisions WHERE key = ?", (claim_key,)).fetchone()
+        except sqlite3.Error as err:
+            self._recover(err)
+            return None
+        if row is None:
+            return None
+        try:
+            result = codec.result_from_json(json.loads(row[0]))
+        except (ValueError, codec.CodecError):
+            return None
+        self.hits += 1
+        return result.with_seconds(0.0)
+
+    def put(self, claim_key: str, result: Result) -> bool:
+        """Store ``result`` if it is a fact about the claim (see :data:`CACHEABLE`); one commit each,
+        so that a killed run keeps everything decided before it."""
+        if self._db is None or result.verdict not in CACHEABLE:
+            return False
+        text = json.dumps(codec.result_to_json(result), separators=(",", ":"))
+        try:
+            self._db.execute("INSERT OR REPLACE INTO decisions (key, result, created) VALUES (?, ?, ?)",
+                             (claim_key, text, time.time()))
+        except sqlite3.Error as err:
+            self._recover(err)
+            return False
+        self.stored += 1
+        return True
+
+    def __len__(self) -> int:
+        if self._db is None:
+            return 0
+        return int(self._db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0])
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> DecisionCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,114 @@
+"""How a batch of claims is decided: the cache first, then local workers or a Dask cluster.
+
+The commands (the suite, ``check``, ``grade``) describe the how once, as an
+:class:`Execution`, and hand over their claims; what they get back does not depend on it.
+A result is the same whether a claim was decided here in one worker, in N, on a cluster, or
+read from the cache (a cached result keeps everything but its time, which is 0: nothing was
+spent on it in this run).
+
+Claims with the same mathematics (the cache key) are decided once per batch when the cache is
+on, as they would be one after the other: the first decision is stored and the others read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from verify.deciding.cache import DecisionCache, key
+from verify.deciding.cluster import decide_on_cluster
+from verify.deciding.engine import DEFAULT_TIMEOUT, _guarded
+from verify.deciding.isolation import CONFIGURED
+from verify.deciding.result import Result
+from verify.deciding.scheduler import Scheduler, cores
+from verify.model.claim import Claim
+
+OnProgress = Callable[[int, str], None]
+OnDone = Callable[[int, Result], None]
+
+
+@dataclass(frozen=True)
+class Execution:
+    """Where and under which limits decisions run; the defaults are the command line's."""
+
+    #: worker processes on this machine
+    jobs: int = 1
+    #: wall-clock limit per decision; None decides in this process without one (when jobs == 1)
+    timeout: float | None = DEFAULT_TIMEOUT
+    #: address-space cap per worker, MB (None: none; CONFIGURED: the one isolation.set_memory_limit set)
+    memory_mb: int | None = CONFIGURED
+    #: the decision cache's file, or None for no cache
+    cache: Path | None = None
+    #: a Dask scheduler's address, or None to decide on this machine
+    scheduler: str | None = None
+
+    @classmethod
+    def local(cls, timeout: float | None = DEFAULT_TIMEOUT, jobs: int | None = None) -> Execution:
+        return cls(jobs=jobs or cores(), timeout=timeout)
+
+
+@dataclass
+class Stats:
+    """What a batch cost: how many claims were read from the cache and how many decided."""
+
+    claims: int = 0
+    cached: int = 0
+    decided: int = 0
+    stored: int = 0
+
+
+def decide_all(claims: Sequence[Claim], execution: Execution, on_progress: OnProgress = lambda i, m: None,
+               on_done: OnDone = lambda i, r: None, stats: Stats | None = None) -> list[Result]:
+    """Every claim's result, in input order; ``on_done`` is called once per claim as it is known."""
+    stats = stats if stats is not None else Stats()
+    stats.claims += len(claims)
+    results: list[Result | None] = [None] * len(claims)
+    cache = DecisionCache(execution.cache) if execution.cache is not None else None
+    try:
+        keys = [key(c) if cache is not None else None for c in claims]
+        # Claims with one key are decided once: the first of them stands for the others.
+        first: dict[str, int] = {}
+        followers: dict[int, list[int]] = {}
+        todo: list[int] = []
+        for i, k in enumerate(keys):
+            hit = cache.get(k) if cache is not None and k is not None else None
+            if hit is not None:
+                stats.cached += 1
+                results[i] = hit
+                on_done(i, hit)
+            elif k is not None and k in first:
+                followers[first[k]].append(i)
+            else:
+                if k is not None:
+                    first[k] = i
+                followers[i] = []
+                todo.append(i)
+
+        def decided(j: int, result: Result) -> None:
+            i = todo[j]
+            stats.decided += 1
+            if cache is not None and keys[i] is not None and cache.put(keys[i], result):  # type: ignore[arg-type]
+                stats.stored += 1
+            results[i] = result
+            on_done(i, result)
+            for f in followers[i]:
+                same = result.with_seconds(0.0)
+                results[f] = same
+                on_done(f, same)
+
+        batch = [claims[i] for i in todo]
+        if execution.scheduler is not None:
+            decide_on_cluster(batch, execution.scheduler, execution.timeout, execution.memory_mb, on_done=decided,
+                              local_jobs=execution.jobs)
+        elif execution.timeout is None and execution.jobs <= 1:
+            for j, claim in enumerate(batch):  # no limit asked for: in this process, as decide(timeout=None)
+                decided(j, _guarded(claim, lambda m, j=j: on_progress(todo[j], m)))
+        else:
+            Scheduler(jobs=execution.jobs, timeout=execution.timeout, memory_mb=execution.memory_mb).run(
+                batch, on_progress=lambda j, m: on_progress(todo[j], m), on_done=decided)
+    finally:
+        if cache is not None:
+            cache.close()
+    assert all(r is not None for r in results)
+    return results  # type: ignore[return-value]
