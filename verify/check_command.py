@@ -1,4 +1,4 @@
-"""``python -m verify check FILE.toml [FILE2.toml ...] [--format table|json] [--timeout S]``.
+"""``python -m verify check FILE.toml [FILE2.toml ...] [--format table|json] [--timeout S] [--memory MB]``.
 
 Checks the claims of one or more claims files (:mod:`verify.claims_file`) and reports each
 claim's verdict. Exit status, as the contract fixes it: 0 when every claim is proved or
@@ -14,9 +14,14 @@ import sys
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.markup import escape
 
+from verify import execution_options
 from verify.claims_file import ClaimsFile, ClaimsFileError, load
+from verify.deciding.cluster import ClusterError
 from verify.deciding.engine import DEFAULT_TIMEOUT
+from verify.deciding.execution import Execution
+from verify.deciding.isolation import DEFAULT_MEMORY_MB, set_memory_limit
 from verify.deciding.result import Result, Verdict
 from verify.model.claim import Claim
 from verify.reporting.rows import Row
@@ -34,6 +39,16 @@ def _seconds(text: str) -> float | None:
     return None if value == 0 else value
 
 
+def _megabytes(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of megabytes: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("the memory limit cannot be negative")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m verify check",
@@ -42,19 +57,27 @@ def parser() -> argparse.ArgumentParser:
         "2 when a file cannot be read at all.",
     )
     p.add_argument("files", nargs="+", metavar="FILE.toml", help="claims files to check")
-    p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    p.add_argument("--format", choices=("table", "json", "html"), default="table",
+                   help="output format (default: table)")
+    p.add_argument("--output", metavar="FILE", help="with --format html: write the page to FILE instead of stdout")
     p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help=f"wall-clock limit per claim, enforced in a killed worker process "
                    f"(default: {DEFAULT_TIMEOUT:g}; 0 = decide in-process without a limit)")
+    p.add_argument("--memory", type=_megabytes, default=DEFAULT_MEMORY_MB, metavar="MB",
+                   help=f"address-space cap per worker process; a claim over it is unknown, 'memory limit' "
+                   f"(default: {DEFAULT_MEMORY_MB}; 0 = no cap)")
+    execution_options.add_arguments(p)
     return p
 
 
-def rows_of(files: Sequence[ClaimsFile], timeout: float | None, console: Console | None = None) -> list[Row]:
-    """One row per claim, in file order: decided claims and unreadable ones (verdict error)."""
+def rows_of(files: Sequence[ClaimsFile], timeout: float | None, console: Console | None = None,
+            execution: Execution | None = None) -> list[Row]:
+    """One row per claim, in file order: decided claims and unreadable ones (verdict error);
+    decided as ``execution`` says (default: one at a time, no cache)."""
     decidable: list[tuple[str, Claim]] = [
         (f.path, e.claim) for f in files for e in f.entries if e.claim is not None
     ]
-    decided = iter(run(decidable, timeout=timeout, console=console))
+    decided = iter(run(decidable, timeout=timeout, console=console, execution=execution))
     rows: list[Row] = []
     for f in files:
         for e in f.entries:
@@ -68,6 +91,8 @@ def rows_of(files: Sequence[ClaimsFile], timeout: float | None, console: Console
 
 def main(argv: Sequence[str]) -> int:
     args = parser().parse_args(list(argv))
+    if args.output is not None and args.format != "html":
+        parser().error("--output is for --format html")
     files: list[ClaimsFile] = []
     unreadable = False
     for path in args.files:
@@ -79,8 +104,21 @@ def main(argv: Sequence[str]) -> int:
     for f in files:
         if not f.entries:
             print(f"verify check: {f.path}: no [[claim]] in the file", file=sys.stderr)
-    rows = rows_of(files, args.timeout)
-    if args.format == "json":
+    set_memory_limit(args.memory)
+    try:
+        rows = rows_of(files, args.timeout, execution=execution_options.execution_of(args, args.timeout))
+    except ClusterError as err:
+        print(f"verify check: {err}", file=sys.stderr)
+        return 2
+    if args.format == "html":
+        from verify.reporting.html import claims_page, emit
+
+        decided = [(f.path, e.claim) for f in files for e in f.entries if e.claim is not None]
+        titles = {f.path: f"{f.title} ({f.path})" if f.title else f.path for f in files}
+        if not emit(claims_page(rows, decided, title="verify check", group_by="file", group_titles=titles),
+                    args.output, "verify check"):
+            return 2
+    elif args.format == "json":
         print(json.dumps({"claims": [r.to_json(extended=False) for r in rows]}, indent=2))
     else:
         out = Console()
@@ -88,7 +126,8 @@ def main(argv: Sequence[str]) -> int:
         for f in files:
             mine, start = rows[start:start + len(f.entries)], start + len(f.entries)
             if mine:
-                render(mine, out, title=f"{f.title} ({f.path})" if f.title else f.path)
+                # a title is the file's own text: shown as written, never read as rich markup
+                render(mine, out, title=escape(f"{f.title} ({f.path})" if f.title else f.path))
     if unreadable:
         return 2
     return 0 if all(r.ok for r in rows) else 1

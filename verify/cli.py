@@ -10,7 +10,9 @@ from collections.abc import Sequence
 
 from rich.console import Console
 
+from verify import execution_options
 from verify.check_command import main as check_main
+from verify.deciding.cluster import ClusterError
 from verify.deciding.engine import DEFAULT_TIMEOUT
 from verify.grade_command import main as grade_main
 from verify.questions_command import main as questions_main
@@ -29,17 +31,21 @@ def suite_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m verify",
         description="Decide every claim of the HW1 derivations (derivations/) and print a pass/fail table. "
-        "Exit 0 when every verdict agrees with the claim's expect, 1 otherwise.",
+        "Exit 0 when every verdict agrees with the claim's expect, 1 otherwise, "
+        "2 when the Dask scheduler cannot be reached.",
         epilog="Other commands: 'python -m verify check FILE.toml' checks a claims file "
         "(see README); run 'python -m verify check --help' for its options.",
     )
     p.add_argument("--only", metavar="PATTERN", action="append",
                    help="decide only claims whose id matches this glob (or contains this text); repeatable")
-    p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    p.add_argument("--format", choices=("table", "json", "html"), default="table",
+                   help="output format (default: table)")
+    p.add_argument("--output", metavar="FILE", help="with --format html: write the page to FILE instead of stdout")
     p.add_argument("--timeout", type=_timeout, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help=f"wall-clock limit per claim, enforced in a killed worker process "
                    f"(default: {DEFAULT_TIMEOUT:g}; 0 = decide in-process without a limit)")
     p.add_argument("--list", action="store_true", help="list the claims' ids and statements, decide nothing")
+    execution_options.add_arguments(p)
     return p
 
 
@@ -51,6 +57,8 @@ def _matches(claim_id: str, patterns: Sequence[str] | None) -> bool:
 
 def suite(argv: Sequence[str]) -> int:
     args = suite_parser().parse_args(argv)
+    if args.output is not None and args.format != "html":
+        suite_parser().error("--output is for --format html")
     from derivations import all_claims
 
     claims = [(f, c) for f, c in all_claims() if _matches(c.id, args.only)]
@@ -62,8 +70,17 @@ def suite(argv: Sequence[str]) -> int:
     if not claims:
         print(f"no claim matches {' or '.join(args.only or [])}; see --list", file=sys.stderr)
         return 1
-    rows = run(claims, timeout=args.timeout)
-    if args.format == "json":
+    try:
+        rows = run(claims, timeout=args.timeout, execution=execution_options.execution_of(args, args.timeout))
+    except ClusterError as err:
+        print(f"verify: {err}", file=sys.stderr)
+        return 2
+    if args.format == "html":
+        from verify.reporting.html import claims_page, emit
+
+        if not emit(claims_page(rows, claims, title="HW1 claims"), args.output):
+            return 2
+    elif args.format == "json":
         print(json.dumps({"claims": [r.to_json() for r in rows]}, indent=2))
     else:
         render(rows, out, title="HW1 claims")

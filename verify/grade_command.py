@@ -16,12 +16,16 @@ import json
 import math
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from verify import execution_options
+from verify.deciding.cluster import ClusterError
+from verify.deciding.isolation import DEFAULT_MEMORY_MB, set_memory_limit
 from verify.grading.assignment import Assignment, UnknownAssignment, load_assignment
 from verify.grading.grades import SubmissionGrade
 from verify.reporting import gradebook
@@ -37,6 +41,16 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError("the timeout must be a positive number of seconds")
+    return value
+
+
+def _megabytes(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of megabytes: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("the memory limit cannot be negative")
     return value
 
 
@@ -60,16 +74,20 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--assignment", required=True, metavar="NAME", help="the assignment, e.g. hw1")
     p.add_argument("paths", nargs="+", metavar="PATH", help="a submission (*.md) or a folder of them")
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
-                   help="report format (default: table)")
+    p.add_argument("--format", choices=("table", "json", "csv", "html"), default="table",
+                   help="report format (default: table; html: a self-contained page, best with --output)")
     p.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     p.add_argument("--gradescope", metavar="DIR",
                    help="also write DIR/<student>/results.json in Gradescope's autograder format")
     p.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
                    help="wall-clock limit per decision, in a killed worker process (default: 20)")
+    p.add_argument("--memory", type=_megabytes, default=DEFAULT_MEMORY_MB, metavar="MB",
+                   help=f"address-space cap per worker process; a decision over it is unknown, 'memory limit' "
+                   f"(default: {DEFAULT_MEMORY_MB}; 0 = no cap)")
     p.add_argument("--partial-credit", type=_fraction, default=None, metavar="F",
                    help="share of the points for a correct answer reached through a step that does "
                    "not follow (default: 0.5)")
+    execution_options.add_arguments(p)
     return p
 
 
@@ -93,6 +111,10 @@ def report_text(grades: Sequence[SubmissionGrade], fmt: str, assignment: Assignm
     ids = [q.id for q in assignment.questions]
     if fmt == "json":
         return json.dumps(gradebook.gradebook_json(grades), indent=2) + "\n"
+    if fmt == "html":
+        from verify.reporting.html import grading_page
+
+        return grading_page(grades, assignment)
     if fmt == "csv":
         buffer = io.StringIO()
         gradebook.write_csv(grades, buffer, ids)
@@ -104,12 +126,18 @@ def report_text(grades: Sequence[SubmissionGrade], fmt: str, assignment: Assignm
     return None
 
 
-def _grade(assignment: Assignment, files: list[Path], timeout: float | None, partial: float | None
-           ) -> list[SubmissionGrade]:
-    from verify.grading.batch import GradingOptions, grade_files
+def _grade(assignment: Assignment, files: list[Path], timeout: float | None, partial: float | None,
+           args: argparse.Namespace | None = None) -> list[SubmissionGrade]:
+    """Grade with a progress bar; decisions run as the -j/--cache/--scheduler options say.
+
+    The bar is redrawn from the callbacks only (``auto_refresh=False``): rich would otherwise
+    run a refresh thread, and the decision workers are forked from this process.
+    """
+    from verify.grading.batch import GradingOptions, executed, grade_files
 
     given = {k: v for k, v in (("timeout", timeout), ("partial", partial)) if v is not None}
     options = GradingOptions(**given)
+    decider = executed(execution_options.execution_of(args, options.timeout)) if args is not None else None
     err = Console(stderr=True)
     with Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -118,14 +146,20 @@ def _grade(assignment: Assignment, files: list[Path], timeout: float | None, par
         TimeElapsedColumn(),
         console=err,
         transient=True,
+        auto_refresh=False,
         disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task(f"grading {len(files)} submission{'s' if len(files) != 1 else ''}", total=None)
 
         def decided(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=f"deciding {total} distinct answers and steps")
+            now = time.monotonic()
+            if now - drawn[0] >= 0.1 or done == total:  # at most ten redraws a second
+                drawn[0] = now
+                bar.refresh()
 
-        return grade_files(assignment, files, options, on_decided=decided)
+        drawn = [0.0]
+        return grade_files(assignment, files, options, on_decided=decided, decider=decider)
 
 
 def main(argv: Sequence[str]) -> int:
@@ -149,7 +183,12 @@ def main(argv: Sequence[str]) -> int:
         print(f"{PROG}: no submission (*.md) found in {', '.join(args.paths)}; nothing to grade", file=sys.stderr)
         return 2
 
-    grades = _grade(assignment, files, args.timeout, args.partial_credit)
+    set_memory_limit(args.memory)
+    try:
+        grades = _grade(assignment, files, args.timeout, args.partial_credit, args)
+    except ClusterError as err:
+        print(f"{PROG}: {err}", file=sys.stderr)
+        return 2
     for g in grades:
         if g.error:
             print(f"{PROG}: {g.error}", file=sys.stderr)
