@@ -29,9 +29,12 @@ from verify.model.expr import Expr, Transpose, shape_of
 
 Progress = Callable[[str], None]
 
-#: Random points tried at each binding of the dimension letters before trying to prove: most
-#: false claims fail at the first point, and a proof makes more points pointless.
-POINTS = 2
+#: Random points tried at each binding of the dimension letters before the size-independent
+#: prover (milliseconds): most false claims fail at the first point.
+POINTS = 1
+#: Points tried at each binding when the size-independent prover does not apply, before the
+#: (much costlier) proof by instantiation.
+BEFORE_INSTANTIATING = 1
 #: Points tried at each binding when no proof was found, before saying unknown.
 MORE_POINTS = 12
 #: Extra draws allowed for points where a side is undefined (log of a negative, a singular
@@ -213,6 +216,11 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
     if everywhere is not None:
         return Result(Verdict.PROVED, scope="all sizes" if letters_of(claim) else "as stated",
                       detail=f"{everywhere}; {valid} random points agree{sizing.at(defined)}")
+    # Instantiation costs far more than a few more points: look harder for a counterexample first.
+    refuted, _, _, more = refute(claim, defined, rng, progress, BEFORE_INSTANTIATING)
+    if refuted is not None:
+        return refuted
+    valid += more
     # Symbolic instantiation costs most at the largest size: prove at the square binding and
     # the non-square one (the scope says which); the larger one was still sampled above.
     proving = defined if claim.sizes else defined[:2]

@@ -79,6 +79,7 @@ class Evaluator:
     #: form, which stops expression swell (an adjugate of polynomial entries, then its derivative)
     normalise: Callable[[sympy.Matrix], sympy.Matrix] | None = None
     _cache: dict[str, sympy.Matrix] = field(default_factory=dict)
+    _memo: dict[tuple[int, tuple[int, int] | None], tuple[Expr, sympy.Matrix]] = field(default_factory=dict)
 
     def value(self, name: str) -> sympy.Matrix:
         if name not in self._cache:
@@ -92,11 +93,20 @@ class Evaluator:
         return self.eval(e, hint)
 
     def eval(self, e: Expr, hint: tuple[int, int] | None = None) -> sympy.Matrix:
+        # Claims written out entry by entry share subtrees (the same y-hat in every entry of a
+        # gradient): each shared object is evaluated once. Keyed by identity, which is cheap
+        # and exact while the claim (which holds the tree) is alive.
+        key = (id(e), hint)
+        if key in self._memo:
+            return self._memo[key][1]
         method = getattr(self, f"_{type(e).__name__}", None)
         if method is None:
             raise UnsupportedError(f"cannot evaluate {type(e).__name__}")
         value = method(e, hint)
-        return value if self.normalise is None else self.normalise(value)
+        if self.normalise is not None and not isinstance(e, Var | Const):  # leaves are already normal
+            value = self.normalise(value)
+        self._memo[key] = (e, value)  # holding e keeps its id from being reused
+        return value
 
     # -- leaves ---------------------------------------------------------------------------
     def _Var(self, e: Var, hint: tuple[int, int] | None) -> sympy.Matrix:

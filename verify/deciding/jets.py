@@ -40,7 +40,7 @@ class JetEvaluator(Evaluator):
 
     # -- truncation -----------------------------------------------------------------------
     def truncate_entry(self, e: sympy.Expr) -> sympy.Expr:
-        if not (e.free_symbols & self.gen_set):
+        if e.is_Number or not (e.free_symbols & self.gen_set):
             return e
         expanded = sympy.expand(e)
         terms = []
@@ -71,6 +71,8 @@ class JetEvaluator(Evaluator):
         return total
 
     def truncate(self, m: sympy.Matrix) -> sympy.Matrix:
+        if not self.gens or all(e.is_Number for e in m):  # nothing is differentiated: exact numbers
+            return m
         return m.applyfunc(self.truncate_entry)
 
     def at_point(self, m: sympy.Matrix) -> sympy.Matrix:

@@ -86,7 +86,8 @@ class Point:
         self.atoms: dict[str, sympy.Matrix] = {}
         self.substitution: dict[sympy.Symbol, sympy.Rational] = {}
         self.jets: dict[str, str] = {}
-        self.jet_values: dict[sympy.Symbol, sympy.Rational] = {}
+        #: (entry name, variables, differentiation multi-index, value): named only when asked
+        self._jets: list[tuple[str, list[sympy.Symbol], tuple[int, ...], sympy.Rational]] = []
         #: first derivatives of each dependent symbol: name -> (variables, {(i, j): coefficients})
         self.first: dict[str, tuple[list[sympy.Symbol], dict[tuple[int, int], list[sympy.Rational]]]] = {}
         for name, s in self.symbols.items():
@@ -120,9 +121,8 @@ class Point:
             if s.symmetric and j < i:
                 return cache[(j, i)]
             name = entry_name(s.name, i, j, (rows, cols))
-            f = sympy.Function(name, real=True)(*variables)
             poly = value[i, j]
-            self.jet_values[sympy.Symbol(name, real=True)] = value[i, j]
+            self._jets.append((name, variables, (), value[i, j]))
             shifted = variables  # the offsets from the point: v - v0 = s
             for k in range(1, self.order + 1):
                 for combo in itertools.combinations_with_replacement(range(len(variables)), k):
@@ -133,8 +133,7 @@ class Point:
                         term *= shifted[idx] ** count
                         factorial *= sympy.factorial(count)
                     poly += term / factorial
-                    deriv = sympy.Derivative(f, *(variables[c] for c in combo))
-                    self.jet_values[jet_symbol(deriv)] = coeff
+                    self._jets.append((name, variables, combo, coeff))
             cache[(i, j)] = poly
             return poly
 
@@ -146,6 +145,22 @@ class Point:
             first[(i, j)] = [sympy.diff(p, v).xreplace(dict.fromkeys(variables, 0)) for v in variables]
             if s.symmetric:
                 first[(j, i)] = first[(i, j)]
+        return out
+
+    @property
+    def jet_values(self) -> dict[sympy.Symbol, sympy.Rational]:
+        """Every jet value by the symbol the symbolic route names it with (``dx[1]/dz[2]``).
+
+        Built on demand: naming needs SymPy function and derivative objects, which cost more
+        than the sampling itself, and only a counterexample is ever shown.
+        """
+        out: dict[sympy.Symbol, sympy.Rational] = {}
+        for name, variables, combo, value in self._jets:
+            if not combo:
+                out[sympy.Symbol(name, real=True)] = value
+                continue
+            f = sympy.Function(name, real=True)(*variables)
+            out[jet_symbol(sympy.Derivative(f, *(variables[c] for c in combo)))] = value
         return out
 
     def derivative_values(self) -> dict[str, sympy.Matrix | sympy.Rational]:
