@@ -103,7 +103,10 @@ def test_a_run_killed_midway_leaves_no_partial_output_and_a_rerun_completes_it(t
     for fraction, cached in ((0.5, cache), (0.9, None)):
         proc = _start(_command(submissions, out, gradescope, cached), tmp_path)
         time.sleep(took * fraction)
-        assert proc.poll() is None, "the run ended before it could be killed"
+        if proc.poll() is not None:  # a loaded machine can make the timing miss; then it is whole
+            assert proc.returncode == 0
+            assert _without_timing(json.loads(out.read_text())) == _without_timing(expected)
+            continue
         os.kill(proc.pid, signal.SIGKILL)  # kill -9 of the command itself
         proc.wait(timeout=30)
         try:  # then its workers, orphaned: they are in the session started for it
@@ -113,7 +116,8 @@ def test_a_run_killed_midway_leaves_no_partial_output_and_a_rerun_completes_it(t
         assert proc.returncode == -signal.SIGKILL
         text = out.read_text()
         assert text == EARLIER or _without_timing(json.loads(text)) == _without_timing(expected)
-        assert _stray(outputs, {out, *gradescope.rglob("results.json")}) == [], "a temporary file was left"
+        # A kill -9 that lands while a file is being written may leave its hidden temporary
+        # file (nothing can run after SIGKILL); never a partial target. The rerun removes it.
         for path in gradescope.rglob("results.json"):  # each one, if any, is whole
             json.loads(path.read_text())
 
@@ -122,4 +126,4 @@ def test_a_run_killed_midway_leaves_no_partial_output_and_a_rerun_completes_it(t
     assert rerun.returncode == 0, rerun.stderr.decode()
     assert _without_timing(json.loads(out.read_text())) == _without_timing(expected)
     assert _without_timing(_gradescope(gradescope)) == _without_timing(_gradescope(reference_dir))
-    assert _stray(outputs, {out, *gradescope.rglob("results.json")}) == []
+    assert _stray(outputs, {out, *gradescope.rglob("results.json")}) == [], "a temporary file was left"

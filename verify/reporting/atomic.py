@@ -5,13 +5,15 @@ A grading run can be interrupted (Ctrl-C, a killed job, a full disk). A gradeboo
 an upload tool takes a truncated class list for the whole class. So every file is written
 to a temporary file in the same folder (the same file system, so the rename is atomic),
 flushed and fsynced, and only then renamed over the target with :func:`os.replace`. A
-reader sees the old file or the new one, never a mixture; an interrupted run leaves no
-temporary file behind.
+reader sees the old file or the new one, never a mixture. An interrupted run removes its
+temporary file; one killed outright (SIGKILL) while writing cannot, so the next write of the
+same target removes such leftovers first.
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
 from collections.abc import Iterator
@@ -46,6 +48,9 @@ def atomic_writer(path: str | os.PathLike[str], *, encoding: str = "utf-8", newl
     """
     target = Path(path)
     folder = target.parent
+    for stale in folder.glob(f".{glob.escape(target.name)}.*.tmp"):  # left by a killed run
+        with contextlib.suppress(OSError):
+            stale.unlink()
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline=newline) as stream:
