@@ -88,8 +88,8 @@ class Point:
         self.jets: dict[str, str] = {}
         #: (entry name, variables, differentiation multi-index, value): named only when asked
         self._jets: list[tuple[str, list[sympy.Symbol], tuple[int, ...], sympy.Rational]] = []
-        #: first derivatives of each dependent symbol: name -> (variables, {(i, j): coefficients})
-        self.first: dict[str, tuple[list[sympy.Symbol], dict[tuple[int, int], list[sympy.Rational]]]] = {}
+        #: each dependent symbol's realising polynomials: name -> (variables, {(i, j): poly}, symmetric)
+        self._polynomials: dict[str, tuple[list[sympy.Symbol], dict[tuple[int, int], sympy.Expr], bool]] = {}
         for name, s in self.symbols.items():
             if s.of or not s.shape.letters <= self.sizes.keys():
                 continue  # functions are realised on demand; unsized symbols are not mentioned
@@ -138,13 +138,20 @@ class Point:
             return poly
 
         cache: dict[tuple[int, int], sympy.Expr] = {}
-        first: dict[tuple[int, int], list[sympy.Rational]] = {}
-        self.first[s.name] = (variables, first)
-        out = sympy.Matrix(rows, cols, entry)
-        for (i, j), p in cache.items():
-            first[(i, j)] = [sympy.diff(p, v).xreplace(dict.fromkeys(variables, 0)) for v in variables]
-            if s.symmetric:
-                first[(j, i)] = first[(i, j)]
+        self._polynomials[s.name] = (variables, cache, s.symmetric)
+        return sympy.Matrix(rows, cols, entry)
+
+    @property
+    def first(self) -> dict[str, tuple[list[sympy.Symbol], dict[tuple[int, int], list[sympy.Rational]]]]:
+        """First derivatives at the point of each dependent symbol's polynomial (on demand)."""
+        out = {}
+        for name, (variables, cache, symmetric) in self._polynomials.items():
+            first: dict[tuple[int, int], list[sympy.Rational]] = {}
+            for (i, j), p in cache.items():
+                first[(i, j)] = [sympy.diff(p, v).xreplace(dict.fromkeys(variables, 0)) for v in variables]
+                if symmetric:
+                    first[(j, i)] = first[(i, j)]
+            out[name] = (variables, first)
         return out
 
     @property
