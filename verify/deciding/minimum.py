@@ -45,19 +45,11 @@ from verify.deciding.real_function import (
     values_at,
 )
 from verify.deciding.result import Counterexample, Result, Verdict
+from verify.deciding.values import as_expr
 from verify.errors import ShapeError, VerifyError
 from verify.model.claim import GlobalMinimum
 from verify.model.expr import shape_of
 
-
-def _expr(value: object) -> sympy.Expr:
-    """A SymPy value as an expression: numbers from solvers become SymPy numbers. Never text:
-    nothing here parses a string (the project keeps user text away from sympify)."""
-    if isinstance(value, sympy.Basic):
-        return value
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"not a SymPy value: {type(value).__name__}")
-    return sympy.Integer(value)
 
 def _claimed_point(claim: GlobalMinimum, function: RealFunction) -> Point:
     """The claimed point, entry by entry, matched to the variables (shapes must agree)."""
@@ -104,7 +96,7 @@ def _refute(claim: GlobalMinimum, function: RealFunction, centre: Point, rng: ra
     local = _local_moves(function, centre) if not params else iter(())
     for point in itertools.chain(local, candidates(function, rng)):
         at_params = {p: point[p] for p in params}
-        claimed = {v: _expr(centre[v]).xreplace(at_params) for v in function.variables}
+        claimed = {v: as_expr(centre[v]).xreplace(at_params) for v in function.variables}
         claimed.update(at_params)
         here, there = _value(function, point), _value(function, claimed)
         if here is None or there is None:
@@ -178,11 +170,11 @@ def _another_zero(polys: Sequence[sympy.Expr], variables: Sequence[sympy.Symbol]
     except (NotImplementedError, ValueError):
         return None
     for solution in solutions:
-        free = sorted(set().union(*(_expr(e).free_symbols for e in solution.values()))
+        free = sorted(set().union(*(as_expr(e).free_symbols for e in solution.values()))
                       | (set(variables) - set(solution)), key=str)
         for choice in itertools.product((0, 1, -1, 2, -2, 3), repeat=len(free)):
             table = dict(zip(free, (sympy.Integer(c) for c in choice), strict=True))
-            candidate = {v: _expr(solution.get(v, v)).xreplace(table) for v in variables}
+            candidate = {v: as_expr(solution.get(v, v)).xreplace(table) for v in variables}
             if not all(c.is_Rational for c in candidate.values()):
                 break
             if candidate == {v: point[v] for v in variables}:

@@ -16,15 +16,8 @@ from dataclasses import dataclass
 
 import sympy
 
+from verify.deciding.values import as_expr
 
-def _expr(value: object) -> sympy.Expr:
-    """A SymPy value as an expression: numbers from solvers become SymPy numbers. Never text:
-    nothing here parses a string (the project keeps user text away from sympify)."""
-    if isinstance(value, sympy.Basic):
-        return value
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"not a SymPy value: {type(value).__name__}")
-    return sympy.Integer(value)
 
 def _evident(e: sympy.Expr) -> bool:
     """Nonnegative by the structure of this form alone (all symbols are real)."""
@@ -107,7 +100,7 @@ def _exponential_parts(e: sympy.Expr) -> bool:
 def certified_nonnegative(e: sympy.Expr) -> bool:
     """Whether ``e >= 0`` everywhere: recognised as written, expanded, as a quadratic form,
     split by its exponentials, or factored."""
-    e = _expr(e)
+    e = as_expr(e)
     if _polynomial_certificate(e):
         return True
     return _exponential_parts(sympy.expand(e))

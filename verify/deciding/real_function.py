@@ -21,6 +21,7 @@ from verify.deciding import sizes as sizing
 from verify.deciding.equality import show
 from verify.deciding.instantiate import Evaluator, symbolic
 from verify.deciding.refute import PIECEWISE, rational
+from verify.deciding.values import as_expr
 from verify.errors import ShapeError, UndeclaredName, UnsupportedError
 from verify.model.expr import Expr, Var, shape_of
 from verify.model.symbols import Symbols
@@ -195,7 +196,7 @@ def exact_sign(value: sympy.Expr) -> int | None:
     adaptive-precision ``evalf`` at 60 digits and count only when far from 0 (0 is never
     claimed for them). Complex, infinite or symbolic values have no sign.
     """
-    value = sympy.sympify(value)
+    value = as_expr(value)
     if value.is_Rational:
         return 1 if value > 0 else -1 if value < 0 else 0
     if value.free_symbols or value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
@@ -212,7 +213,7 @@ def exact_sign(value: sympy.Expr) -> int | None:
 
 def defined(value: sympy.Expr) -> bool:
     """A finite real constant (no free symbols, no division by zero, no complex logarithm)."""
-    value = sympy.sympify(value)
+    value = as_expr(value)
     if value.free_symbols or value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         return False
     return bool(value.is_Rational or value.is_real is True)
