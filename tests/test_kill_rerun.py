@@ -76,7 +76,7 @@ def _stray(folder: Path, keep: set[Path]) -> list[Path]:
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 def test_a_run_killed_midway_leaves_no_partial_output_and_a_rerun_completes_it(tmp_path: Path) -> None:
     submissions = tmp_path / "class"
-    _class(submissions, 40)
+    _class(submissions, 80)
     outputs = tmp_path / "out"
     outputs.mkdir()
     cache = str(tmp_path / "cache" / "decisions.sqlite")
@@ -90,7 +90,7 @@ def test_a_run_killed_midway_leaves_no_partial_output_and_a_rerun_completes_it(t
     took = time.perf_counter() - start
     assert done.returncode == 0, done.stderr.decode()
     expected = json.loads(reference.read_text())
-    assert len(expected["submissions"]) == 40
+    assert len(expected["submissions"]) == 80
     # by hand every generated answer is right (see _class)
     assert all(q["verdict"] == "correct" for s in expected["submissions"][1:] for q in s["questions"]
                if q["id"] in ("pd.linear", "quad.gradient", "pd.bilinear-x"))

@@ -204,23 +204,38 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
         return Result(Verdict.ERROR, detail=detail)
     bound = list(claim.sizes) if claim.sizes else sizing.bindings(letters_of(claim))
     rng = random.Random(claim.id)
-    refuted, defined, skipped, valid = refute(claim, bound, rng, progress)
-    if refuted is not None:
-        return refuted
+    # The size-independent prover costs about as much as one random point, and most true claims
+    # over dimension letters fall to it: sample until one binding is defined, try it, and only
+    # then sample the other bindings (a proof needs no points; the points look for a refutation
+    # before the costly instantiation, and tell which bindings are defined).
+    defined: list[dict[str, int]] = []
+    skipped: list[str] = []
+    valid = 0
+    tried_all_sizes = False
+    for sizes in bound:
+        refuted, here, missed, tried = refute(claim, [sizes], rng, progress)
+        if refuted is not None:
+            return refuted
+        defined += here
+        skipped += missed
+        valid += tried
+        if here and not tried_all_sizes:
+            tried_all_sizes = True
+            progress(f"{valid} random points agree; proving for every size")
+            everywhere = _prove_all_sizes(claim)
+            if everywhere is not None:
+                return Result(Verdict.PROVED, scope="all sizes" if letters_of(claim) else "as stated",
+                              detail=f"{everywhere}; {valid} random points agree{sizing.at(defined)}")
     if not defined:
         reason = "; ".join(skipped) or "no random point where both sides are defined"
         return Result(Verdict.ERROR if skipped else Verdict.UNKNOWN,
                       detail=f"no size where both sides are defined: {reason}")
-    progress(f"{valid} random points agree; proving")
-    everywhere = _prove_all_sizes(claim)
-    if everywhere is not None:
-        return Result(Verdict.PROVED, scope="all sizes" if letters_of(claim) else "as stated",
-                      detail=f"{everywhere}; {valid} random points agree{sizing.at(defined)}")
     # Instantiation costs far more than a few more points: look harder for a counterexample first.
     refuted, _, _, more = refute(claim, defined, rng, progress, BEFORE_INSTANTIATING)
     if refuted is not None:
         return refuted
     valid += more
+    progress(f"{valid} random points agree; proving by instantiation")
     # Symbolic instantiation costs most at the largest size: prove at the square binding and
     # the non-square one (the scope says which); the larger one was still sampled above.
     proving = defined if claim.sizes else defined[:2]
