@@ -153,3 +153,34 @@ def test_a_scalar_inside_a_context_sized_identity_counts() -> None:
     assert r.verdict is Verdict.REFUTED
     assert separates(wrong, r.counterexample)
     assert verdict(claim(B * (a * Identity()), a * B, *symbols)) is Verdict.PROVED
+
+
+# --- max, |.| and ReLU: proved region by region, where regions that hold no point are skipped ---
+
+def test_abs_is_the_max_of_x_and_minus_x() -> None:
+    # |t| = t for t > 0 and -t for t < 0, and so is max(t, -t). The switches t (of |t|) and 2t
+    # (of max(t, -t)) have the same sign everywhere, so the regions t > 0 > 2t and t < 0 < 2t
+    # hold no point; skipping them is what lets the proof through.
+    from verify.model.expr import maximum
+    c = claim(apply("abs", t), maximum(t, -t), scalar("t"))
+    assert verdict(c) is Verdict.PROVED
+
+
+def test_relu_of_a_sum_of_squares_plus_one_is_itself() -> None:
+    # t^2 + y^2 + 1 > 0 for every real t, y, so ReLU leaves it unchanged.
+    c = claim(apply("relu", t**2 + y**2 + 1), t**2 + y**2 + 1, scalar("t"), scalar("y"))
+    assert verdict(c) is Verdict.PROVED
+
+
+def test_relu_of_a_vector_is_not_the_vector() -> None:
+    # ReLU(x) = x fails wherever an entry of x is negative: a counterexample must show one.
+    c = claim(apply("relu", x), x, vector("x", "n"))
+    r = decide(c)
+    assert r.verdict is Verdict.REFUTED
+    assert separates(c, r.counterexample)
+
+
+def test_relu_plus_relu_of_the_negative_is_abs() -> None:
+    # max(t, 0) + max(-t, 0) is t for t > 0 and -t for t < 0: |t|, for every entry of a vector.
+    c = claim(apply("relu", x) + apply("relu", -x), apply("abs", x), vector("x", "n"))
+    assert verdict(c) is Verdict.PROVED

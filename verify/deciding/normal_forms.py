@@ -136,14 +136,45 @@ def _by_regions(e: sympy.Expr, progress: Callable[[str], None]) -> ZeroTest:
     if len(keys) > 10:
         return ZeroTest(None, f"{len(keys)} piecewise switches: too many regions")
     progress(f"splitting into {2 ** len(keys)} regions")
+    known, tied = _sign_relations(keys)
+    skipped = 0
     for signs in itertools.product((1, -1), repeat=len(keys)):
+        if not _feasible(signs, known, tied):
+            skipped += 1
+            continue
         piece = in_region(e, dict(zip(keys, signs, strict=True)))
         if piece.has(*PIECEWISE):
             return ZeroTest(None, "nested piecewise functions")
         result = is_zero(piece, progress)
         if result.zero is not True:
             return ZeroTest(None, f"not zero in the region where {_describe(keys, signs)}")
-    return ZeroTest(True, "region by region", regions=2 ** len(keys))
+    return ZeroTest(True, "region by region", regions=2 ** len(keys) - skipped)
+
+
+def _sign_relations(keys: list[sympy.Expr]) -> tuple[dict[int, int], list[tuple[int, int, int]]]:
+    """What fixes some signs whatever the point: a switch known positive or negative (x^2 + 1),
+    and two switches that are a constant multiple of each other (x and 2x, from |x| and
+    max(x, -x)). A region that contradicts them holds no point, so its branches need not agree.
+    """
+    known: dict[int, int] = {}
+    for i, k in enumerate(keys):
+        if k.is_positive:
+            known[i] = 1
+        elif k.is_negative:
+            known[i] = -1
+    tied: list[tuple[int, int, int]] = []
+    for i, j in itertools.combinations(range(len(keys)), 2):
+        a, b = keys[i], keys[j]
+        if a.free_symbols != b.free_symbols or not a.free_symbols:
+            continue
+        ratio = sympy.cancel(a / b)
+        if ratio.is_Rational and ratio != 0:
+            tied.append((i, j, 1 if ratio > 0 else -1))
+    return known, tied
+
+
+def _feasible(signs: tuple[int, ...], known: dict[int, int], tied: list[tuple[int, int, int]]) -> bool:
+    return all(signs[i] == s for i, s in known.items()) and all(signs[i] == s * signs[j] for i, j, s in tied)
 
 
 def _describe(keys: list[sympy.Expr], signs: tuple[int, ...]) -> str:
