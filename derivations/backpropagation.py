@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from verify.model.claim import Claim, Equality
 from verify.model.expr import D, Expr, Hadamard, Var, apply, col, mat
-from verify.model.question import Question
+from verify.model.question import Question, Samples
 from verify.model.symbols import Symbols, matrix, scalar, vector
 
 SECTION = "Backpropagation Basics"
@@ -98,7 +98,13 @@ ONE_OF_M = Symbols.of([
     scalar("yhat", latex=r"\hat{y}^{(i)}", meaning="the network's prediction for sample i, in (0, 1)"),
     scalar("m", positive=True, latex="m", meaning="the number of samples"),
     scalar("R", latex="R", meaning="the other samples' cross-entropy terms, which do not involve yhat^{(i)}"),
+    # A sum over all m samples is read at m = 2: sample i and one other, j (see SAMPLE_SUMS).
+    scalar("y_j", latex="y^{(j)}", meaning="the label of another sample j"),
+    scalar("yhat_j", latex=r"\hat{y}^{(j)}", meaning="the prediction for another sample j"),
 ])
+#: \sum_{i=1}^{m} over sample i's names is the sum over every sample: read with m = 2, as
+#: sample i's term plus sample j's (so a sum where one sample's term belongs is caught there).
+SAMPLE_SUMS = Samples(index="i", count="m", other=(("y", "y_j"), ("yhat", "yhat_j")))
 J_ONE_OF_M = (bce(y, yhat) + R) / m
 DJ_DYHAT = -(1 / m) * dbce(y, yhat)
 
@@ -322,6 +328,7 @@ QUESTIONS: list[Question] = [
         wording="J = -(1/m) sum_i [y^(i) log yhat^(i) + (1 - y^(i)) log(1 - yhat^(i))] is the binary "
         "cross-entropy over m samples. Find dJ/d yhat^(i) for one sample i.",
         symbols=ONE_OF_M,
+        samples=SAMPLE_SUMS,
         answer=DJ_DYHAT,
         # J by its definition, the other samples' terms collected in R: d J / d \hat{y}^{(i)}
         # is then the derivative of the loss itself.

@@ -51,16 +51,20 @@ WRONG: dict[str, int | None] = {
     "quad.closed-form": None,
     # (1 - beta_2)|g| inside the max: Kingma and Ba's limit is max(beta_2 v, |g|).
     "adamax.update": None,
+    # one step, dJ/d yhat^(i) = -(1/m) sum_{i=1}^m (...): the sum runs over every sample, but only
+    # sample i's term involves yhat^(i); with m = 2 the other sample's term is left over (the
+    # sum is read at m = 2, where a difference refutes it for every m).
+    "bp.dJ-dyhat": 1,
+    # delta_1 delta_2 delta_3 delta_4 delta_5 with delta_1, delta_2 scalars and delta_3 = W_2 a
+    # 1 x D_a1 row: whatever delta_4 and delta_5 are, the product has one row, and dJ/dW_1 has D_a1.
+    # Steps: dz_1/dW_1ij = [0 ... x_j ... 0] (1, dots: not read), dJ/dW_1 = delta_1 ... (2): its
+    # left side has D_a1 rows, its right side one, so step 2 is where it goes wrong.
+    "bp.dJ-dW1": 2,
 }
 #: Answers the grader cannot read, and why (reported, not guessed at).
 UNREADABLE = {
-    # wrong (a sum over all samples in the derivative by one sample's prediction), but a sum over
-    # a symbolic number m of samples whose terms are named by one sample is not read
-    "bp.dJ-dyhat": "summation index",
     # right (diag of the indicators), but written with \dots (and I(z_1 1 > 0) for I(z_{1,1} > 0))
     "bp.da1-dz1": "dots",
-    # delta_1 ... delta_5: labels of other answers, and delta_5 is never defined
-    "bp.dJ-dW1": "delta",
 }
 #: Right answers reached through a step that does not follow: (first bad step, why).
 PARTIAL = {
@@ -317,6 +321,44 @@ $$\frac{\partial z_2}{\partial a_1} = W_2 = \delta_3$$
 ## quad.closed-form
 $$\sum_{i=1}^{3} (1 - \alpha \lambda_i)^k \hat{x}_i^0 v_i$$
 """,
+    # one sample's term, no sum: the right answer
+    "one-sample": r"""
+## bp.dJ-dyhat
+$$\frac{\partial J}{\partial \hat{y}^{(i)}} = -\frac{1}{m} \left(\frac{y^{(i)}}{\hat{y}^{(i)}}
+  - \frac{1 - y^{(i)}}{1 - \hat{y}^{(i)}}\right)$$
+""",
+    # the sum over all samples minus sample j's term: right at m = 2 only (at m = 3 a third
+    # sample's term is left), so agreement at m = 2 must not make it correct
+    "sum-right-at-two": r"""
+## bp.dJ-dyhat
+$$-\frac{1}{m} \sum_{i=1}^{m} \left(\frac{y^{(i)}}{\hat{y}^{(i)}} - \frac{1 - y^{(i)}}{1 - \hat{y}^{(i)}}\right)
+  + \frac{1}{m} \left(\frac{y^{(j)}}{\hat{y}^{(j)}} - \frac{1 - y^{(j)}}{1 - \hat{y}^{(j)}}\right)$$
+""",
+    # delta_1 := A in one answer, cited in the next: dy/dz = A dx/dz (right), and in the wrong
+    # order in a copy, (dx/dz) A, which is n x 1 times m x n: not defined
+    "labels": r"""
+## pd.linear
+$$\frac{\partial y}{\partial x} = A = \delta_1$$
+## pd.chain
+$$\frac{\partial y}{\partial z} = \delta_1 \frac{\partial x}{\partial z}$$
+""",
+    # delta_9 is never defined. For dy/dz (m x p), A delta_9 has m rows as it should and is
+    # right when delta_9 = dx/dz: it stays unread. For d alpha/dx = y^T A (one row), A delta_9
+    # has A's m rows whatever delta_9 is: wrong (for every m >= 2).
+    "labels-undefined": r"""
+## pd.linear
+$$\frac{\partial y}{\partial x} = A = \delta_1$$
+## pd.chain
+$$\frac{\partial y}{\partial z} = \delta_1 \delta_9$$
+## pd.bilinear-x
+$$\frac{\partial \alpha}{\partial x} = \delta_1 \delta_9$$
+""",
+    "labels-reversed": r"""
+## pd.linear
+$$\frac{\partial y}{\partial x} = A = \delta_1$$
+## pd.chain
+$$\frac{\partial y}{\partial z} = \frac{\partial x}{\partial z} \delta_1$$
+""",
 }
 
 
@@ -406,6 +448,27 @@ def test_a_sum_with_the_wrong_range_is_not_misread(probes: dict[str, Grades]) ->
     assert g.verdict is Mark.UNPARSABLE and "runs to 3" in g.feedback
 
 
+def test_a_sum_over_samples_is_read_at_two_samples(probes: dict[str, Grades]) -> None:
+    assert probes["one-sample"]["bp.dJ-dyhat"].verdict is Mark.CORRECT
+    g = probes["sum-right-at-two"]["bp.dJ-dyhat"]
+    assert g.verdict is not Mark.CORRECT and g.points == 0
+    assert "m = 2" in g.feedback and "TA" in g.feedback
+
+
+def test_an_answer_may_cite_an_earlier_answer_by_its_label(probes: dict[str, Grades]) -> None:
+    g = probes["labels"]["pd.chain"]
+    assert g.verdict is Mark.CORRECT and [c.status for c in g.steps] == [StepStatus.FOLLOWS]
+    g = probes["labels-reversed"]["pd.chain"]
+    assert g.verdict is Mark.INCORRECT and "what it names" in g.feedback
+
+
+def test_an_undefined_label_is_only_wrong_when_no_meaning_could_make_it_right(probes: dict[str, Grades]) -> None:
+    g = probes["labels-undefined"]
+    assert g["pd.chain"].verdict is Mark.UNPARSABLE  # A delta_9 = A dx/dz when delta_9 = dx/dz
+    wrong = g["pd.bilinear-x"]
+    assert wrong.verdict is Mark.INCORRECT and "never defined" in wrong.feedback and "m rows" in wrong.feedback
+
+
 # --- the readings added for students stay out of claims files ------------------------------
 
 
@@ -442,3 +505,26 @@ def test_notation_read_everywhere() -> None:
 def test_an_alignment_row_that_starts_with_equals_continues_the_chain() -> None:
     chains = split_chain(r"\begin{aligned} a &= b \\ &= c \\ d & = e \end{aligned}")
     assert [[p.latex for p in chain] for chain in chains] == [["a", "b", "c"], ["d", "e"]]
+
+
+def _bce_term(y: Fraction, yhat: Fraction) -> Fraction:
+    """By hand: d/d yhat of y log yhat + (1 - y) log(1 - yhat)."""
+    return y / yhat - (1 - y) / (1 - yhat)
+
+
+def test_the_sum_over_samples_counterexample_is_real(solution: Grades) -> None:
+    # At m = 2 the written answer is -(1/2)(t(y, yhat) + t(y_j, yhat_j)), the right one
+    # -(1/2) t(y, yhat): they differ by the other sample's term.
+    fb = solution["bp.dJ-dyhat"].feedback
+    assert "m = 2" in fb
+    v = _values(fb.split("your answer gives")[0])
+    given, right = (Fraction(x) for x in _sides(fb))
+    assert right == -_bce_term(v["y"], v["yhat"]) / 2
+    assert given == -(_bce_term(v["y"], v["yhat"]) + _bce_term(v["y_j"], v["yhat_j"])) / 2
+    assert given != right
+
+
+def test_a_product_of_labels_with_one_undefined_is_wrong_by_its_shape(solution: Grades) -> None:
+    fb = solution["bp.dJ-dW1"].feedback
+    assert "never defined" in fb and "delta_5" in fb  # delta_5 is named as undefined
+    assert "one row" in fb and "W_2" in fb  # the reason: delta_3 = W_2 is a row

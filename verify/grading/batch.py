@@ -14,6 +14,7 @@ from verify.deciding.engine import decide
 from verify.deciding.execution import Execution, decide_all
 from verify.deciding.result import Result
 from verify.errors import VerifyError
+from verify.grading import labels
 from verify.grading.assignment import Assignment
 from verify.grading.grade import Key, Plan, assemble, plan
 from verify.grading.grades import Mark, QuestionGrade, SubmissionGrade
@@ -90,6 +91,18 @@ class _Planner:
         return grade
 
 
+def _with_labels(ps: list[Plan]) -> list[Plan]:
+    """Plan again, with the submission's labels, each answer that is unread and names one of them
+    (rare, so not shared between submissions: labels differ from student to student)."""
+    named = labels.collect((p.question, p.derivation) for p in ps if p.derivation is not None)
+    if not named:
+        return ps
+    return [plan(p.question, p.section, named)
+            if p.derivation is not None and p.derivation.answer is not None and p.derivation.answer.expr is None
+            and labels.mentioned(p.derivation.answer.latex, named) else p
+            for p in ps]
+
+
 def submission_files(paths: Sequence[str]) -> tuple[list[Path], list[str]]:
     """The ``*.md`` files named or inside the folders named, sorted; and the paths not found."""
     files: list[Path] = []
@@ -136,6 +149,7 @@ def grade_files(
         if isinstance(sub, str):
             continue
         ps = [planned.plan(q, sub.sections.get(q.id)) for q in assignment.questions]
+        ps = _with_labels(ps)
         plans[path] = ps
         for p in ps:
             if id(p.claims) in collected:  # a shared plan: its claims are in already (hashing trees is not free)

@@ -38,6 +38,8 @@ class Term:
     ill_formed: bool = False
     #: unread because it starts with a name nobody declared (``\\delta_1``, ``H(y)``)
     undeclared_head: bool = False
+    #: symbols the reading fixed to a number (a sum over the samples is read at m = 2)
+    fixed: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class Derivation:
     unreadable: tuple[str, ...] = ()
     #: names the student gave to an expression at the end of a chain (``= \\delta_1``)
     labels: tuple[str, ...] = ()
+    #: each such name with the expression it names (the one before it in its chain)
+    named: tuple[tuple[str, Term], ...] = ()
 
 
 #: A lone name, perhaps with a subscript, superscript and argument list: \\delta_1, H(y), J^{(2)}.
@@ -76,12 +80,13 @@ _LABEL = re.compile(
 def reader(question: Question) -> LatexReader:
     """The reader of a question's derivations, built once per question."""
     return LatexReader(question.symbols, question.layout, dict(question.defines),
-                       index_sums=True, numbers_as_identity=True)
+                       index_sums=True, numbers_as_identity=True, samples=question.samples)
 
 
 def _read(question: Question, latex: str) -> Term:
     try:
-        return Term(latex, reader(question).read(latex))
+        reading = reader(question).read_scoped(latex)
+        return Term(latex, reading.expr, fixed=reading.fixed)
     except ShapeError as err:
         return Term(latex, None, str(err), ill_formed=True)
     except UndeclaredName as err:
@@ -102,6 +107,7 @@ def derivation(question: Question, section: Section) -> Derivation:
     statements: list[list[Term]] = []
     unreadable: list[str] = []
     labels: list[str] = []
+    named: list[tuple[str, Term]] = []
     for block in section.math:
         try:
             chains = split_chain(block.latex)
@@ -115,13 +121,14 @@ def derivation(question: Question, section: Section) -> Derivation:
             terms = [_read(question, piece.latex) for piece in chain]
             if len(terms) >= 3 and _is_label(terms[-1]):
                 labels.append(terms.pop().latex)
+                named.append((labels[-1], terms[-1]))
             statements.append(terms)
     steps: list[Step] = []
     for terms in statements:
         for left, right in itertools.pairwise(terms):
             steps.append(Step(len(steps) + 1, left, right))
     if not statements:
-        return Derivation((), None, None, tuple(unreadable), tuple(labels))
+        return Derivation((), None, None, tuple(unreadable), tuple(labels), tuple(named))
     last = statements[-1]
     return Derivation(tuple(steps), last[-1], last[-2] if len(last) > 1 else None, tuple(unreadable),
-                      tuple(labels))
+                      tuple(labels), tuple(named))

@@ -28,9 +28,10 @@ from verify.deciding.result import Result, Verdict
 from verify.errors import VerifyError
 from verify.grading.derivation import Derivation, Step, Term, derivation
 from verify.grading.grades import Mark, QuestionGrade, StepCheck, StepStatus
+from verify.grading.labels import Label, resolve_all
 from verify.grading.scoring import ScoringRule
 from verify.model.claim import Claim, Equality, Limit, Proportional
-from verify.model.expr import Const, Derivative, Expr, Gradient, Hessian, Var, Zero, shape_of
+from verify.model.expr import Const, Derivative, Expr, Gradient, Hessian, Var, Zero, shape_of, substitute
 from verify.model.question import Question
 from verify.model.shape import Shape
 from verify.model.symbols import Symbols
@@ -65,10 +66,14 @@ def step_key(q: Question, step: Step) -> Key:
     return ("step", q.id, step.lhs.expr, step.rhs.expr)
 
 
-def plan(question: Question, section: Section | None) -> Plan:
+def plan(question: Question, section: Section | None, labels: Mapping[str, Label] | None = None) -> Plan:
+    """``labels``: the names the submission gave to expressions (``= \\delta_1``), for an answer
+    written with them (:mod:`verify.grading.labels`)."""
     if section is None or question.kind == "true-false":
         return Plan(question, section, None)
     d = derivation(question, section)
+    if labels:
+        d = resolve_all(question, d, labels)
     claims: list[tuple[Key, Claim]] = []
     answer_step = None
     if question.kind == "property" and d.answer_lhs is not None and d.steps:
@@ -79,9 +84,10 @@ def plan(question: Question, section: Section | None) -> Plan:
             continue
         if step.lhs.expr is not None and step.rhs.expr is not None:
             lhs, rhs = _zero_as_matrix(question, step.lhs.expr, step.rhs.expr)
+            fixed = _fixed(step.lhs, step.rhs)
             claims.append((step_key(question, step), Equality(
-                id=f"{question.id}.step{step.index}", statement=step.latex, symbols=question.symbols,
-                layout=question.layout, lhs=lhs, rhs=rhs,
+                id=f"{question.id}.step{step.index}", statement=step.latex + _where(fixed), symbols=question.symbols,
+                layout=question.layout, lhs=substitute(lhs, fixed), rhs=substitute(rhs, fixed),
             )))
     answer_key = None
     error = ""
@@ -95,7 +101,7 @@ def plan(question: Question, section: Section | None) -> Plan:
         try:
             if error:
                 raise ValueError(error)
-            claims.append((answer_key, question.answer_claim(answer, lhs)))
+            claims.append((answer_key, _at(question.answer_claim(answer, lhs), _fixed(d.answer))))
         except (VerifyError, TypeError, ValueError) as err:
             answer_key, error = None, str(err)
     defined_key, where = None, ""
@@ -107,6 +113,25 @@ def plan(question: Question, section: Section | None) -> Plan:
             claims.append((defined_key, claim))
     return Plan(question, section, d, tuple(claims), answer_key, error, answer_step, assumptions, defined_key,
                 where)
+
+
+def _fixed(*terms: Term) -> dict[str, Const]:
+    """The symbols some side was read with fixed (m = 2 for a sum over the samples): a claim is
+    then decided there, on both sides, since the other side holds for every m."""
+    return {name: Const(value) for t in terms for name, value in t.fixed}
+
+
+def _where(fixed: Mapping[str, Const]) -> str:
+    return f" (at {', '.join(f'{k} = {v.latex()}' for k, v in fixed.items())})" if fixed else ""
+
+
+def _at(claim: Claim, fixed: Mapping[str, Const]) -> Claim:
+    if not fixed:
+        return claim
+    if not isinstance(claim, Equality):
+        raise ValueError("a sum over the samples is not read in this kind of answer")
+    return replace(claim, lhs=substitute(claim.lhs, fixed), rhs=substitute(claim.rhs, fixed),
+                   statement=claim.statement + _where(fixed))
 
 
 def _assumption(step: Step) -> bool:
@@ -199,7 +224,7 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
     checks = [
         StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ANSWER_STEP) if step.index == p.answer_step
         else StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ASSUMPTION) if step.index in p.assumptions
-        else _check(step, results.get(step_key(q, step)))
+        else _check(step, _scoped(results.get(step_key(q, step)), _fixed(step.lhs, step.rhs)))
         for step in d.steps
     ]
     bad = next((c.index for c in checks if c.status is StepStatus.DOES_NOT_FOLLOW), None)
@@ -217,13 +242,15 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
             q.id, Mark.UNPARSABLE, 0.0, q.points, first_bad_step=bad, answer=d.answer.latex, steps=tuple(checks),
             feedback=f"Your final answer ${d.answer.latex}$ could not be read: {d.answer.error}",
         )
-    result = results.get(p.answer_key) if p.answer_key is not None else None
+    fixed = _fixed(d.answer)
+    result = _scoped(results.get(p.answer_key), fixed) if p.answer_key is not None else None
     claim = dict(p.claims).get(p.answer_key) if p.answer_key is not None else None
     shown = d.answer
     if q.kind == "property" and d.answer_lhs is not None and p.answer_step is not None:
         shown = Term(f"{d.answer_lhs.latex} = {d.answer.latex}", d.answer.expr)  # the condition, whole
     mark, text = _answer_feedback(q, shown, result, p.answer_error, claim)
-    feedback = [text, *_step_feedback(checks, bad), labels]
+    samples = _samples_note(q, [d.answer, *(t for step in d.steps for t in (step.lhs, step.rhs))])
+    feedback = [text, *_step_feedback(checks, bad), samples, labels]
     points = rule.points(mark, q.points, bad)
     if mark is Mark.CORRECT and bad is not None:
         feedback.append(f"The final answer is right, but the derivation has a wrong step: {points:g} of "
@@ -236,6 +263,24 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
 
 _ANSWER_STEP = "this equation is the answer, graded as such"
 _ASSUMPTION = "an assumption (a variable given a value), not a step to check"
+
+
+def _scoped(result: Result | None, fixed: Mapping[str, Const]) -> Result | None:
+    """A claim decided at m = 2 only (a sum over the samples): a difference there is a
+    counterexample for every m, but agreement there is not a proof."""
+    if result is None or not fixed or result.verdict is not Verdict.PROVED:
+        return result
+    return Result(Verdict.UNKNOWN, detail=f"it holds{_where(fixed)}, where a sum over the samples is read, "
+                  "which does not show it for every number of samples")
+
+
+def _samples_note(q: Question, terms: list[Term]) -> str:
+    if q.samples is None or not any(t.fixed for t in terms):
+        return ""
+    s = q.samples
+    others = ", ".join(f"${q.symbols[b].latex or b}$" for _, b in s.other)
+    return (f"(A sum over the samples, $\\sum_{{{s.index}=1}}^{{{s.count}}}$, is checked with {s.count} = {s.AT}: "
+            f"sample {s.index} and one other sample, whose values are {others}.)")
 
 
 def _labels_note(d: Derivation) -> str:

@@ -11,9 +11,11 @@ Python operators build trees: ``A * x`` (product by shapes, never commuted), ``x
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import sympy
 
@@ -473,6 +475,25 @@ def apply(func: str, arg: object) -> Apply:
 
 def maximum(*args: object) -> Max:
     return Max(tuple(lift(a) for a in args))
+
+
+def substitute(e: Expr, mapping: Mapping[str, Expr]) -> Expr:
+    """``e`` with each named Var replaced: a sum's indexed names by one member each, a sample
+    count by the number it is read at."""
+    if isinstance(e, Var):
+        return mapping.get(e.name, e)
+    if not dataclasses.is_dataclass(e):  # pragma: no cover - every node is a dataclass
+        return e
+    changes = {f.name: _substitute_value(getattr(e, f.name), mapping) for f in dataclasses.fields(e)}
+    return dataclasses.replace(e, **changes)
+
+
+def _substitute_value(value: Any, mapping: Mapping[str, Expr]) -> Any:
+    if isinstance(value, Expr):
+        return substitute(value, mapping)
+    if isinstance(value, tuple):
+        return tuple(_substitute_value(v, mapping) for v in value)
+    return value
 
 
 # ---------------------------------------------------------------------------------------

@@ -13,6 +13,27 @@ from verify.model.symbols import Symbols
 AnswerKind = Literal["expression", "true-false", "property"]
 
 
+@dataclass(frozen=True)
+class Samples:
+    """How a sum over all samples is read where a question names one sample i.
+
+    ``\\sum_{i=1}^{m} f(y^{(i)})`` binds i, so its terms are every sample, of which the
+    question's sample i is one. With m a symbol the sum has no closed form to compare; it is
+    read at ``m = AT`` (2) instead: sample i's term plus one other sample's, written with the
+    names in ``other`` (y -> y_j). A claim read so is only ever checked at m = 2: a difference
+    there refutes it for every m, and agreement proves nothing beyond m = 2.
+    """
+
+    #: the summation letter that runs over the samples
+    index: str
+    #: the declared symbol that counts the samples
+    count: str
+    #: each of sample i's names with the same name for the other sample (declared too)
+    other: tuple[tuple[str, str], ...]
+
+    AT = 2
+
+
 @dataclass(frozen=True, kw_only=True)
 class Question:
     """One gradable question.
@@ -42,6 +63,8 @@ class Question:
     #: to be right, given the answer (the last expression) and the left side of its equation
     #: (or None); by default the answer must equal ``answer``
     accepts: Callable[[Expr, Expr | None], Claim] | None = None
+    #: how a sum over all samples is read, where the question names one sample (None: not read)
+    samples: Samples | None = None
 
     def answer_claim(self, answer: Expr, lhs: Expr | None = None) -> Claim:
         """The claim deciding whether a student's final answer is right."""

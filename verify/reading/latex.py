@@ -26,7 +26,6 @@ identity (``1 - \\alpha \\Lambda`` is ``I - \\alpha \\Lambda``).
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import re
 import unicodedata
@@ -70,7 +69,9 @@ from verify.model.expr import (
     Transpose,
     Var,
     shape_of,
+    substitute,
 )
+from verify.model.question import Samples
 from verify.model.shape import SCALAR, Shape
 from verify.model.symbols import Symbol
 from verify.reading.errors import (
@@ -277,6 +278,14 @@ def read_latex(
     return LatexReader(symbols, layout, defines).read(text)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What a text was read as, and the symbols that reading fixed to a number."""
+
+    expr: Expr
+    fixed: tuple[tuple[str, int], ...] = ()
+
+
 class LatexReader:
     """Reads many texts against one symbol table (the parser is built once per table)."""
 
@@ -288,6 +297,7 @@ class LatexReader:
         *,
         index_sums: bool = False,
         numbers_as_identity: bool = False,
+        samples: Samples | None = None,
     ) -> None:
         if layout not in ("numerator", "denominator"):
             raise DeclarationError(f"layout must be 'numerator' or 'denominator', not {layout!r}")
@@ -295,6 +305,7 @@ class LatexReader:
         self.layout = layout
         self.defines = dict(defines or {})
         self.index_sums = index_sums
+        self.samples = samples if index_sums else None
         self.numbers_as_identity = numbers_as_identity
         latex = {name: getattr(s, "latex", None) for name, s in symbols.items()}
         self.spellings: Spellings = spellings_for(symbols, latex, self.defines)
@@ -352,6 +363,15 @@ class LatexReader:
         return self.defines[name] if name in self.defines else Var(name)
 
     def read(self, text: str) -> Expr:
+        reading = self.read_scoped(text)
+        if reading.fixed:  # only a reader given ``samples`` fixes a count; its caller must know
+            raise UnsupportedError("a sum over the samples is read at a fixed number of samples, "
+                                   "which this reader's caller does not expect", Position(text, 0))
+        return reading.expr
+
+    def read_scoped(self, text: str) -> Reading:
+        """The expression, and the symbols it could only be read with fixed (a sum over the
+        samples at m = 2, already substituted): a claim on it holds only there."""
         if not isinstance(text, str):
             raise LatexSyntaxError(f"expected LaTeX text, got {type(text).__name__}")
         if len(text) > MAX_LENGTH:
@@ -384,11 +404,14 @@ class LatexReader:
         if len(names) > MAX_NAMES:
             raise LimitExceeded(f"the expression mentions {len(names)} names; at most {MAX_NAMES}",
                                 Position(text, 0))
+        expr = result.expr
+        if builder.fixed:
+            expr = substitute(expr, {name: Const(value) for name, value in builder.fixed.items()})
         try:
-            shape_of(result.expr, self.symbols, self.layout)  # the whole, once more
+            shape_of(expr, self.symbols, self.layout)  # the whole, once more
         except VerifyError as err:  # pragma: no cover - every node was checked as it was built
             raise type(err)(err.message, Position(text, 0)) from None
-        return result.expr
+        return Reading(expr, tuple(sorted(builder.fixed.items())))
 
     # -- errors -------------------------------------------------------------------------
     def _lexed(self, text: str, token: Token) -> VerifyError:
@@ -542,6 +565,8 @@ class _Builder(Transformer_NonRecursive):
         self.text = text
         #: every name read, in order: a sum checks the names inside it
         self.named: list[_Named] = []
+        #: symbols fixed to a number by what was read (the sample count, by a sum over samples)
+        self.fixed: dict[str, int] = {}
 
     # -- helpers --------------------------------------------------------------------------
     def at(self, offset: int) -> Position:
@@ -707,11 +732,13 @@ class _Builder(Transformer_NonRecursive):
         inside = [n for n in self.named if arg.start <= n.start < arg.end and not n.consumed]
         mine = [n for n in inside if n.family is not None and self.r.families[n.family].letter == letter]
         pattern = re.compile(rf"(?<![A-Za-z\\]){letter}(?![A-Za-z])")
-        for n in inside:
-            if n.family is None and pattern.search(n.text):
-                raise UnsupportedError(
-                    f"{n.text.strip()} mentions the summation index {letter} but is one fixed name here: "
-                    f"this sum cannot be read", self.at(n.start))
+        fixed = [n for n in inside if n.family is None and pattern.search(n.text)]
+        if fixed and not mine:
+            return self.sample_sum(op, arg, letter, (lower, upper), fixed)
+        for n in fixed:
+            raise UnsupportedError(
+                f"{n.text.strip()} mentions the summation index {letter} but is one fixed name here: "
+                f"this sum cannot be read", self.at(n.start))
         if not mine:
             raise UnsupportedError(f"nothing in this sum is indexed by {letter} (such as v_{letter} for "
                                    f"declared v_1, v_2): its range cannot be told", self.at(op.start))
@@ -734,10 +761,35 @@ class _Builder(Transformer_NonRecursive):
         terms = []
         for k in range(size):
             mapping = {key: self.r.member(f.members[k][1]) for key, f in families.items()}
-            expr = _substitute(arg.expr, mapping)
+            expr = substitute(arg.expr, mapping)
             terms.append(Read(expr, arg.shape, arg.start, arg.end, arg.depth, arg.size))
         for n in mine:
             n.consumed = True
+        return self.make(lambda *t: Add(tuple(t)), terms, op.start, arg.end, blame=op.start)
+
+    def sample_sum(self, op: _Op, arg: Read, letter: str, limits: tuple[str, str], named: list[_Named]) -> Read:
+        """``\\sum_{i=1}^{m}`` of sample i's names, where the question reads such a sum at m = 2
+        (:class:`~verify.model.question.Samples`): sample i's term plus the other sample's."""
+        samples = self.r.samples
+        first = named[0]
+        if samples is None or letter != samples.index:
+            raise UnsupportedError(
+                f"{first.text.strip()} mentions the summation index {letter} but is one fixed name here: "
+                f"this sum cannot be read", self.at(first.start))
+        other = dict(samples.other)
+        for n in named:
+            if self.r.spellings.name_of(n.text) not in other:
+                raise UnsupportedError(f"{n.text.strip()} is not one of the names a sample has here: "
+                                       f"this sum over the samples cannot be read", self.at(n.start))
+        lower, upper = limits
+        count = self.r.symbols[samples.count]
+        spelled = getattr(count, "latex", None) or samples.count
+        if lower not in ("", "1") or upper not in ("", spelled):
+            raise UnsupportedError(f"a sum over the samples is read from {letter} = 1 to {spelled}",
+                                   self.at(op.start))
+        terms = [arg, Read(substitute(arg.expr, {k: Var(v) for k, v in other.items()}), arg.shape, arg.start,
+                           arg.end, arg.depth, arg.size)]
+        self.fixed[samples.count] = samples.AT
         return self.make(lambda *t: Add(tuple(t)), terms, op.start, arg.end, blame=op.start)
 
     def sum_head(self, op: _Op) -> tuple[str, str, str]:
@@ -1096,21 +1148,3 @@ def _has_power(e: Expr) -> bool:
             return True
         stack.extend(node.children())
     return False
-
-
-def _substitute(e: Expr, mapping: Mapping[str, Expr]) -> Expr:
-    """``e`` with each named Var replaced (a sum's indexed names by one member each)."""
-    if isinstance(e, Var):
-        return mapping.get(e.name, e)
-    if not dataclasses.is_dataclass(e):  # pragma: no cover - every node is a dataclass
-        return e
-    changes = {f.name: _substitute_value(getattr(e, f.name), mapping) for f in dataclasses.fields(e)}
-    return dataclasses.replace(e, **changes)
-
-
-def _substitute_value(value: Any, mapping: Mapping[str, Expr]) -> Any:
-    if isinstance(value, Expr):
-        return _substitute(value, mapping)
-    if isinstance(value, tuple):
-        return tuple(_substitute_value(v, mapping) for v in value)
-    return value
