@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import sympy
 
@@ -99,6 +100,9 @@ class Evaluator:
     normalise: Callable[[sympy.Matrix], sympy.Matrix] | None = None
     _cache: dict[str, sympy.Matrix] = field(default_factory=dict)
     _memo: dict[tuple[int, tuple[int, int] | None], tuple[Expr, sympy.Matrix]] = field(default_factory=dict)
+    #: how max (and ReLU) is built: unevaluated, see PlainMax (the naive benchmark baseline
+    #: builds SymPy's own Max instead, as code written without this engine would)
+    maximum: ClassVar[Callable[..., sympy.Expr]] = PlainMax
 
     def value(self, name: str) -> sympy.Matrix:
         if name not in self._cache:
@@ -202,7 +206,8 @@ class Evaluator:
     def _Apply(self, e: Apply, hint: tuple[int, int] | None) -> sympy.Matrix:
         m = self.eval(e.arg, hint)
         if e.func in _ELEMENTWISE:
-            return m.applyfunc(_ELEMENTWISE[e.func])
+            f = (lambda a: self.maximum(a, 0)) if e.func == "relu" else _ELEMENTWISE[e.func]
+            return m.applyfunc(f)
         if e.func == "tr":
             return sympy.Matrix([[m.trace()]])
         if e.func == "det":
@@ -215,7 +220,7 @@ class Evaluator:
         ms = [self.eval(a, hint) for a in e.args]
         shape = next((m.shape for m in ms if m.shape != (1, 1)), (1, 1))
         grown = [m if m.shape == shape else sympy.ones(*shape) * m[0, 0] for m in ms]
-        return sympy.Matrix(*shape, lambda i, j: PlainMax(*(m[i, j] for m in grown)))
+        return sympy.Matrix(*shape, lambda i, j: self.maximum(*(m[i, j] for m in grown)))
 
     def _Hadamard(self, e: Hadamard, hint: tuple[int, int] | None) -> sympy.Matrix:
         a, b = self.eval(e.left, hint), self.eval(e.right, hint)
@@ -249,8 +254,9 @@ class Evaluator:
             return sympy.Matrix([[g]])
         var = self.variable(e.wrt[0])
         num = self.layout == "numerator"
-        if var.shape == (1, 1):
-            return f.diff(var[0, 0])
+        if var.shape == (1, 1):  # entry by entry: Matrix.diff goes through SymPy's array derivatives, 5x slower
+            v = var[0, 0]
+            return f.applyfunc(lambda entry: sympy.diff(entry, v))
         if f.shape == (1, 1):
             g = f[0, 0]
             if var.shape[1] == 1:  # by a vector
