@@ -184,3 +184,18 @@ def test_relu_plus_relu_of_the_negative_is_abs() -> None:
     # max(t, 0) + max(-t, 0) is t for t > 0 and -t for t < 0: |t|, for every entry of a vector.
     c = claim(apply("relu", x) + apply("relu", -x), apply("abs", x), vector("x", "n"))
     assert verdict(c) is Verdict.PROVED
+
+
+def test_a_claim_defined_everywhere_is_proved_without_a_point() -> None:
+    # (AB)^T = B^T A^T for every size: no division, no inverse, so the size-independent proof
+    # stands without a random point; the detail says so.
+    r = decide(claim((A * B).T, B.T * A.T, matrix("A", "m", "n"), matrix("B", "n", "p")))
+    assert r.verdict is Verdict.PROVED and r.scope == "all sizes" and "defined everywhere" in r.detail
+
+
+def test_a_claim_with_an_inverse_of_a_sum_still_needs_a_defined_point() -> None:
+    # (A + B)^{-1} is undefined where A + B is singular: the point comes first (and a wrong
+    # identity about it is refuted there): (A + B)^{-1} = A^{-1} + B^{-1} fails at A = B = I.
+    c = claim((A + B).I, A.I + B.I, matrix("A", "n", "n", invertible=True), matrix("B", "n", "n", invertible=True))
+    r = decide(c)
+    assert r.verdict is Verdict.REFUTED and separates(c, r.counterexample)

@@ -25,7 +25,7 @@ from verify.deciding.result import Counterexample, Result, Verdict
 from verify.deciding.sampling import Point, evaluate
 from verify.errors import ShapeError, VerifyError
 from verify.model.claim import Equality
-from verify.model.expr import Expr, Transpose, shape_of
+from verify.model.expr import Apply, Const, Div, Expr, Inverse, Power, Transpose, Var, shape_of
 
 Progress = Callable[[str], None]
 
@@ -212,6 +212,15 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
     skipped: list[str] = []
     valid = 0
     tried_all_sizes = False
+    if _total(claim, claim.lhs) and _total(claim, claim.rhs):
+        # Defined at every point of every size: a proof needs no point to stand on, and the
+        # size-independent prover costs less than one.
+        tried_all_sizes = True
+        progress("proving for every size")
+        everywhere = _prove_all_sizes(claim)
+        if everywhere is not None:
+            return Result(Verdict.PROVED, scope="all sizes" if letters_of(claim) else "as stated",
+                          detail=f"{everywhere}; both sides are defined everywhere")
     for sizes in bound:
         refuted, here, missed, tried = refute(claim, [sizes], rng, progress)
         if refuted is not None:
@@ -249,6 +258,26 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
     if skipped:
         detail += "; not defined at " + "; ".join(skipped)
     return Result(Verdict.PROVED, detail=detail, scope=sizing.describe(proved_at))
+
+
+def _total(claim: Equality, e: Expr) -> bool:
+    """Whether ``e`` is defined at every point: no division but by a nonzero number, no inverse
+    or negative power but of a symbol declared invertible, no log or square root."""
+    if isinstance(e, Div):
+        if not (isinstance(e.den, Const) and e.den.value != 0):
+            return False
+    elif isinstance(e, Inverse):
+        if not (isinstance(e.arg, Var) and claim.symbols[e.arg.name].invertible):
+            return False
+    elif isinstance(e, Power):
+        exponent = e.exponent
+        if not (isinstance(exponent, Const) and exponent.value.is_integer):
+            return False
+        if exponent.value < 0 and not (isinstance(e.base, Var) and claim.symbols[e.base.name].invertible):
+            return False
+    elif isinstance(e, Apply) and e.func in ("log", "sqrt"):
+        return False
+    return all(_total(claim, c) for c in e.children())
 
 
 def _clash(a: object, b: object) -> bool:
