@@ -85,7 +85,18 @@ def question_json(q: Question) -> dict[str, Any]:
             for s in q.symbols.values()
         ],
         "defines": _defines(q),
+        "samples": _samples_text(q) if q.samples is not None else None,
     }
+
+
+def _samples_text(q: Question) -> str:
+    """How a sum over the samples is read: students should know it is checked at m = 2 only."""
+    s = q.samples
+    assert s is not None
+    count = q.symbols[s.count].latex or s.count
+    return (f"a sum over all samples, \\sum_{{{s.index}=1}}^{{{count}}}, is checked with {count} = {s.AT} "
+            f"(sample {s.index} and one other): a difference there shows it wrong for every {count}, "
+            "agreement there is left to a TA")
 
 
 def assignment_json(a: Assignment) -> dict[str, Any]:
@@ -112,6 +123,8 @@ def question_view(q: Question) -> Group:
         parts.append(t)
     for name, latex in _defines(q).items():
         parts.append(Text(f"  where {name} stands for {latex}", style="dim"))
+    if q.samples is not None:
+        parts.append(Text(f"  {_samples_text(q)}", style="dim"))
     parts.append(Text(""))
     return Group(*parts)
 
