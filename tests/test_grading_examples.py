@@ -321,6 +321,11 @@ $$\frac{\partial z_2}{\partial a_1} = W_2 = \delta_3$$
 ## quad.closed-form
 $$\sum_{i=1}^{3} (1 - \alpha \lambda_i)^k \hat{x}_i^0 v_i$$
 """,
+    # the right-hand side left blank: the answer is not A
+    "blank-rhs": r"""
+## pd.linear
+$$A = $$
+""",
     # one sample's term, no sum: the right answer
     "one-sample": r"""
 ## bp.dJ-dyhat
@@ -505,6 +510,18 @@ def test_notation_read_everywhere() -> None:
 def test_an_alignment_row_that_starts_with_equals_continues_the_chain() -> None:
     chains = split_chain(r"\begin{aligned} a &= b \\ &= c \\ d & = e \end{aligned}")
     assert [[p.latex for p in chain] for chain in chains] == [["a", "b", "c"], ["d", "e"]]
+
+
+def test_an_empty_side_of_an_equation_is_kept_not_skipped() -> None:
+    # "A =" has no answer: its right side is empty, which must not make A the answer.
+    assert [[p.latex for p in c] for c in split_chain("A = ")] == [["A", ""]]
+    assert [[p.latex for p in c] for c in split_chain("x = = A")] == [["x", "", "A"]]
+    assert [[p.latex for p in c] for c in split_chain("= A")] == [["A"]]  # a row continuing a chain
+
+
+def test_an_answer_left_blank_after_equals_is_unparsable(probes: dict[str, Grades]) -> None:
+    g = probes["blank-rhs"]["pd.linear"]
+    assert g.verdict is Mark.UNPARSABLE and "empty" in g.feedback
 
 
 def _bce_term(y: Fraction, yhat: Fraction) -> Fraction:

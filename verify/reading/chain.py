@@ -46,23 +46,31 @@ def split_chain(text: str) -> list[list[Piece]]:
     statements: list[list[Piece]] = []
     current: list[tuple[int, int]] = []  # spans of the current expression's parts
     pieces: list[Piece] = []
+    # the offset of an "=" with nothing read after it yet: "x = = A" or a trailing "A =" leave a
+    # side empty, which is kept as an empty piece (unreadable), never skipped: the answer of
+    # "A =" is not A
+    open_eq: int | None = None
 
     def end_expression() -> None:
-        nonlocal current
+        nonlocal current, open_eq
         piece = _piece(text, current)
         current = []
         if piece is not None:
             pieces.append(piece)
+            open_eq = None
 
     def end_statement() -> None:
-        nonlocal pieces
+        nonlocal pieces, open_eq
         end_expression()
+        if open_eq is not None and pieces:
+            pieces.append(Piece("", open_eq))
+        open_eq = None
         if pieces:
             statements.append(pieces)
         pieces = []
 
     def walk(items: list, aligned: bool) -> None:
-        nonlocal current, pieces
+        nonlocal current, pieces, open_eq
         broken = False  # a row of an alignment just ended: does the next one continue it (&= ...)?
         for item in items:
             kind = item.data if isinstance(item, Tree) else None
@@ -75,6 +83,10 @@ def split_chain(text: str) -> list[list[Piece]]:
                 end_expression()
                 if str(token) != "=":
                     end_statement()
+                elif open_eq is not None:  # "= =": an empty side between them
+                    pieces.append(Piece("", open_eq))
+                else:
+                    open_eq = (token.start_pos or 0) if isinstance(token, Token) else 0
             elif kind == "sep" and aligned:
                 end_expression()
                 broken = True
