@@ -199,3 +199,13 @@ def test_a_claim_with_an_inverse_of_a_sum_still_needs_a_defined_point() -> None:
     c = claim((A + B).I, A.I + B.I, matrix("A", "n", "n", invertible=True), matrix("B", "n", "n", invertible=True))
     r = decide(c)
     assert r.verdict is Verdict.REFUTED and separates(c, r.counterexample)
+
+
+def test_a_claim_with_nothing_free_is_decided_by_one_exact_evaluation() -> None:
+    # d(t^3)/dt at t = 2 is 3 * 2^2 = 12: true; = 11 is false, and the "counterexample" is the
+    # two values themselves (nothing is free to choose).
+    from verify.model.expr import at, lift
+    assert verdict(claim(at(D(t**3, t), (t, 2)), lift(12), scalar("t"))) is Verdict.PROVED
+    r = decide(claim(at(D(t**3, t), (t, 2)), lift(11), scalar("t")))
+    assert r.verdict is Verdict.REFUTED
+    assert (r.counterexample.lhs, r.counterexample.rhs) == ("12", "11")

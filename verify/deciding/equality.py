@@ -25,7 +25,7 @@ from verify.deciding.result import Counterexample, Result, Verdict
 from verify.deciding.sampling import Point, evaluate
 from verify.errors import ShapeError, VerifyError
 from verify.model.claim import Equality
-from verify.model.expr import Apply, Const, Div, Expr, Inverse, Power, Transpose, Var, shape_of
+from verify.model.expr import Apply, At, Const, Div, Expr, Inverse, Power, Transpose, Var, shape_of
 
 Progress = Callable[[str], None]
 
@@ -212,6 +212,13 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
     skipped: list[str] = []
     valid = 0
     tried_all_sizes = False
+    if not (_free_names(claim.lhs) | _free_names(claim.rhs)) and bound == [{}]:
+        # Nothing left free (every variable is given a value by an "at"): the sides are two
+        # numbers, and one exact evaluation decides; a random point would repeat that work.
+        proved_at, methods, tried = prove_instantiated(claim, bound, rng, progress)
+        if not tried:
+            return Result(Verdict.PROVED, detail=f"proved by {', '.join(methods)}; nothing in it is free",
+                          scope=sizing.describe(proved_at))
     if _total(claim, claim.lhs) and _total(claim, claim.rhs):
         # Defined at every point of every size: a proof needs no point to stand on, and the
         # size-independent prover costs less than one.
@@ -258,6 +265,21 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
     if skipped:
         detail += "; not defined at " + "; ".join(skipped)
     return Result(Verdict.PROVED, detail=detail, scope=sizing.describe(proved_at))
+
+
+def _free_names(e: Expr, bound: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The names ``e`` depends on: those not given a value by an enclosing ``at``."""
+    if isinstance(e, Var):
+        return frozenset() if e.name in bound else frozenset({e.name})
+    if isinstance(e, At):
+        out = _free_names(e.expr, bound | {v.name for v, _ in e.values})
+        for _, value in e.values:
+            out |= _free_names(value, bound)
+        return out
+    out: frozenset[str] = frozenset()
+    for c in e.children():
+        out |= _free_names(c, bound)
+    return out
 
 
 def _total(claim: Equality, e: Expr) -> bool:
