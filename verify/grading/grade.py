@@ -235,7 +235,8 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
             q.id, Mark.INCORRECT, 0.0, q.points, first_bad_step=bad, answer=d.answer.latex, steps=tuple(checks),
             feedback=" ".join(f for f in (
                 f"Your final answer ${d.answer.latex}$ cannot be right: its shapes do not fit "
-                f"({d.answer.error.splitlines()[0]}).", where, *_step_feedback(checks, bad), labels) if f),
+                f"({d.answer.error.splitlines()[0]}).", where, *_step_feedback(checks, bad, d.answer.latex), labels)
+                if f),
         )
     if d.answer.expr is None:
         return QuestionGrade(
@@ -373,11 +374,16 @@ def _sentence(text: str) -> str:
     return text if text.rstrip().endswith((".", "?", "!")) else f"{text}."
 
 
-def _step_feedback(checks: list[StepCheck], bad: int | None) -> list[str]:
+def _step_feedback(checks: list[StepCheck], bad: int | None, ill_formed_answer: str = "") -> list[str]:
+    """``ill_formed_answer``: the LaTeX of a final answer already said to be ill-formed; a bad step
+    that ends in it is pointed at without repeating why."""
     out = []
     if bad is not None:
         c = checks[bad - 1]
-        out.append(f"Step {bad} (${c.latex}$) does not follow: {_sentence(c.detail)}")
+        if ill_formed_answer and c.latex.endswith(f"= {ill_formed_answer}"):
+            out.append(f"Step {bad} (${c.latex}$) is where it goes wrong: its right side is that answer.")
+        else:
+            out.append(f"Step {bad} (${c.latex}$) does not follow: {_sentence(c.detail)}")
     skipped = [c for c in checks if c.status is StepStatus.NOT_CHECKED and c.detail not in (_ANSWER_STEP, _ASSUMPTION)]
     if skipped:
         which = ", ".join(str(c.index) for c in skipped)
