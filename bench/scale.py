@@ -155,10 +155,11 @@ def grade_once(folder: str, jobs: int, cache: str) -> None:
     marks: dict[str, float] = {}
     execution = Execution(jobs=jobs, timeout=20.0, cache=Path(cache))
 
-    def decider(claims, done):  # type: ignore[no-untyped-def]
+    def decider(claims, done, limits):  # type: ignore[no-untyped-def]
         """The grader's batch of distinct claims, timed; as ``batch.executed(execution)`` does it."""
         marks["planned"] = time.perf_counter()
-        results = decide_all([c for _, c in claims], execution, on_done=lambda i, r: done(), stats=stats)
+        results = decide_all([c for _, c in claims], execution, on_done=lambda i, r: done(), stats=stats,
+                             limits=limits)
         marks["decided"] = time.perf_counter()
         return {k: r for (k, _), r in zip(claims, results, strict=True)}
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from verify.deciding.execution import Execution
-from verify.deciding.result import Result
+from verify.deciding.result import Result, Verdict
 from verify.grading.assignment import load_assignment
-from verify.grading.batch import GradingOptions, decide_each, executed, grade_files
+from verify.grading.batch import GradingOptions, decide_each, executed, grade_files, shares
 from verify.grading.grade import Key, assemble, plan
 from verify.grading.scoring import ScoringRule
 from verify.model.claim import Claim
@@ -50,8 +50,8 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_each_grade_of_the_batch_is_the_grade_of_the_submission_alone(folder: Path) -> None:
     decided: dict[Key, Result] = {}
 
-    def decider(pending: list[tuple[Key, Claim]], done) -> dict[Key, Result]:  # type: ignore[no-untyped-def]
-        out = decide_each(pending, done, timeout=60)
+    def decider(pending: list[tuple[Key, Claim]], done, limits) -> dict[Key, Result]:  # type: ignore[no-untyped-def]
+        out = decide_each(pending, done, [60.0] * len(pending))
         decided.update(out)
         return out
 
@@ -81,3 +81,30 @@ def test_workers_and_the_cache_give_the_same_grades(folder: Path, tmp_path: Path
     warm = grade_files(HW1, files, decider=executed(execution))
     assert [g.to_json() for g in cold] == [g.to_json() for g in plain]
     assert [g.to_json() for g in warm] == [g.to_json() for g in plain]
+
+
+def test_shares_divide_the_budget_and_a_shared_claim_takes_the_larger() -> None:
+    owned = {Path("a.md"): {"k1", "k2", "k3", "k4"}, Path("b.md"): {"k4"}}
+    limits, per_file = shares(owned, budget=8.0, timeout=5.0)
+    assert per_file == {Path("a.md"): 2.0, Path("b.md"): 5.0}  # 8 / 4 = 2; 8 / 1 is capped at 5
+    assert limits == {"k1": 2.0, "k2": 2.0, "k3": 2.0, "k4": 5.0}
+
+
+def test_a_long_submission_gets_its_budget_shared_out_and_a_note(tmp_path: Path) -> None:
+    # dy/dx = A = A + 1 A - 1 A = ... = A + 29 A - 29 A: 30 steps, each a claim of its own, and
+    # the answer: at least 31 distinct claims share the 6 s budget.
+    many = tmp_path / "many.md"
+    chain = " = ".join(["A"] + [f"A + {k} A - {k} A" for k in range(1, 30)])
+    many.write_text(f"## pd.linear\n\n$$\\frac{{\\partial y}}{{\\partial x}} = {chain}$$\n")
+    seen: dict[Key, float] = {}
+
+    def decider(pending, done, limits):  # type: ignore[no-untyped-def]
+        seen.update({k: limit for (k, _), limit in zip(pending, limits, strict=True)})
+        for _ in pending:
+            done()
+        return {k: Result(Verdict.UNKNOWN, detail="not decided in this test") for k, _ in pending}
+
+    [graded] = grade_files(HW1, [many], GradingOptions(timeout=20.0, budget=6.0), decider=decider)
+    assert len(seen) >= 31
+    assert set(seen.values()) == {6.0 / len(seen)}
+    assert any("budget" in note for note in graded.notes)

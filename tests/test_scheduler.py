@@ -203,3 +203,20 @@ def test_a_worker_does_not_outlive_a_killed_command(tmp_path) -> None:
         time.sleep(0.05)
     os.kill(worker, signal.SIGKILL)
     raise AssertionError("the worker was still running 10 s after its command was killed")
+
+
+def test_a_claim_of_its_own_limit_is_killed_at_it_and_the_timeout_still_caps_the_others() -> None:
+    # limits [1, 60, 60] under a timeout of 2: the first sleeper is stopped at 1 s, the second
+    # at the 2 s timeout (its own 60 s is above it), the third finishes.
+    start = time.perf_counter()
+    results = Scheduler(decider=scripted, jobs=2, timeout=2).run(
+        [named("sleep:30"), named("sleep:30"), named("sleep:0.1")], limits=[1.0, 60.0, 60.0])
+    assert time.perf_counter() - start < 15
+    assert results[0].detail.startswith("timed out after 1 s")
+    assert results[1].detail.startswith("timed out after 2 s")
+    assert results[2].verdict is Verdict.PROVED
+
+
+def test_limits_apply_without_a_timeout() -> None:
+    results = Scheduler(decider=scripted, jobs=1, timeout=None).run([named("sleep:30")], limits=[0.5])
+    assert results[0].detail.startswith("timed out after 0.5 s")

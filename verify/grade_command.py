@@ -81,6 +81,9 @@ def parser() -> argparse.ArgumentParser:
                    help="also write DIR/<student>/results.json in Gradescope's autograder format")
     p.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
                    help="wall-clock limit per decision, in a killed worker process (default: 20)")
+    p.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS",
+                   help="the most decision time one submission may take: its distinct claims share it, each "
+                   "up to --timeout, so that no file can hold up the class (default: 300)")
     p.add_argument("--memory", type=_megabytes, default=DEFAULT_MEMORY_MB, metavar="MB",
                    help=f"address-space cap per worker process; a decision over it is unknown, 'memory limit' "
                    f"(default: {DEFAULT_MEMORY_MB}; 0 = no cap)")
@@ -127,7 +130,7 @@ def report_text(grades: Sequence[SubmissionGrade], fmt: str, assignment: Assignm
 
 
 def _grade(assignment: Assignment, files: list[Path], timeout: float | None, partial: float | None,
-           args: argparse.Namespace | None = None) -> list[SubmissionGrade]:
+           args: argparse.Namespace | None = None, budget: float | None = None) -> list[SubmissionGrade]:
     """Grade with a progress bar; decisions run as the -j/--cache/--scheduler options say.
 
     The bar is redrawn from the callbacks only (``auto_refresh=False``): rich would otherwise
@@ -135,7 +138,7 @@ def _grade(assignment: Assignment, files: list[Path], timeout: float | None, par
     """
     from verify.grading.batch import GradingOptions, executed, grade_files
 
-    given = {k: v for k, v in (("timeout", timeout), ("partial", partial)) if v is not None}
+    given = {k: v for k, v in (("timeout", timeout), ("partial", partial), ("budget", budget)) if v is not None}
     options = GradingOptions(**given)
     decider = executed(execution_options.execution_of(args, options.timeout)) if args is not None else None
     err = Console(stderr=True)
@@ -185,7 +188,7 @@ def main(argv: Sequence[str]) -> int:
 
     set_memory_limit(args.memory)
     try:
-        grades = _grade(assignment, files, args.timeout, args.partial_credit, args)
+        grades = _grade(assignment, files, args.timeout, args.partial_credit, args, args.budget)
     except ClusterError as err:
         print(f"{PROG}: {err}", file=sys.stderr)
         return 2

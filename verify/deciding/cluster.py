@@ -65,16 +65,18 @@ def _answer(text: str) -> Result:
 
 def decide_on_cluster(claims: Sequence[Claim], address: str, timeout: float | None,
                       memory_mb: int | None = CONFIGURED, on_done: OnDone = lambda i, r: None,
-                      local_jobs: int | None = None) -> list[Result]:
-    """Every claim's result in input order, decided on the Dask cluster at ``address``."""
+                      local_jobs: int | None = None, limits: Sequence[float] | None = None) -> list[Result]:
+    """Every claim's result in input order, decided on the Dask cluster at ``address``
+    (``limits``: a time limit per claim, each capped by ``timeout``)."""
     if memory_mb == CONFIGURED:  # the cap set here applies there too
         memory_mb = memory_limit()
     results: list[Result | None] = [None] * len(claims)
-    documents: dict[str, list[int]] = {}
+    documents: dict[tuple[str, float | None], list[int]] = {}
     local: list[int] = []
     for i, claim in enumerate(claims):
+        limit = timeout if limits is None else limits[i] if timeout is None else min(timeout, limits[i])
         try:
-            documents.setdefault(codec.dumps(claim), []).append(i)
+            documents.setdefault((codec.dumps(claim), limit), []).append(i)
         except codec.CodecError:
             local.append(i)
     if local:
@@ -82,15 +84,16 @@ def decide_on_cluster(claims: Sequence[Claim], address: str, timeout: float | No
             results[local[j]] = result
             on_done(local[j], result)
 
+        here = None if limits is None else [limits[i] for i in local]
         Scheduler(jobs=local_jobs or cores(), timeout=timeout, memory_mb=memory_mb).run(
-            [claims[i] for i in local], on_done=done_here)
+            [claims[i] for i in local], on_done=done_here, limits=here)
     if documents:
-        _remote(documents, address, timeout, memory_mb, results, on_done)
+        _remote(documents, address, memory_mb, results, on_done)
     assert all(r is not None for r in results)
     return results  # type: ignore[return-value]
 
 
-def _remote(documents: dict[str, list[int]], address: str, timeout: float | None, memory_mb: int | None,
+def _remote(documents: dict[tuple[str, float | None], list[int]], address: str, memory_mb: int | None,
             results: list[Result | None], on_done: OnDone) -> None:
     try:
         from distributed import Client, as_completed
@@ -102,8 +105,8 @@ def _remote(documents: dict[str, list[int]], address: str, timeout: float | None
         raise ClusterError(f"cannot reach the Dask scheduler at {address}: {err}") from None
     with client:
         futures = {}
-        for document, indices in documents.items():
-            name = "verify-decide-" + hashlib.sha256(document.encode()).hexdigest()[:32]
+        for (document, timeout), indices in documents.items():
+            name = "verify-decide-" + hashlib.sha256(f"{timeout}:{document}".encode()).hexdigest()[:32]
             future = client.submit(decide_document, document, timeout, memory_mb, key=name, pure=False)
             futures[future] = indices
         for future in as_completed(futures, loop=client.loop):

@@ -59,8 +59,13 @@ class Stats:
 
 
 def decide_all(claims: Sequence[Claim], execution: Execution, on_progress: OnProgress = lambda i, m: None,
-               on_done: OnDone = lambda i, r: None, stats: Stats | None = None) -> list[Result]:
-    """Every claim's result, in input order; ``on_done`` is called once per claim as it is known."""
+               on_done: OnDone = lambda i, r: None, stats: Stats | None = None,
+               limits: Sequence[float] | None = None) -> list[Result]:
+    """Every claim's result, in input order; ``on_done`` is called once per claim as it is known.
+
+    ``limits``: a time limit per claim under ``execution.timeout`` (claims decided once for
+    several get the largest of theirs).
+    """
     stats = stats if stats is not None else Stats()
     stats.claims += len(claims)
     results: list[Result | None] = [None] * len(claims)
@@ -98,15 +103,16 @@ def decide_all(claims: Sequence[Claim], execution: Execution, on_progress: OnPro
                 on_done(f, same)
 
         batch = [claims[i] for i in todo]
+        shared = None if limits is None else [max(limits[k] for k in (i, *followers[i])) for i in todo]
         if execution.scheduler is not None:
             decide_on_cluster(batch, execution.scheduler, execution.timeout, execution.memory_mb, on_done=decided,
-                              local_jobs=execution.jobs)
-        elif execution.timeout is None and execution.jobs <= 1:
+                              local_jobs=execution.jobs, limits=shared)
+        elif execution.timeout is None and execution.jobs <= 1 and limits is None:
             for j, claim in enumerate(batch):  # no limit asked for: in this process, as decide(timeout=None)
                 decided(j, _guarded(claim, lambda m, j=j: on_progress(todo[j], m)))
         else:
             Scheduler(jobs=execution.jobs, timeout=execution.timeout, memory_mb=execution.memory_mb).run(
-                batch, on_progress=lambda j, m: on_progress(todo[j], m), on_done=decided)
+                batch, on_progress=lambda j, m: on_progress(todo[j], m), on_done=decided, limits=shared)
     finally:
         if cache is not None:
             cache.close()

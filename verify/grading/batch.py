@@ -12,7 +12,7 @@ from pathlib import Path
 
 from verify.deciding.engine import decide
 from verify.deciding.execution import Execution, decide_all
-from verify.deciding.result import Result
+from verify.deciding.result import Result, Verdict
 from verify.errors import VerifyError
 from verify.grading import labels
 from verify.grading.assignment import Assignment
@@ -26,18 +26,23 @@ from verify.reading.markdown import Section, decode, read_bytes, read_submission
 
 @dataclass(frozen=True)
 class GradingOptions:
+    #: the most one decision may take
     timeout: float = 20.0
     partial: float = 0.5
+    #: the most decision time one submission may take: its distinct claims share it (so a file
+    #: of 300 slow steps costs minutes, not 300 timeouts), each still capped by ``timeout``
+    budget: float = 300.0
 
 
-Decider = Callable[[list[tuple[Key, Claim]], Callable[[], None]], dict[Key, Result]]
+#: decides (key, claim) pairs, calling ``done`` once per claim, each within its time limit
+Decider = Callable[[list[tuple[Key, Claim]], Callable[[], None], list[float]], dict[Key, Result]]
 
 
-def decide_each(claims: list[tuple[Key, Claim]], done: Callable[[], None], timeout: float) -> dict[Key, Result]:
+def decide_each(claims: list[tuple[Key, Claim]], done: Callable[[], None], limits: list[float]) -> dict[Key, Result]:
     """Decide each claim in turn, each in its own killable worker."""
     out: dict[Key, Result] = {}
-    for key, claim in claims:
-        out[key] = decide(claim, timeout=timeout)
+    for (key, claim), limit in zip(claims, limits, strict=True):
+        out[key] = decide(claim, timeout=limit)
         done()
     return out
 
@@ -47,10 +52,22 @@ def executed(execution: Execution) -> Decider:
 
     The grades do not depend on it: each distinct claim gets the same result whichever runs it.
     """
-    def decider(claims: list[tuple[Key, Claim]], done: Callable[[], None]) -> dict[Key, Result]:
-        results = decide_all([c for _, c in claims], execution, on_done=lambda i, r: done())
+    def decider(claims: list[tuple[Key, Claim]], done: Callable[[], None], limits: list[float]) -> dict[Key, Result]:
+        results = decide_all([c for _, c in claims], execution, on_done=lambda i, r: done(), limits=limits)
         return {k: r for (k, _), r in zip(claims, results, strict=True)}
     return decider
+
+
+def shares(owned: Mapping[Path, set[Key]], budget: float, timeout: float) -> tuple[dict[Key, float], dict[Path, float]]:
+    """Each claim's time limit, and each submission's share per claim: the budget over its
+    distinct claims, capped by the timeout. A claim several submissions ask gets the largest
+    of their shares (deciding it for one decides it for all)."""
+    per_file = {path: min(timeout, budget / len(keys)) for path, keys in owned.items() if keys}
+    limits: dict[Key, float] = {}
+    for path, keys in owned.items():
+        for k in keys:
+            limits[k] = max(limits.get(k, 0.0), per_file[path])
+    return limits, per_file
 
 
 class _Planner:
@@ -145,18 +162,24 @@ def grade_files(
     todo: dict[Key, Claim] = {}
     planned = _Planner()
     collected: dict[int, object] = {}  # id -> the claims tuple itself, so that an id is never reused
+    keys_of: dict[int, list[Key]] = {}
+    owned: dict[Path, set[Key]] = {}  # each submission's distinct claims
     for path, _, sub in read:
         if isinstance(sub, str):
             continue
         ps = [planned.plan(q, sub.sections.get(q.id)) for q in assignment.questions]
         ps = _with_labels(ps)
         plans[path] = ps
+        mine = owned.setdefault(path, set())
         for p in ps:
-            if id(p.claims) in collected:  # a shared plan: its claims are in already (hashing trees is not free)
-                continue
-            collected[id(p.claims)] = p.claims
-            for key, claim in p.claims:
-                todo.setdefault(key, claim)
+            keys = keys_of.get(id(p.claims))
+            if keys is None:  # hashing trees is not free: a shared plan's keys are hashed once
+                collected[id(p.claims)] = p.claims
+                keys = keys_of[id(p.claims)] = [key for key, _ in p.claims]
+                for key, claim in p.claims:
+                    todo.setdefault(key, claim)
+            mine.update(keys)
+    limits, per_file = shares(owned, options.budget, options.timeout)
     pending = list(todo.items())
     count = [0]
 
@@ -165,7 +188,7 @@ def grade_files(
         on_decided(count[0], len(pending))
 
     on_decided(0, len(pending))
-    results = (decider or (lambda c, d: decide_each(c, d, options.timeout)))(pending, done)
+    results = (decider or decide_each)(pending, done, [limits[k] for k, _ in pending])
     grades = []
     for path, student, sub in read:
         if isinstance(sub, str):
@@ -176,8 +199,13 @@ def grade_files(
                                 for q in assignment.questions),
             )
         else:
+            notes = [f"heading '{h}' names no question of {assignment.id}" for h in sub.stray]
+            share = per_file.get(path, options.timeout)
+            if share < options.timeout and any(results[k].verdict is Verdict.UNKNOWN for k in owned[path]):
+                notes.append(f"{len(owned[path])} distinct claims shared the {options.budget:g} s budget of one "
+                             f"submission: {share:.2g} s each, and some ran out of it")
             g = SubmissionGrade(str(path), student, tuple(planned.assemble(p, results, rule) for p in plans[path]),
-                                notes=tuple(f"heading '{h}' names no question of {assignment.id}" for h in sub.stray))
+                                notes=tuple(notes))
         grades.append(g)
         on_graded(g)
     return grades

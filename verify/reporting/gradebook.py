@@ -171,6 +171,8 @@ def render(grades: Sequence[SubmissionGrade], console: Console, ids: Sequence[st
             console.print()
         else:
             console.print(student_table(g))
+            for note in g.notes:  # stray headings, a spent time budget: the student's file, not a grade
+                console.print(Text(f"  note: {note}", style="yellow"))
     if grades:
         console.print(class_table(grades, ids))
     console.print(summary_line(grades))
