@@ -113,7 +113,8 @@ def test_a_run_killed_midway_leaves_no_partial_output_and_a_rerun_completes_it(t
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        assert proc.returncode == -signal.SIGKILL
+        # -9, or 0 when it finished between poll() and the kill (then its output is whole, below)
+        assert proc.returncode in (-signal.SIGKILL, 0)
         text = out.read_text()
         assert text == EARLIER or _without_timing(json.loads(text)) == _without_timing(expected)
         # A kill -9 that lands while a file is being written may leave its hidden temporary

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import sympy
@@ -82,6 +82,8 @@ class Point:
     unit: bool = False
 
     def __post_init__(self) -> None:
+        #: for values computed by the Fraction evaluator: the same values by the SymPy evaluator
+        self.again: Callable[[], list[sympy.Matrix]] | None = None
         self.values: dict[str, sympy.Matrix] = {}
         self.atoms: dict[str, sympy.Matrix] = {}
         self.substitution: dict[sympy.Symbol, sympy.Rational] = {}
@@ -218,5 +220,28 @@ def evaluate(
     free = frozenset().union(*(differentiated(e) for e in sides))
     order = max(1, *(derivative_order(e) for e in sides))
     point = Point(symbols, sizes, order, rng, free, unit)
-    ev = JetEvaluator(symbols, sizes, point.realise, layout, point.atoms, order)
-    return [ev.at_point(m) for m in evaluate_sides(ev, sides)], point
+    # Pure-Python Fractions first: the same exact values many times faster when every operation
+    # is rational. Whatever it declines, and every undefined value or kink, is left to the SymPy
+    # path on the same point, which reuses the dependent symbols the fast attempt realised (each
+    # is drawn once, so the point records one polynomial per symbol for the counterexample).
+    from verify.deciding.fraction_jets import Declined, PointEvaluator  # it imports this module
+
+    fast = PointEvaluator(symbols, sizes, layout, point, order)
+
+    def by_sympy() -> list[sympy.Matrix]:
+        realised = fast.realised
+
+        def realise(s: Symbol) -> sympy.Matrix:
+            return realised[s.name] if s.name in realised else point.realise(s)
+
+        ev = JetEvaluator(symbols, sizes, realise, layout, point.atoms, order)
+        return [ev.at_point(m) for m in evaluate_sides(ev, sides)]
+
+    try:
+        values = fast.evaluate(sides)
+    except (Declined, ZeroDivisionError, ValueError):  # Boundary is a ValueError
+        return by_sympy(), point
+    # A refutation is a promise: before one rests on these values, the caller has them
+    # computed again the established way (only then: most points show no difference).
+    point.again = by_sympy
+    return values, point

@@ -1,0 +1,768 @@
+"""Exact evaluation at a random point in pure Python: jets with Fraction coefficients.
+
+Why: refutation evaluates both sides of every claim at random rational points
+(:mod:`verify.deciding.sampling`), and the SymPy evaluator (:class:`~verify.deciding.jets.JetEvaluator`)
+spends most of its time on object overhead (``expand``, assumptions), not on arithmetic. When
+every operation a claim uses is exact over the rationals (sums, products, transposes, inverses,
+divisions, integer powers, trace, det, diag, max / ReLU / |.| / step away from a kink, and
+derivatives), the same values come out of plain dictionaries of Fractions many times faster.
+
+The semantics are those of ``JetEvaluator`` on the same :class:`~verify.deciding.sampling.Point`,
+node for node: a variable that something is differentiated by is ``v0 + s``; a value is a
+polynomial in the offsets s truncated at total degree ``order`` (a *jet*); a derivative by v is
+a derivative by s; an inverse is a Neumann series around the value at the point; only at the end
+is s set to 0. Truncating is a ring homomorphism, so the polynomials equal the SymPy ones and the
+values at s = 0 are the same exact rationals (inside ``At`` the route differs and only the values
+agree: see :meth:`FractionEvaluator._At`). Symbols are realised in the same order as the SymPy
+evaluator realises them, so a dependent symbol (``of(...)``) draws the same random polynomial
+from the point's generator.
+
+What this module does not handle exactly (exp, log, sigmoid, tanh, sqrt, a power that is not an
+integer, a shape the SymPy path would reject, anything unexpected) raises :class:`Declined`, and
+the caller evaluates with SymPy instead: this module never decides what is undefined or where a
+kink is, it only declines (ZeroDivisionError and :class:`~verify.deciding.jets.Boundary` are
+raised as the SymPy path raises them, and the caller re-runs that path on them too).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import sympy
+from sympy import QQ
+from sympy.polys.matrices import DomainMatrix
+
+from verify.deciding.instantiate import _contextual, _square_size
+from verify.deciding.jets import Boundary
+from verify.deciding.sampling import Point, derivative_order
+from verify.model.expr import (
+    ANY,
+    Add,
+    Apply,
+    At,
+    Const,
+    Derivative,
+    Div,
+    Expr,
+    Gradient,
+    Hadamard,
+    Hessian,
+    Identity,
+    Inverse,
+    MatrixLit,
+    Max,
+    Power,
+    Product,
+    Transpose,
+    Var,
+    Zero,
+)
+from verify.model.symbols import Symbol
+
+#: Exponents of the offsets, one per generator.
+Monomial = tuple[int, ...]
+#: Integers stay Python ints: they mix exactly with Fractions and cost a tenth as much, and most
+#: sampled values are integers. A float never enters (division always goes through Fraction).
+Coefficient = int | Fraction
+#: A polynomial in the offsets truncated at the ring's order; zero coefficients are never stored,
+#: so "constant" and "zero" can be read off the keys, as SymPy's expanded form shows them.
+Jet = dict[Monomial, Coefficient]
+Hint = tuple[int, int] | None
+
+
+class Declined(Exception):
+    """Not exact over the rationals here, or not handled by this module: evaluate with SymPy instead.
+
+    Deliberately not a :class:`~verify.errors.VerifyError` nor a ValueError: it never reaches a
+    user and never means "undefined here" (only the SymPy path decides that).
+    """
+
+
+class Ring:
+    """Polynomials in ``size`` offsets truncated at total degree ``order``.
+
+    One object per evaluation, because the number of generators and the order belong to the
+    claim and point; every jet operation goes through it so truncation is never forgotten.
+    """
+
+    __slots__ = ("order", "size", "unit")
+
+    def __init__(self, size: int, order: int) -> None:
+        self.size = size
+        self.order = order
+        self.unit: Monomial = (0,) * size
+
+    # -- building ------------------------------------------------------------------------
+    def constant(self, c: Coefficient) -> Jet:
+        return {self.unit: c} if c else {}
+
+    def generator(self, index: int, c: Coefficient) -> Jet:
+        """``c + s_index``: a differentiated variable's entry at the point."""
+        out = self.constant(c)
+        if self.order >= 1:
+            mono = [0] * self.size
+            mono[index] = 1
+            out[tuple(mono)] = 1
+        return out
+
+    # -- reading -------------------------------------------------------------------------
+    def value(self, a: Jet) -> Coefficient:
+        """The value at s = 0."""
+        return a.get(self.unit, 0)
+
+    def is_constant(self, a: Jet) -> bool:
+        return not a or (len(a) == 1 and self.unit in a)
+
+    # -- arithmetic ----------------------------------------------------------------------
+    def add(self, a: Jet, b: Jet) -> Jet:
+        if len(a) < len(b):
+            a, b = b, a
+        out = dict(a)
+        for m, c in b.items():
+            v = out.get(m, 0) + c
+            if v:
+                out[m] = v
+            else:
+                out.pop(m, None)
+        return out
+
+    def neg(self, a: Jet) -> Jet:
+        return {m: -c for m, c in a.items()}
+
+    def scale(self, a: Jet, c: Coefficient) -> Jet:
+        if not c:
+            return {}
+        return {m: c * v for m, v in a.items()}
+
+    def mul(self, a: Jet, b: Jet) -> Jet:
+        if not a or not b:
+            return {}
+        unit = self.unit
+        if len(a) == 1 and unit in a:
+            return self.scale(b, a[unit])
+        if len(b) == 1 and unit in b:
+            return self.scale(a, b[unit])
+        out: dict[Monomial, Coefficient] = {}
+        self._accumulate(out, a, b)
+        return {m: c for m, c in out.items() if c}
+
+    def dot(self, pairs: Iterable[tuple[Jet, Jet]]) -> Jet:
+        """The sum of products, accumulated into one dictionary (a matrix product's entry)."""
+        out: dict[Monomial, Coefficient] = {}
+        unit = self.unit
+        for a, b in pairs:
+            if not a or not b:
+                continue
+            if len(a) == 1 and unit in a:
+                a, b = b, a
+            if len(b) == 1 and unit in b:
+                c = b[unit]
+                for m, v in a.items():
+                    out[m] = out.get(m, 0) + v * c
+            else:
+                self._accumulate(out, a, b)
+        return {m: c for m, c in out.items() if c}
+
+    def _accumulate(self, out: dict[Monomial, Coefficient], a: Jet, b: Jet) -> None:
+        order = self.order
+        right = [(mb, cb, sum(mb)) for mb, cb in b.items()]
+        add = operator.add
+        for ma, ca in a.items():
+            room = order - sum(ma)
+            for mb, cb, db in right:
+                if db > room:
+                    continue
+                m = tuple(map(add, ma, mb))
+                out[m] = out.get(m, 0) + ca * cb
+
+    def diff(self, a: Jet, index: int) -> Jet:
+        """The derivative by the offset ``index`` (never above the order, so nothing to truncate)."""
+        out: Jet = {}
+        for m, c in a.items():
+            k = m[index]
+            if k:
+                lowered = list(m)
+                lowered[index] = k - 1
+                out[tuple(lowered)] = c * k
+        return out
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class JetMatrix:
+    """A matrix of jets, row by row; ``shape`` as SymPy names it, so shape helpers are shared."""
+
+    rows: tuple[tuple[Jet, ...], ...]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.rows), len(self.rows[0]))
+
+    def entries(self) -> list[Jet]:
+        """Row-major, as iterating a ``sympy.Matrix`` gives them."""
+        return [x for row in self.rows for x in row]
+
+    @property
+    def T(self) -> JetMatrix:
+        return JetMatrix(tuple(zip(*self.rows, strict=True)))
+
+
+def _build(rows: int, cols: int, entry: Callable[[int, int], Jet]) -> JetMatrix:
+    return JetMatrix(tuple(tuple(entry(i, j) for j in range(cols)) for i in range(rows)))
+
+
+def _scalar(x: Jet) -> JetMatrix:
+    return JetMatrix(((x,),))
+
+
+# ---------------------------------------------------------------------------------------
+# Exact rational linear algebra on values at the point (the constant terms).
+
+
+def _inverse_of_numbers(m: list[list[Coefficient]]) -> list[list[Coefficient]]:
+    """Gauss-Jordan over Fractions: the same exact inverse SymPy's adjugate / det gives."""
+    n = len(m)
+    work: list[list[Coefficient]] = [[*row, *(1 if i == j else 0 for j in range(n))] for i, row in enumerate(m)]
+    for col in range(n):
+        pivot = next((r for r in range(col, n) if work[r][col]), None)
+        if pivot is None:
+            raise ZeroDivisionError("singular matrix")
+        work[col], work[pivot] = work[pivot], work[col]
+        inv = 1 / Fraction(work[col][col])
+        work[col] = [x * inv for x in work[col]]
+        for r in range(n):
+            factor = work[r][col]
+            if r != col and factor:
+                work[r] = [x - factor * y for x, y in zip(work[r], work[col], strict=True)]
+    return [row[n:] for row in work]
+
+
+def _det_of_numbers(m: list[list[Coefficient]]) -> Coefficient:
+    """Gaussian elimination over Fractions (exact)."""
+    work = [list(row) for row in m]
+    n = len(work)
+    det: Coefficient = 1
+    for col in range(n):
+        pivot = next((r for r in range(col, n) if work[r][col]), None)
+        if pivot is None:
+            return 0
+        if pivot != col:
+            work[col], work[pivot] = work[pivot], work[col]
+            det = -det
+        p = work[col][col]
+        det *= p
+        for r in range(col + 1, n):
+            factor = Fraction(work[r][col]) / p
+            if factor:
+                work[r] = [x - factor * y for x, y in zip(work[r], work[col], strict=True)]
+    return det
+
+
+# ---------------------------------------------------------------------------------------
+# The evaluator.
+
+
+class FractionEvaluator:
+    """``JetEvaluator``'s semantics on Fraction jets; every node method mirrors the SymPy one.
+
+    ``leaf`` gives a declared name's value (a random point's, or, inside ``At``, the point's
+    variables); ``offsets`` gives, for each variable that can be differentiated by, its shape
+    and the generator index of each entry (row-major; a symmetric matrix repeats indices, as
+    its SymPy atoms repeat symbols).
+    """
+
+    def __init__(
+        self,
+        symbols: Mapping[str, Symbol],
+        sizes: Mapping[str, int],
+        layout: str,
+        ring: Ring,
+        offsets: Mapping[str, tuple[tuple[int, int], tuple[int, ...]]],
+        leaf: Callable[[str], JetMatrix],
+    ) -> None:
+        self.symbols = symbols
+        self.sizes = sizes
+        self.layout = layout
+        self.ring = ring
+        self.offsets = offsets
+        self.leaf = leaf
+        self._cache: dict[str, JetMatrix] = {}
+        # Keyed by identity as the SymPy evaluator is (shared subtrees once); holding e keeps
+        # its id from being reused while this evaluator lives.
+        self._memo: dict[tuple[int, Hint], tuple[Expr, JetMatrix]] = {}
+
+    # -- plumbing ------------------------------------------------------------------------
+    def value(self, name: str) -> JetMatrix:
+        """A name's value, realised once and in first-use order (which fixes the random draws)."""
+        if name not in self._cache:
+            self._cache[name] = self.leaf(name)
+        return self._cache[name]
+
+    def dims(self, d: int | str) -> int:
+        if isinstance(d, int):
+            return d
+        if d not in self.sizes:
+            raise Declined(f"no size for {d}")
+        return self.sizes[d]
+
+    def eval(self, e: Expr, hint: Hint = None) -> JetMatrix:
+        key = (id(e), hint)
+        if key in self._memo:
+            return self._memo[key][1]
+        method = _NODES.get(type(e))
+        if method is None:
+            raise Declined(f"no exact evaluation of {type(e).__name__}")
+        value = method(self, e, hint)
+        self._memo[key] = (e, value)
+        return value
+
+    def sides(self, sides: Sequence[Expr]) -> list[JetMatrix]:
+        """As :func:`~verify.deciding.instantiate.evaluate_sides`: a bare I takes its size from the others."""
+        known = {i: self.eval(e) for i, e in enumerate(sides) if not _contextual(e)}
+        hint = next((m.shape for m in known.values()), None)
+        return [known[i] if i in known else self.eval(e, hint) for i, e in enumerate(sides)]
+
+    def variable(self, v: Var) -> tuple[tuple[int, int], tuple[int, ...]]:
+        if v.name not in self.offsets:
+            raise Declined(f"cannot differentiate by {v.name} here")
+        return self.offsets[v.name]
+
+    # -- matrix algebra ------------------------------------------------------------------
+    def _plus(self, a: JetMatrix, b: JetMatrix) -> JetMatrix:
+        if a.shape != b.shape:
+            raise Declined(f"cannot add {a.shape} and {b.shape}")
+        add = self.ring.add
+        return JetMatrix(tuple(tuple(map(add, ra, rb)) for ra, rb in zip(a.rows, b.rows, strict=True)))
+
+    def _scaled(self, c: Jet, m: JetMatrix) -> JetMatrix:
+        mul = self.ring.mul
+        return JetMatrix(tuple(tuple(mul(c, x) for x in row) for row in m.rows))
+
+    def _matmul(self, a: JetMatrix, b: JetMatrix) -> JetMatrix:
+        if a.shape[1] != b.shape[0]:
+            raise Declined(f"cannot multiply {a.shape} by {b.shape}")
+        cols = list(zip(*b.rows, strict=True))
+        dot = self.ring.dot
+        return JetMatrix(tuple(tuple(dot(zip(row, col, strict=True)) for col in cols) for row in a.rows))
+
+    def _times(self, a: JetMatrix, b: JetMatrix) -> JetMatrix:
+        """As instantiate's ``_times``: a 1 x 1 factor scales, otherwise a matrix product."""
+        if a.shape == (1, 1):
+            return self._scaled(a.rows[0][0], b)
+        if b.shape == (1, 1):
+            return self._scaled(b.rows[0][0], a)
+        return self._matmul(a, b)
+
+    def _eye(self, n: int) -> JetMatrix:
+        one, zero = self.ring.constant(1), {}
+        return _build(n, n, lambda i, j: dict(one) if i == j else dict(zero))
+
+    def _numbers(self, m: JetMatrix) -> list[list[Coefficient]]:
+        value = self.ring.value
+        return [[value(x) for x in row] for row in m.rows]
+
+    def _constants(self, m: list[list[Coefficient]]) -> JetMatrix:
+        constant = self.ring.constant
+        return JetMatrix(tuple(tuple(constant(x) for x in row) for row in m))
+
+    def inverse(self, m: JetMatrix) -> JetMatrix:
+        """Neumann series around the value at the point, ``order`` terms, as JetEvaluator.inverse."""
+        m0 = self._numbers(m)
+        if m.shape == (1, 1):
+            if m0[0][0] == 0:
+                raise ZeroDivisionError("division by zero")
+            x0 = [[1 / Fraction(m0[0][0])]]
+        else:
+            x0 = _inverse_of_numbers(m0)  # ZeroDivisionError when singular, as the SymPy path
+        inv = self._constants(x0)
+        ring = self.ring
+        unit = ring.unit
+        varying = JetMatrix(tuple(tuple({k: c for k, c in x.items() if k != unit} for x in row) for row in m.rows))
+        if all(not x for x in varying.entries()):
+            return inv  # the series stops at its first term
+        minus = self._constants([[-x for x in row] for row in x0])
+        step = self._matmul(minus, varying)
+        total, power = inv, inv
+        for _ in range(ring.order):
+            power = self._matmul(step, power)
+            total = self._plus(total, power)
+        return total
+
+    def determinant(self, m: JetMatrix) -> Jet:
+        """Exact, division-free over jets (any such algorithm equals Berkowitz after truncation)."""
+        n = m.shape[0]
+        ring = self.ring
+        if all(ring.is_constant(x) for x in m.entries()):
+            return ring.constant(_det_of_numbers(self._numbers(m)))
+        # Sum over permutations, row by row, memoised by the set of columns used: sign from the
+        # inversions each new column makes with the columns already taken.
+        layer: dict[int, Jet] = {0: ring.constant(1)}
+        for row in range(n):
+            nxt: dict[int, Jet] = {}
+            for used, partial in layer.items():
+                for col in range(n):
+                    if used >> col & 1:
+                        continue
+                    term = ring.mul(partial, m.rows[row][col])
+                    if (used >> (col + 1)).bit_count() % 2:
+                        term = ring.neg(term)
+                    key = used | 1 << col
+                    nxt[key] = ring.add(nxt[key], term) if key in nxt else term
+            layer = nxt
+        return layer[(1 << n) - 1]
+
+    # -- leaves ----------------------------------------------------------------------------
+    def _Var(self, e: Var, hint: Hint) -> JetMatrix:
+        return self.value(e.name)
+
+    def _Const(self, e: Const, hint: Hint) -> JetMatrix:
+        return _scalar(self.ring.constant(_coefficient(e.value)))
+
+    def _Identity(self, e: Identity, hint: Hint) -> JetMatrix:
+        if e.size is not None and e.size != ANY:
+            return self._eye(self.dims(e.size))
+        if hint is None:
+            raise Declined("the size of I cannot be told from its context")
+        return self._eye(hint[0])
+
+    def _Zero(self, e: Zero, hint: Hint) -> JetMatrix:
+        return _build(self.dims(e.shape.rows), self.dims(e.shape.cols), lambda i, j: {})
+
+    # -- algebra ---------------------------------------------------------------------------
+    def _Add(self, e: Add, hint: Hint) -> JetMatrix:
+        known = {i: self.eval(t) for i, t in enumerate(e.terms) if not _contextual(t)}
+        shape = next((m.shape for m in known.values()), hint)
+        total: JetMatrix | None = None
+        for i, t in enumerate(e.terms):
+            m = known[i] if i in known else self.eval(t, shape)
+            total = m if total is None else self._plus(total, m)
+        if total is None:
+            raise Declined("an empty sum")
+        return total
+
+    def _Product(self, e: Product, hint: Hint) -> JetMatrix:
+        known = {i: self.eval(f) for i, f in enumerate(e.factors) if not _contextual(f)}
+        result: JetMatrix | None = None
+        for i, f in enumerate(e.factors):
+            if i in known:
+                m = known[i]
+            else:
+                after = [known[j] for j in range(i + 1, len(e.factors)) if j in known]
+                m = self.eval(f, _square_size(result, after, hint))  # type: ignore[arg-type]
+            result = m if result is None else self._times(result, m)
+        if result is None:
+            raise Declined("an empty product")
+        return result
+
+    def _Div(self, e: Div, hint: Hint) -> JetMatrix:
+        den = self.eval(e.den)
+        if den.shape != (1, 1):
+            raise Declined("can only divide by a scalar")
+        num = self.eval(e.num, hint)  # before the inverse, as the SymPy path orders them
+        return self._scaled(self.inverse(den).rows[0][0], num)
+
+    def _Power(self, e: Power, hint: Hint) -> JetMatrix:
+        base = self.eval(e.base, hint)
+        exponent = self.eval(e.exponent).rows[0][0]
+        if not self.ring.is_constant(exponent):
+            raise Declined("a varying exponent (exp and log)")
+        k = self.ring.value(exponent)
+        if isinstance(k, Fraction):
+            if k.denominator != 1:
+                raise Declined("a power that is not an integer")
+            k = k.numerator
+        rows, cols = base.shape
+        if rows != cols:
+            raise Declined("a power of a matrix that is not square")
+        if k < 0:
+            base, k = self.inverse(base), -k
+        result = self._eye(rows)
+        # By squaring: associativity holds in the truncated ring, so this is the SymPy path's
+        # repeated product, without a million steps for x^1000000.
+        while k:
+            if k & 1:
+                result = self._matmul(result, base)
+            k >>= 1
+            if k:
+                base = self._matmul(base, base)
+        return result
+
+    def _Transpose(self, e: Transpose, hint: Hint) -> JetMatrix:
+        return self.eval(e.arg, hint and (hint[1], hint[0])).T
+
+    def _Inverse(self, e: Inverse, hint: Hint) -> JetMatrix:
+        m = self.eval(e.arg, hint)
+        if m.shape[0] != m.shape[1]:
+            raise Declined("only a square matrix has an inverse")
+        return self.inverse(m)
+
+    def _Apply(self, e: Apply, hint: Hint) -> JetMatrix:
+        m = self.eval(e.arg, hint)
+        ring = self.ring
+        if e.func in ("relu", "abs", "step"):
+            def piece(x: Jet) -> Jet:
+                c = ring.value(x)
+                if c == 0:
+                    raise Boundary("on a kink")
+                if e.func == "step":
+                    return ring.constant(1 if c > 0 else 0)
+                if e.func == "relu":
+                    return x if c > 0 else {}
+                return x if c > 0 else ring.neg(x)
+
+            return JetMatrix(tuple(tuple(piece(x) for x in row) for row in m.rows))
+        if e.func == "tr":
+            if m.shape[0] != m.shape[1]:
+                raise Declined("the trace of a matrix that is not square")
+            total: Jet = {}
+            for i in range(m.shape[0]):
+                total = ring.add(total, m.rows[i][i])
+            return _scalar(total)
+        if e.func == "det":
+            if m.shape[0] != m.shape[1]:
+                raise Declined("the determinant of a matrix that is not square")
+            return _scalar(self.determinant(m))
+        if e.func == "diag":
+            entries = m.entries()
+            return _build(len(entries), len(entries), lambda i, j: entries[i] if i == j else {})
+        raise Declined(f"{e.func} is not exact over the rationals")
+
+    def _Max(self, e: Max, hint: Hint) -> JetMatrix:
+        ms = [self.eval(a, hint) for a in e.args]
+        shape = next((m.shape for m in ms if m.shape != (1, 1)), (1, 1))
+        grown = [m if m.shape == shape else _build(*shape, lambda i, j, m=m: m.rows[0][0]) for m in ms]
+        value = self.ring.value
+
+        def pick(i: int, j: int) -> Jet:
+            entries = [m.rows[i][j] for m in grown]
+            values = [value(x) for x in entries]
+            best = max(range(len(values)), key=values.__getitem__)
+            for k, v in enumerate(values):
+                if k != best and values[best] == v:
+                    raise Boundary("a tie in max")
+            return entries[best]
+
+        return _build(*shape, pick)
+
+    def _Hadamard(self, e: Hadamard, hint: Hint) -> JetMatrix:
+        a, b = self.eval(e.left, hint), self.eval(e.right, hint)
+        if a.shape != b.shape:
+            raise Declined("operands of different shapes")
+        mul = self.ring.mul
+        return JetMatrix(tuple(tuple(map(mul, ra, rb)) for ra, rb in zip(a.rows, b.rows, strict=True)))
+
+    def _MatrixLit(self, e: MatrixLit, hint: Hint) -> JetMatrix:
+        rows = tuple(tuple(self.eval(x).rows[0][0] for x in row) for row in e.rows)
+        if not rows or not rows[0] or len({len(r) for r in rows}) != 1:
+            raise Declined("a matrix literal with rows of different lengths")
+        return JetMatrix(rows)
+
+    # -- calculus -----------------------------------------------------------------------------
+    def _Derivative(self, e: Derivative, hint: Hint) -> JetMatrix:
+        f = self.eval(e.f)
+        diff = self.ring.diff
+        if len(e.wrt) > 1:
+            if f.shape != (1, 1):
+                raise Declined("higher derivatives only of a scalar")
+            g = f.rows[0][0]
+            for v in reversed(e.wrt):
+                shape, gens = self.variable(v)
+                if shape != (1, 1):
+                    raise Declined("higher derivatives only by scalars")
+                g = diff(g, gens[0])
+            return _scalar(g)
+        (rows, cols), gens = self.variable(e.wrt[0])
+        num = self.layout == "numerator"
+        if (rows, cols) == (1, 1):
+            return JetMatrix(tuple(tuple(diff(x, gens[0]) for x in row) for row in f.rows))
+        if f.shape == (1, 1):
+            g = f.rows[0][0]
+            if cols == 1:  # by a vector
+                row = JetMatrix((tuple(diff(g, a) for a in gens),))
+                return row if num else row.T
+            out = _build(rows, cols, lambda i, j: diff(g, gens[i * cols + j]))  # by a matrix
+            return out.T if num else out
+        if f.shape[1] == 1 and cols == 1:
+            jac = _build(f.shape[0], rows, lambda i, j: diff(f.rows[i][0], gens[j]))
+            return jac if num else jac.T
+        raise Declined("the derivative of a matrix by a matrix is not a matrix")
+
+    def _Gradient(self, e: Gradient, hint: Hint) -> JetMatrix:
+        g = self.eval(e.f).rows[0][0]
+        _, gens = self.variable(e.wrt)
+        return JetMatrix(tuple((self.ring.diff(g, a),) for a in gens))
+
+    def _Hessian(self, e: Hessian, hint: Hint) -> JetMatrix:
+        g = self.eval(e.f).rows[0][0]
+        _, gens = self.variable(e.wrt)
+        diff = self.ring.diff
+        first = [diff(g, a) for a in gens]
+        return _build(len(gens), len(gens), lambda i, j: diff(first[i], gens[j]))
+
+    def _At(self, e: At, hint: Hint) -> JetMatrix:
+        """``expr`` with the listed variables set to constant values: its own jets in those variables.
+
+        The SymPy path evaluates ``expr`` symbolically in fresh symbols and substitutes. Here
+        the listed variables get offsets t of their own around the given values, truncated at
+        the number of derivatives ``expr`` takes, and t = 0 at the end: exact, provided nothing
+        in it varies with this evaluator's offsets (then it declines), so the result is a
+        constant. The given values are evaluated first (the SymPy path does it last), which
+        changes no random draw because they may not mention a dependent symbol.
+        """
+        names = {v.name for v, _ in e.values}
+        for name in e.expr.names():
+            declared = self.symbols.get(name)
+            if declared is not None and set(declared.of) & names:
+                raise Declined(f"{name} depends on a variable set to a value")
+        for _, value in e.values:
+            if any(self.symbols.get(n) is None or self.symbols[n].of for n in value.names()):
+                raise Declined("a value at a point that mentions a dependent symbol")
+        given: dict[str, list[Coefficient]] = {}
+        offsets: dict[str, tuple[tuple[int, int], tuple[int, ...]]] = {}
+        count = 0
+        for v, value in e.values:
+            declared = self.symbols.get(v.name)
+            if declared is None or not declared.shape.letters <= self.sizes.keys():
+                raise Declined(f"{v.name} is not declared at these sizes")
+            shape = declared.shape.bind(dict(self.sizes))
+            m = self.eval(value)
+            if m.shape != shape:
+                raise Declined(f"{v.name} is given a value of another size")
+            if not all(self.ring.is_constant(x) for x in m.entries()):
+                raise Declined("a value at a point that varies with a differentiated variable")
+            given[v.name] = [self.ring.value(x) for x in m.entries()]
+            offsets[v.name] = (shape, tuple(range(count, count + shape[0] * shape[1])))
+            count += shape[0] * shape[1]
+        ring = Ring(count, derivative_order(e.expr))
+
+        def leaf(name: str) -> JetMatrix:
+            if name in given:
+                (rows, cols), gens = offsets[name]
+                return _build(rows, cols, lambda i, j: ring.generator(gens[i * cols + j], given[name][i * cols + j]))
+            outer = self.value(name)
+            if not all(self.ring.is_constant(x) for x in outer.entries()):
+                raise Declined(f"{name} varies with a differentiated variable inside a value at a point")
+            return JetMatrix(tuple(tuple(ring.constant(self.ring.value(x)) for x in row) for row in outer.rows))
+
+        inner = FractionEvaluator(self.symbols, self.sizes, self.layout, ring, offsets, leaf)
+        m = inner.eval(e.expr, hint)
+        return JetMatrix(tuple(tuple(self.ring.constant(ring.value(x)) for x in row) for row in m.rows))
+
+
+#: Each node type's method, by exact type as the SymPy evaluator looks them up by type name (an
+#: explicit table, so that no helper method can be taken for a node's).
+_NODES: dict[type, Callable[[FractionEvaluator, Any, Hint], JetMatrix]] = {
+    node: getattr(FractionEvaluator, f"_{node.__name__}")
+    for node in (Var, Const, Identity, Zero, Add, Product, Div, Power, Transpose, Inverse, Apply, Max,
+                 Hadamard, MatrixLit, Derivative, Gradient, Hessian, At)
+}
+
+
+def _coefficient(value: object) -> Coefficient:
+    """An exact constant as an int or a Fraction; anything else (a float, pi) is declined."""
+    if isinstance(value, bool):
+        raise Declined("a boolean constant")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, sympy.Rational):
+        p, q = int(value.p), int(value.q)
+        return p if q == 1 else Fraction(p, q)
+    raise Declined(f"a constant that is not rational: {value!r}")
+
+
+def _jet_of(expr: sympy.Expr, index: Mapping[sympy.Symbol, int], ring: Ring) -> Jet:
+    """A SymPy polynomial in the offsets (a dependent symbol's realisation) as a jet, exactly."""
+    out: dict[Monomial, Coefficient] = {}
+    for term in sympy.Add.make_args(expr):  # realise builds it expanded; anything else declines
+        coeff, rest = term.as_coeff_Mul()
+        mono = [0] * ring.size
+        for factor in sympy.Mul.make_args(rest):
+            if factor == 1:
+                continue
+            base, exp = factor.as_base_exp()
+            if base not in index or not exp.is_Integer or exp < 0:
+                raise Declined(f"not a polynomial in the offsets: {term}")
+            mono[index[base]] += int(exp)
+        if sum(mono) > ring.order:
+            continue
+        key = tuple(mono)
+        out[key] = out.get(key, 0) + _coefficient(coeff)
+    return {m: c for m, c in out.items() if c}
+
+
+class PointEvaluator(FractionEvaluator):
+    """The fraction evaluator on a sampling :class:`Point`: the same values the SymPy path sees.
+
+    Independent symbols are read from ``point.values`` (never re-drawn). A dependent symbol
+    is realised by ``point.realise`` at the moment the SymPy evaluator would realise it, and
+    kept in :attr:`realised`, so that a fallback to the SymPy path after a partial attempt
+    reuses it: each symbol is drawn once, and the point records one polynomial for it.
+    """
+
+    def __init__(self, symbols: Mapping[str, Symbol], sizes: Mapping[str, int], layout: str,
+                 point: Point, order: int) -> None:
+        self.point = point
+        #: dependent symbols realised so far, as SymPy matrices (for the fallback to reuse)
+        self.realised: dict[str, sympy.Matrix] = {}
+        self._index: dict[sympy.Symbol, int] = {}
+        offsets: dict[str, tuple[tuple[int, int], tuple[int, ...]]] = {}
+        for name, atoms in point.atoms.items():
+            gens = []
+            for a in atoms:
+                gens.append(self._index.setdefault(a, len(self._index)))  # a symmetric matrix repeats atoms
+            offsets[name] = (atoms.shape, tuple(gens))
+        super().__init__(symbols, sizes, layout, Ring(len(self._index), order), offsets, self._realise)
+
+    def _realise(self, name: str) -> JetMatrix:
+        s = self.symbols.get(name)
+        if s is None:
+            raise Declined(f"{name} is not declared")
+        ring = self.ring
+        if s.of:
+            if not s.shape.letters <= self.sizes.keys():
+                raise Declined(f"{name} has no size here")
+            m = self.point.realise(s)
+            self.realised[name] = m
+            return JetMatrix(tuple(tuple(_jet_of(m[i, j], self._index, ring) for j in range(m.cols))
+                                   for i in range(m.rows)))
+        value = self.point.values.get(name)
+        if value is None:
+            raise Declined(f"{name} has no value at this point")
+        numbers = [_coefficient(x) for row in value.tolist() for x in row]  # tolist: twice as fast as iterating
+        rows, cols = value.shape
+        if name in self.offsets:
+            gens = self.offsets[name][1]
+            return _build(rows, cols, lambda i, j: ring.generator(gens[i * cols + j], numbers[i * cols + j]))
+        return _build(rows, cols, lambda i, j: ring.constant(numbers[i * cols + j]))
+
+    def at_point(self, m: JetMatrix) -> sympy.Matrix:
+        """Values at s = 0 as SymPy Rationals, exactly what ``JetEvaluator.at_point`` returns."""
+        value = self.ring.value
+
+        def rational(x: Jet) -> object:
+            c = value(x)
+            if not isinstance(c, int | Fraction) or isinstance(c, bool):  # a float would be a bug here
+                raise Declined(f"an inexact value {c!r}")
+            return QQ(c.numerator, c.denominator)
+
+        # Through a DomainMatrix over QQ: half the cost of sympy.Matrix(...) on a list of Rationals,
+        # which sympifies each entry and then finds this same domain.
+        return DomainMatrix([[rational(x) for x in row] for row in m.rows], m.shape, QQ).to_Matrix()
+
+    def evaluate(self, sides: Sequence[Expr]) -> list[sympy.Matrix]:
+        """Both sides' values at the point; raises Declined, ZeroDivisionError or Boundary.
+
+        Anything unexpected is turned into Declined, so that a gap in this module costs speed
+        (the SymPy path runs instead) and never a verdict.
+        """
+        try:
+            return [self.at_point(m) for m in self.sides(sides)]
+        except (Declined, ZeroDivisionError, Boundary, MemoryError):  # a worker at its memory cap stops
+            raise
+        except Exception as err:  # anything unexpected: see the docstring
+            raise Declined(f"unexpected {type(err).__name__}: {err}") from err
