@@ -6,7 +6,7 @@ first and each distinct one (by question and normalised expressions) is decided 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -58,12 +58,13 @@ def executed(execution: Execution) -> Decider:
     return decider
 
 
-def shares(owned: Mapping[Path, set[Key]], budget: float, timeout: float) -> tuple[dict[Key, float], dict[Path, float]]:
+def shares(owned: Mapping[Path, set[Hashable]], budget: float, timeout: float
+           ) -> tuple[dict[Hashable, float], dict[Path, float]]:
     """Each claim's time limit, and each submission's share per claim: the budget over its
     distinct claims, capped by the timeout. A claim several submissions ask gets the largest
     of their shares (deciding it for one decides it for all)."""
     per_file = {path: min(timeout, budget / len(keys)) for path, keys in owned.items() if keys}
-    limits: dict[Key, float] = {}
+    limits: dict[Hashable, float] = {}
     for path, keys in owned.items():
         for k in keys:
             limits[k] = max(limits.get(k, 0.0), per_file[path])
@@ -159,11 +160,12 @@ def grade_files(
     rule = ScoringRule(options.partial)
     read = [(f, *_read(f, assignment)) for f in files]
     plans: dict[Path, list[Plan]] = {}
-    todo: dict[Key, Claim] = {}
     planned = _Planner()
     collected: dict[int, object] = {}  # id -> the claims tuple itself, so that an id is never reused
-    keys_of: dict[int, list[Key]] = {}
-    owned: dict[Path, set[Key]] = {}  # each submission's distinct claims
+    pending: list[tuple[Key, Claim]] = []  # each distinct claim once
+    position: dict[Key, int] = {}  # its place in pending
+    keys_of: dict[int, list[int]] = {}  # a plan's claims, by place
+    owned: dict[Path, set[int]] = {}  # each submission's distinct claims, by place
     for path, _, sub in read:
         if isinstance(sub, str):
             continue
@@ -175,12 +177,14 @@ def grade_files(
             keys = keys_of.get(id(p.claims))
             if keys is None:  # hashing trees is not free: a shared plan's keys are hashed once
                 collected[id(p.claims)] = p.claims
-                keys = keys_of[id(p.claims)] = [key for key, _ in p.claims]
+                keys = keys_of[id(p.claims)] = []
                 for key, claim in p.claims:
-                    todo.setdefault(key, claim)
+                    if key not in position:
+                        position[key] = len(pending)
+                        pending.append((key, claim))
+                    keys.append(position[key])
             mine.update(keys)
     limits, per_file = shares(owned, options.budget, options.timeout)
-    pending = list(todo.items())
     count = [0]
 
     def done() -> None:
@@ -188,7 +192,7 @@ def grade_files(
         on_decided(count[0], len(pending))
 
     on_decided(0, len(pending))
-    results = (decider or decide_each)(pending, done, [limits[k] for k, _ in pending])
+    results = (decider or decide_each)(pending, done, [limits[i] for i in range(len(pending))])
     grades = []
     for path, student, sub in read:
         if isinstance(sub, str):
@@ -201,7 +205,7 @@ def grade_files(
         else:
             notes = [f"heading '{h}' names no question of {assignment.id}" for h in sub.stray]
             share = per_file.get(path, options.timeout)
-            if share < options.timeout and any(results[k].verdict is Verdict.UNKNOWN for k in owned[path]):
+            if share < options.timeout and any(results[pending[i][0]].verdict is Verdict.UNKNOWN for i in owned[path]):
                 notes.append(f"{len(owned[path])} distinct claims shared the {options.budget:g} s budget of one "
                              f"submission: {share:.2g} s each, and some ran out of it")
             g = SubmissionGrade(str(path), student, tuple(planned.assemble(p, results, rule) for p in plans[path]),
