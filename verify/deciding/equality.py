@@ -215,10 +215,6 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
         return Result(Verdict.ERROR, detail=detail)
     bound = list(claim.sizes) if claim.sizes else sizing.bindings(letters_of(claim))
     rng = random.Random(claim.id)
-    # The size-independent prover costs about as much as one random point, and most true claims
-    # over dimension letters fall to it: sample until one binding is defined, try it, and only
-    # then sample the other bindings (a proof needs no points; the points look for a refutation
-    # before the costly instantiation, and tell which bindings are defined).
     defined: list[dict[str, int]] = []
     skipped: list[str] = []
     valid = 0
@@ -237,8 +233,11 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
         progress("proving for every size")
         everywhere = _prove_all_sizes(claim)
         if everywhere is not None:
-            return Result(Verdict.PROVED, scope="all sizes" if letters_of(claim) else "as stated",
-                          detail=f"{everywhere}; both sides are defined everywhere")
+            return _for_all_sizes(claim, f"{everywhere}; both sides are defined everywhere")
+    # The size-independent prover costs about as much as one random point, and most true claims
+    # over dimension letters fall to it: sample until one binding is defined, try it, and only
+    # then sample the other bindings (a proof needs no points; the points look for a refutation
+    # before the costly instantiation, and tell which bindings are defined).
     for sizes in bound:
         refuted, here, missed, tried = refute(claim, [sizes], rng, progress)
         if refuted is not None:
@@ -251,8 +250,7 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
             progress(f"{valid} random points agree; proving for every size")
             everywhere = _prove_all_sizes(claim)
             if everywhere is not None:
-                return Result(Verdict.PROVED, scope="all sizes" if letters_of(claim) else "as stated",
-                              detail=f"{everywhere}; {valid} random points agree{sizing.at(defined)}")
+                return _for_all_sizes(claim, f"{everywhere}; {valid} random points agree{sizing.at(defined)}")
     if not defined:
         reason = "; ".join(skipped) or "no random point where both sides are defined"
         return Result(Verdict.ERROR if skipped else Verdict.UNKNOWN,
@@ -276,6 +274,10 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
     if skipped:
         detail += "; not defined at " + "; ".join(skipped)
     return Result(Verdict.PROVED, detail=detail, scope=sizing.describe(proved_at))
+
+
+def _for_all_sizes(claim: Equality, detail: str) -> Result:
+    return Result(Verdict.PROVED, scope="all sizes" if letters_of(claim) else "as stated", detail=detail)
 
 
 def _free_names(e: Expr, bound: frozenset[str] = frozenset()) -> frozenset[str]:
