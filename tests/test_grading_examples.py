@@ -460,6 +460,20 @@ def test_a_sum_over_samples_is_read_at_two_samples(probes: dict[str, Grades]) ->
     assert "m = 2" in g.feedback and "TA" in g.feedback
 
 
+def test_sums_over_samples_are_declared_only_where_they_can_be_read() -> None:
+    from dataclasses import replace
+
+    from verify.errors import DeclarationError
+    from verify.model.question import Samples
+
+    q = HW1.question("bp.dJ-dyhat")
+    assert q.samples is not None
+    with pytest.raises(DeclarationError, match="expression"):
+        replace(q, kind="property")
+    with pytest.raises(DeclarationError, match="does not declare"):
+        replace(q, samples=Samples(index="i", count="n", other=(("y", "y_j"),)))
+
+
 def test_an_answer_may_cite_an_earlier_answer_by_its_label(probes: dict[str, Grades]) -> None:
     g = probes["labels"]["pd.chain"]
     assert g.verdict is Mark.CORRECT and [c.status for c in g.steps] == [StepStatus.FOLLOWS]

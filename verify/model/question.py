@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from verify.errors import DeclarationError
 from verify.model.claim import Claim, Equality
 from verify.model.expr import Expr
 from verify.model.symbols import Symbols
@@ -65,6 +66,19 @@ class Question:
     accepts: Callable[[Expr, Expr | None], Claim] | None = None
     #: how a sum over all samples is read, where the question names one sample (None: not read)
     samples: Samples | None = None
+
+    def __post_init__(self) -> None:
+        # A sum over the samples is read at m = 2, where only an equality can be compared on
+        # both sides at once: an assignment that asks for more is a course author's error.
+        if self.samples is not None and (self.kind != "expression" or self.accepts is not None):
+            raise DeclarationError(f"question {self.id}: sums over samples are read only for an expression "
+                                   "answer compared with its reference (no 'accepts')")
+        if self.samples is not None:
+            names = [self.samples.count, *(n for pair in self.samples.other for n in pair)]
+            missing = [n for n in names if n not in self.symbols]
+            if missing:
+                raise DeclarationError(f"question {self.id}: the samples name {', '.join(missing)}, "
+                                       "which the question does not declare")
 
     def answer_claim(self, answer: Expr, lhs: Expr | None = None) -> Claim:
         """The claim deciding whether a student's final answer is right."""
