@@ -358,6 +358,14 @@ $$\frac{\partial y}{\partial z} = \delta_1 \delta_9$$
 ## pd.bilinear-x
 $$\frac{\partial \alpha}{\partial x} = \delta_1 \delta_9$$
 """,
+    # delta_7 names alpha where alpha := y^T A x; in pd.product alpha := y^T x: put in place
+    # there it would change meaning, so it is not (the answer stays unread, not misjudged)
+    "labels-other-meaning": r"""
+## pd.bilinear-x
+$$y^T A x = \alpha = \delta_7$$
+## pd.product
+$$\frac{\partial \alpha}{\partial z} = x^T \frac{\partial y}{\partial z} + \delta_7$$
+""",
     "labels-reversed": r"""
 ## pd.linear
 $$\frac{\partial y}{\partial x} = A = \delta_1$$
@@ -479,6 +487,11 @@ def test_an_answer_may_cite_an_earlier_answer_by_its_label(probes: dict[str, Gra
     assert g.verdict is Mark.CORRECT and [c.status for c in g.steps] == [StepStatus.FOLLOWS]
     g = probes["labels-reversed"]["pd.chain"]
     assert g.verdict is Mark.INCORRECT and "what it names" in g.feedback
+
+
+def test_a_label_is_not_put_where_its_names_mean_something_else(probes: dict[str, Grades]) -> None:
+    g = probes["labels-other-meaning"]["pd.product"]
+    assert g.verdict is Mark.UNPARSABLE and "delta" in g.feedback
 
 
 def test_an_undefined_label_is_only_wrong_when_no_meaning_could_make_it_right(probes: dict[str, Grades]) -> None:

@@ -123,7 +123,7 @@ def _put_in_place(question: Question, answer: Term, labels: Mapping[str, Label])
     """The answer read with each label replaced by what it names, in parentheses (None when a
     label names something unread, or the result cannot be read either)."""
     used = [m for m in _ONE.finditer(answer.latex) if key(m.group(0)) in labels]
-    if not used or any(labels[key(m.group(0))].term.expr is None for m in used):
+    if not used or not all(_means_the_same(question, labels[key(m.group(0))]) for m in used):
         return None
     text, last = [], 0
     for m in used:
@@ -137,6 +137,22 @@ def _put_in_place(question: Question, answer: Term, labels: Mapping[str, Label])
         return Term(answer.latex, None, f"with each name replaced by what it names, {err.message}", ill_formed=True)
     except (VerifyError, RecursionError):
         return None
+
+
+def _means_the_same(question: Question, label: Label) -> bool:
+    """Whether what the label names reads here as it read where it was given: the same tree of
+    the same shape. A name may mean different things in two questions (alpha := y^T A x in one,
+    y^T x in another); put in place there, the label would change meaning, so it is not."""
+    if label.term.expr is None:
+        return False
+    if label.question is question:
+        return True
+    try:
+        here = reader(question).read_scoped(label.term.latex)
+        return here.expr == label.term.expr and here.fixed == label.term.fixed and (
+            shape_of(here.expr, question.symbols, question.layout) == label.shape)
+    except (VerifyError, RecursionError):
+        return False
 
 
 @dataclass(frozen=True)
