@@ -131,7 +131,8 @@ def test_unread_steps_are_reported_and_cost_nothing(solution: Grades) -> None:
 
 
 def _values(text: str) -> dict[str, Fraction]:
-    return {k: Fraction(v) for k, v in re.findall(r"\b([A-Za-z]\w*) = (-?\d+(?:/\d+)?)(?![\d/\]])", text)}
+    """Values a counterexample gives, by the name as the student writes it: ``$\\beta_2$ = 3/10``."""
+    return {k: Fraction(v) for k, v in re.findall(r"\$([^$]+)\$ = (-?\d+(?:/\d+)?)(?![\d/\]])", text)}
 
 
 def _matrix(text: str) -> list[list[Fraction]]:
@@ -156,15 +157,15 @@ def test_the_2_65_counterexample_is_real(solution: Grades) -> None:
     fb = solution["beale.grad-x2"].feedback
     v = _values(fb.split("your answer gives")[0])
     given, right = _sides(fb)
-    written = _beale_df_dx2(v["x1"], v["x2"], Fraction("2.65"))
-    true = _beale_df_dx2(v["x1"], v["x2"], Fraction("2.625"))
+    written = _beale_df_dx2(v["x_1"], v["x_2"], Fraction("2.65"))
+    true = _beale_df_dx2(v["x_1"], v["x_2"], Fraction("2.625"))
     assert (Fraction(given), Fraction(right)) == (written, true) and written != true
 
 
 def test_the_adamax_counterexample_lies_in_its_range_and_is_real(solution: Grades) -> None:
     fb = solution["adamax.update"].feedback
     v = _values(fb)
-    b, prev, g = v["beta2"], v["v_prev"], v["g"]
+    b, prev, g = v[r"\beta_2"], v["v^{(k-1)}"], v[r"\partial_W E^{(k)}"]
     assert 0 < b < 1 and prev >= 0
     limit, given = _sides(fb, "the correct value \\(the limit\\) is", "but your answer gives")
     assert Fraction(limit) == max(b * prev, abs(g))
@@ -175,8 +176,8 @@ def test_x_transpose_a_is_shown_wrong_even_for_square_a(solution: Grades) -> Non
     fb = solution["pd.bilinear-y"].feedback
     assert "shapes do not fit" in fb and "Even where it is defined" in fb
     where = fb.split("Even where it is defined")[1]
-    a = _matrix(re.search(r"A = (\[\[.*?\]\])", where).group(1))
-    x = [row[0] for row in _matrix(re.search(r"x = (\[\[.*?\]\])", where).group(1))]
+    a = _matrix(re.search(r"\$A\$ = (\[\[.*?\]\])", where).group(1))
+    x = [row[0] for row in _matrix(re.search(r"\$x\$ = (\[\[.*?\]\])", where).group(1))]
     given, right = (_matrix(s)[0] for s in _sides(where))
     n = len(x)
     assert given == [sum(x[i] * a[i][j] for i in range(n)) for j in range(n)]  # x^T A
@@ -200,12 +201,12 @@ def test_the_closed_form_counterexample_is_an_iterate(solution: Grades) -> None:
     v2 = (-2 * t / (1 + t * t), (1 - t * t) / (1 + t * t))
 
     def combination(c1: Fraction, c2: Fraction) -> list[Fraction]:
-        f1, f2 = (1 - v["alpha"] * v["lambda_1"]) ** int(k), (1 - v["alpha"] * v["lambda_2"]) ** int(k)
+        f1, f2 = (1 - v[r"\alpha"] * v[r"\lambda_1"]) ** int(k), (1 - v[r"\alpha"] * v[r"\lambda_2"]) ** int(k)
         return [c1 * f1 * v1[r] + c2 * f2 * v2[r] for r in range(2)]
 
     given, right = ([row[0] for row in _matrix(s)] for s in _sides(fb))
-    assert given == combination(v["x0_1"], v["x0_2"])  # sum_i x_i^0 (1 - alpha lambda_i)^k v_i
-    assert right == combination(v["xhat0_1"], v["xhat0_2"])  # sum_i xhat_i^0 (1 - alpha lambda_i)^k v_i
+    assert given == combination(v["x_1^0"], v["x_2^0"])  # sum_i x_i^0 (1 - alpha lambda_i)^k v_i
+    assert right == combination(v[r"\hat{x}_1^0"], v[r"\hat{x}_2^0"])  # sum_i xhat_i^0 (1 - alpha lambda_i)^k v_i
     assert given != right
 
 
@@ -563,8 +564,8 @@ def test_the_sum_over_samples_counterexample_is_real(solution: Grades) -> None:
     assert "m = 2" in fb
     v = _values(fb.split("your answer gives")[0])
     given, right = (Fraction(x) for x in _sides(fb))
-    assert right == -_bce_term(v["y"], v["yhat"]) / 2
-    assert given == -(_bce_term(v["y"], v["yhat"]) + _bce_term(v["y_j"], v["yhat_j"])) / 2
+    assert right == -_bce_term(v["y^{(i)}"], v[r"\hat{y}^{(i)}"]) / 2
+    assert given == -(_bce_term(v["y^{(i)}"], v[r"\hat{y}^{(i)}"]) + _bce_term(v["y^{(j)}"], v[r"\hat{y}^{(j)}"])) / 2
     assert given != right
 
 

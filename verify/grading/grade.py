@@ -34,7 +34,7 @@ from verify.model.claim import Claim, Equality, Limit, Proportional
 from verify.model.expr import Const, Derivative, Expr, Gradient, Hessian, Var, Zero, shape_of, substitute
 from verify.model.question import Question
 from verify.model.shape import Shape
-from verify.model.symbols import Symbols
+from verify.model.symbols import Symbol, Symbols
 from verify.reading.latex import LatexReader
 from verify.reading.markdown import Section
 
@@ -224,7 +224,7 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
     checks = [
         StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ANSWER_STEP) if step.index == p.answer_step
         else StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ASSUMPTION) if step.index in p.assumptions
-        else _check(step, _scoped(results.get(step_key(q, step)), _fixed(step.lhs, step.rhs)))
+        else _check(step, _scoped(results.get(step_key(q, step)), _fixed(step.lhs, step.rhs)), q.symbols)
         for step in d.steps
     ]
     bad = next((c.index for c in checks if c.status is StepStatus.DOES_NOT_FOLLOW), None)
@@ -296,15 +296,15 @@ def _where_defined_note(p: Plan, results: Mapping[Key, Result]) -> str:
     if result is None:
         return ""
     if result.verdict is Verdict.REFUTED and result.counterexample is not None:
-        detail = _counterexample_text(result).replace("the left side is", "your answer gives").replace(
-            "but the right side is", "but the correct value is")
+        detail = _counterexample_text(result, True, p.question.symbols).replace(
+            "the left side is", "your answer gives").replace("but the right side is", "but the correct value is")
         return f"Even where it is defined ({p.defined_where}) it is not right: {detail}."
     if result.verdict is Verdict.PROVED:
         return f"It would be right only if {p.defined_where}, which the question does not assume."
     return ""
 
 
-def _check(step: Step, result: Result | None) -> StepCheck:
+def _check(step: Step, result: Result | None, symbols: Mapping[str, Symbol] | None = None) -> StepCheck:
     ill = step.lhs if step.lhs.ill_formed else step.rhs if step.rhs.ill_formed else None
     if ill is not None:
         return StepCheck(step.index, step.latex, StepStatus.DOES_NOT_FOLLOW,
@@ -319,25 +319,41 @@ def _check(step: Step, result: Result | None) -> StepCheck:
     if result.verdict is Verdict.PROVED:
         return StepCheck(step.index, step.latex, StepStatus.FOLLOWS)
     if result.verdict is Verdict.REFUTED:
-        return StepCheck(step.index, step.latex, StepStatus.DOES_NOT_FOLLOW, _counterexample_text(result),
-                         counterexample=result.counterexample)
+        return StepCheck(step.index, step.latex, StepStatus.DOES_NOT_FOLLOW,
+                         _counterexample_text(result, True, symbols), counterexample=result.counterexample)
     if result.verdict is Verdict.ERROR:
         return StepCheck(step.index, step.latex, StepStatus.DOES_NOT_FOLLOW, result.detail.splitlines()[0])
     return StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, result.detail)
 
 
-def _counterexample_text(result: Result, with_hint: bool = True) -> str:
+def _counterexample_text(result: Result, with_hint: bool = True, symbols: Mapping[str, Symbol] | None = None) -> str:
     cx = result.counterexample
     hint = ""
     if with_hint and "; " in result.detail:
         hint = result.detail.split("; ", 1)[1]
     if cx is None:
         return result.detail
-    values = ", ".join(f"{k} = {v}" for k, v in cx.values.items())
+    values = ", ".join(f"{_spelled(k, symbols)} = {v}" for k, v in cx.values.items())
     sizes = ", ".join(f"{k} = {v}" for k, v in cx.sizes.items())
     where = f"with {sizes} and {values}" if sizes else f"at {values}"
     text = f"{where}, the left side is {cx.lhs} but the right side is {cx.rhs}"
     return f"{text} ({hint})" if hint else text
+
+
+def _spelled(name: str, symbols: Mapping[str, Symbol] | None) -> str:
+    """A counterexample's name as the student writes it (``$\\hat{y}^{(i)}$`` for yhat,
+    ``$\\frac{\\partial x}{\\partial z}$`` for dx/dz); an engine's own name otherwise."""
+    if symbols is None:
+        return name
+    if name in symbols:
+        return f"${symbols[name].latex}$" if symbols[name].latex else name
+    parts = name[1:].split("/d") if name.startswith("d") else []
+    if 2 <= len(parts) <= 3 and all(n in symbols for n in parts):  # df/dv, or a second derivative df/du/dv
+        f, *by = (symbols[n].latex or n for n in parts)
+        power = "^2" if len(by) == 2 else ""
+        below = " ".join(f"\\partial {v}" for v in by)
+        return f"$\\frac{{\\partial{power} {f}}}{{{below}}}$"
+    return name
 
 
 def _answer_feedback(q: Question, answer: Term, result: Result | None, error: str,
@@ -348,12 +364,12 @@ def _answer_feedback(q: Question, answer: Term, result: Result | None, error: st
         return Mark.CORRECT, "Correct."
     if result.verdict is Verdict.REFUTED:
         cx = result.counterexample
-        detail = _counterexample_text(result, with_hint=not isinstance(claim, Limit))  # a limit's is its proof
+        detail = _counterexample_text(result, not isinstance(claim, Limit), q.symbols)  # a limit's hint is its proof
         if cx is not None and isinstance(claim, Limit):  # lim ... = answer: the answer is the right side
             detail = detail.replace("the left side is", "the correct value (the limit) is").replace(
                 "but the right side is", "but your answer gives")
         elif cx is not None and isinstance(claim, Proportional):  # a condition: what it must be, and a point
-            values = ", ".join(f"{k} = {v}" for k, v in cx.values.items())
+            values = ", ".join(f"{_spelled(k, q.symbols)} = {v}" for k, v in cx.values.items())
             kind = "positive constant" if claim.positive else "nonzero constant"
             detail = (f"${claim.expr.latex()}$ must be a {kind} multiple of ${claim.to.latex()}$, and it is not: "
                       f"at {values} it is {cx.lhs}, where that multiple is {cx.rhs}")
