@@ -232,3 +232,15 @@ def test_the_suite_warns_about_a_corrupt_cache_and_still_decides(capsys: pytest.
     code, rows, err = _suite(capsys, "--cache", str(path), only="ref.pd.linear")
     assert code == 0 and len(rows) >= 1 and all(r["verdict"] == "proved" for r in rows)
     assert "unreadable" in err and "started a new one" in err
+
+
+def test_entries_older_than_the_limit_are_dropped_when_the_cache_is_opened(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    proved = Result(Verdict.PROVED, detail="by hand")
+    with DecisionCache(path) as c:
+        assert c.put("old", proved) and c.put("new", proved)
+    with sqlite3.connect(path) as db:  # "old" was stored 100 days ago
+        db.execute("UPDATE decisions SET created = created - ? WHERE key = 'old'", (100 * 86400,))
+    with DecisionCache(path, max_age_days=90) as c:
+        assert c.get("old") is None and c.get("new") is not None
+        assert len(c) == 1

@@ -10,6 +10,10 @@ What is not cached: ``unknown``. It may come from a time limit (the hard one, or
 inside a procedure), a memory cap, a dead worker or a bug of ours, all of which a later run
 may not meet; only ``proved``, ``refuted`` and ``error`` are facts about the claim.
 
+Entries older than :data:`MAX_AGE_DAYS` are dropped when the file is opened: a new engine
+version never reads an older one's entries again, so without this they would pile up; a
+current entry is at worst decided once more after that time.
+
 The store is SQLite in WAL mode: a commit is atomic, so a run killed at any moment (even
 with SIGKILL) leaves every decision committed so far and nothing half-written. A file that
 is nevertheless unreadable (truncated, overwritten) is moved aside and rebuilt, with a
@@ -34,6 +38,9 @@ import verify
 from verify.deciding.result import Result, Verdict
 from verify.model import codec
 from verify.model.claim import Claim
+
+#: How long an entry is kept (see the module docstring).
+MAX_AGE_DAYS = 90
 
 #: Verdicts that do not depend on time limits or the machine, and so may be reused.
 CACHEABLE = frozenset({Verdict.PROVED, Verdict.REFUTED, Verdict.ERROR})
@@ -102,9 +109,10 @@ class DecisionCache:
     cache says so once and turns itself off: the run goes on, deciding everything.
     """
 
-    def __init__(self, path: str | os.PathLike[str], warn: Warn = _stderr) -> None:
+    def __init__(self, path: str | os.PathLike[str], warn: Warn = _stderr, max_age_days: float = MAX_AGE_DAYS) -> None:
         self.path = Path(path)
         self.warn = warn
+        self.max_age = max_age_days * 86400.0
         self.hits = 0
         self.stored = 0
         self._db: sqlite3.Connection | None = None
@@ -123,6 +131,7 @@ class DecisionCache:
             row = db.execute("PRAGMA quick_check").fetchone()
             if row is None or row[0] != "ok":
                 raise sqlite3.DatabaseError(f"integrity check failed: {row[0] if row else 'no answer'}")
+            db.execute("DELETE FROM decisions WHERE created < ?", (time.time() - self.max_age,))
         except BaseException:
             db.close()
             raise
