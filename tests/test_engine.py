@@ -186,11 +186,15 @@ def test_relu_plus_relu_of_the_negative_is_abs() -> None:
     assert verdict(c) is Verdict.PROVED
 
 
-def test_a_claim_defined_everywhere_is_proved_without_a_point() -> None:
-    # (AB)^T = B^T A^T for every size: no division, no inverse, so the size-independent proof
-    # stands without a random point; the detail says so.
-    r = decide(claim((A * B).T, B.T * A.T, matrix("A", "m", "n"), matrix("B", "n", "p")))
-    assert r.verdict is Verdict.PROVED and r.scope == "all sizes" and "defined everywhere" in r.detail
+def test_a_point_comes_before_any_prover_so_a_prover_bug_cannot_prove_a_false_claim(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A size-independent prover that "proves" everything: (AB)^T = A^T B^T (false for 2 x 2
+    # matrices in general, and defined everywhere) must still be refuted, at the first point.
+    from verify.deciding import equality
+    monkeypatch.setattr(equality, "_prove_all_sizes", lambda c: "a broken proof")
+    c = claim((A * B).T, A.T * B.T, matrix("A", "n", "n"), matrix("B", "n", "n"))
+    r = decide(c, timeout=None)
+    assert r.verdict is Verdict.REFUTED and separates(c, r.counterexample)
 
 
 def test_a_claim_with_an_inverse_of_a_sum_still_needs_a_defined_point() -> None:
