@@ -403,3 +403,27 @@ def test_a_wrong_fast_value_cannot_refute_a_true_claim(monkeypatch: pytest.Monke
                                                                 scalar("t")]),
                      lhs=(A * B + A).T / t, rhs=(B.T * A.T + A.T) / t, sizes=({"n": 2},))
     assert decide(claim, timeout=None).verdict is not Verdict.REFUTED
+
+
+def test_a_fast_path_that_hides_a_difference_cannot_make_a_false_claim_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Break the fast path the other way: both sides always agree. (AB)^T = A^T B^T is false for
+    # 2 x 2 matrices; the proof fails, and the last points, evaluated by SymPy, still refute it.
+    from checking import separates
+    from verify import Var, decide
+    from verify.deciding import fraction_jets
+    from verify.deciding.result import Verdict
+    from verify.model.claim import Equality
+    from verify.model.symbols import Symbols, matrix
+
+    real = fraction_jets.PointEvaluator.evaluate
+
+    def agreeing(self, sides):  # type: ignore[no-untyped-def]
+        values = real(self, sides)
+        return [values[0] for _ in values]
+
+    monkeypatch.setattr(fraction_jets.PointEvaluator, "evaluate", agreeing)
+    A, B = Var("A"), Var("B")
+    claim = Equality(id="t", statement="", symbols=Symbols.of([matrix("A", "n", "n"), matrix("B", "n", "n")]),
+                     lhs=(A * B).T, rhs=A.T * B.T)
+    r = decide(claim, timeout=None)
+    assert r.verdict is Verdict.REFUTED and separates(claim, r.counterexample)

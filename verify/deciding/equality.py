@@ -66,11 +66,12 @@ def _defined(m: sympy.Matrix) -> bool:
 
 
 def sample(
-    claim: Equality, sizes: Mapping[str, int], rng: random.Random, unit: bool = False
+    claim: Equality, sizes: Mapping[str, int], rng: random.Random, unit: bool = False, use_fractions: bool = True
 ) -> tuple[sympy.Matrix, sympy.Matrix, Point] | None:
     """Both sides' exact values at one random point, or None where a side is undefined or on a kink."""
     try:
-        (lv, rv), point = evaluate((claim.lhs, claim.rhs), claim.symbols, sizes, claim.layout, rng, unit)
+        (lv, rv), point = evaluate((claim.lhs, claim.rhs), claim.symbols, sizes, claim.layout, rng, unit,
+                                   use_fractions)
     except (ZeroDivisionError, ValueError):  # Boundary is a ValueError too
         return None
     if not (_defined(lv) and _defined(rv)):
@@ -125,8 +126,11 @@ def letters_of(claim: Equality) -> frozenset[str]:
     return out
 
 
+Refutation = tuple[Result | None, list[dict[str, int]], list[str], int]
+
+
 def refute(claim: Equality, bound: list[dict[str, int]], rng: random.Random, progress: Progress,
-           points: int = POINTS) -> tuple[Result | None, list[dict[str, int]], list[str], int]:
+           points: int = POINTS, use_fractions: bool = True) -> Refutation:
     """Look for a counterexample at every binding; also learn where the sides are defined."""
     defined: list[dict[str, int]] = []
     skipped: list[str] = []
@@ -138,7 +142,7 @@ def refute(claim: Equality, bound: list[dict[str, int]], rng: random.Random, pro
             for attempt in range(points + ATTEMPTS):
                 if tried >= points:
                     break
-                got = sample(claim, sizes, rng, unit=attempt % 3 == 2)
+                got = sample(claim, sizes, rng, attempt % 3 == 2, use_fractions)
                 if got is None:
                     continue
                 tried += 1
@@ -259,7 +263,9 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
     proving = defined if claim.sizes else defined[:2]
     proved_at, methods, tried = prove_instantiated(claim, proving, rng, progress)
     if tried:
-        refuted, _, _, more = refute(claim, defined, rng, progress, MORE_POINTS)
+        # The proof failed: the last points are the established SymPy evaluation's, so that
+        # not even a bug of the Fraction evaluator could hide a counterexample from them.
+        refuted, _, _, more = refute(claim, defined, rng, progress, MORE_POINTS, use_fractions=False)
         if refuted is not None:
             return refuted
         return Result(Verdict.UNKNOWN, detail=f"{valid + more} random points agree; not proved: " + "; ".join(tried))

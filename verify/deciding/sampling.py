@@ -210,8 +210,10 @@ def evaluate(
     layout: str,
     rng: random.Random,
     unit: bool = False,
+    use_fractions: bool = True,
 ) -> tuple[list[sympy.Matrix], Point]:
-    """Both sides' exact values at one random point.
+    """Both sides' exact values at one random point (by Fractions where they apply, unless
+    ``use_fractions`` is off).
 
     Raises ZeroDivisionError or ValueError where a side is undefined there, and
     :class:`~verify.deciding.jets.Boundary` on a kink of max, |.| or a step. The values may
@@ -237,6 +239,8 @@ def evaluate(
         ev = JetEvaluator(symbols, sizes, realise, layout, point.atoms, order)
         return [ev.at_point(m) for m in evaluate_sides(ev, sides)]
 
+    if not use_fractions:
+        return by_sympy(), point
     try:
         values = fast.evaluate(sides)
     except (Declined, ZeroDivisionError, ValueError):  # Boundary is a ValueError
