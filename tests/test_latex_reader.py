@@ -427,3 +427,19 @@ def test_user_text_never_reaches_sympify(monkeypatch: pytest.MonkeyPatch) -> Non
     assert read(r"2.625 \frac{\partial x^T K x}{\partial x} + \frac{3}{4} x^T") is not None
     with pytest.raises(VerifyError):
         read("__import__('os').system('true')")
+
+
+# --- the slash form of a derivative --------------------------------------------------------
+
+
+def test_the_slash_form_of_a_derivative_reads_as_the_fraction() -> None:
+    assert read(r"\partial (A x) / \partial x") == read(r"\frac{\partial (A x)}{\partial x}")
+    assert read(r"\partial^2 a / \partial t^2") == read(r"\frac{\partial^2 a}{\partial t^2}")
+    # two slash derivatives side by side are a product (a chain rule), not one derivative
+    assert read(r"\partial y / \partial z \partial z / \partial z") == Product(
+        (read(r"\frac{\partial y}{\partial z}"), read(r"\frac{\partial z}{\partial z}")))
+
+
+def test_a_plain_slash_is_refused_with_the_fraction_to_write_instead() -> None:
+    with pytest.raises(UnsupportedError, match=r"\\frac\{a\}\{b\}"):
+        read("a / b")

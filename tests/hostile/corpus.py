@@ -305,7 +305,7 @@ SUBMISSIONS: tuple[SubmissionCase, ...] = (
                    verdict="correct", says="Correct", student="=HYPERLINK('http://x', 'y')"),
     SubmissionCase("markup-everywhere", _text("---\nstudent: \"[/bold][red\"\n---\n\n## pd.linear\n\n"
                                               "[link=file:///etc/passwd]x[/link]\n\n$$\\frac{\\partial y}"
-                                              "{\\partial x} = [/red]$$\n"), says="unexpected"),
+                                              "{\\partial x} = [/red]$$\n"), says="is not read"),
     SubmissionCase("heading-injection", _text("## __import__('os').system('touch CANARY')\n\n$$A$$\n"),
                    verdict="unanswered", says="No answer"),
     SubmissionCase("html-script", _text("<script>fetch('http://x')</script>\n\n" + answer("A")),

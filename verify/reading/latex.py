@@ -467,6 +467,10 @@ class LatexReader:
                     "a subscript here is not part of a declared name (declare the name with it)",
                     Position(text, pos),
                 )
+            if token.type == "SLASH":
+                return UnsupportedError(r"a / b is not read (which factors it divides is a guess): write "
+                                        r"\frac{a}{b}; only \partial f / \partial v is read with a slash",
+                                        Position(text, pos))
             expected = sorted((_SHOWN[t] for t in err.expected if t in _SHOWN), key=lambda w: (w[0] == "'", w))
             hint = f"; expected {' or '.join(expected[:4])}" if expected else ""
             what = "end of input" if at_end else f"'{str(token).strip()}'"
@@ -900,6 +904,14 @@ class _Builder(Transformer_NonRecursive):
         dens = next(x for x in c if isinstance(x, tuple))
         op = self.derivative_op(head.start_pos, order, dens)
         return self.derivative(op, f, head.start_pos, c[-1].end_pos)
+
+    def sderiv(self, c: list[Any]) -> Read:
+        head = c[0]
+        order = next((x for x in c if isinstance(x, int)), 1)
+        f = next(x for x in c if isinstance(x, Read))
+        wrt = next(x for x in c if isinstance(x, _Wrt))
+        op = self.derivative_op(head.start_pos, order, (wrt,))
+        return self.derivative(op, f, head.start_pos, wrt.start + 1)
 
     def dop(self, c: list[Any]) -> _Op:
         order = next((x for x in c if isinstance(x, int)), 1)
