@@ -367,6 +367,16 @@ $$y^T A x = \alpha = \delta_7$$
 ## pd.product
 $$\frac{\partial \alpha}{\partial z} = x^T \frac{\partial y}{\partial z} + \delta_7$$
 """,
+    # d J / d z_2 with z_2 := W_2 a_1 + b_2: J as a function of the node z_2 is the cross-entropy
+    # of sigma(z_2), whose derivative is yhat - y (by hand); y - yhat is that with the sign flipped
+    "node-right": r"""
+## bp.dJ-dW1
+$$\frac{\partial J}{\partial z_2} = \hat{y} - y$$
+""",
+    "node-sign": r"""
+## bp.dJ-dW1
+$$\frac{\partial J}{\partial z_2} = y - \hat{y}$$
+""",
     "labels-reversed": r"""
 ## pd.linear
 $$\frac{\partial y}{\partial x} = A = \delta_1$$
@@ -488,6 +498,12 @@ def test_an_answer_may_cite_an_earlier_answer_by_its_label(probes: dict[str, Gra
     assert g.verdict is Mark.CORRECT and [c.status for c in g.steps] == [StepStatus.FOLLOWS]
     g = probes["labels-reversed"]["pd.chain"]
     assert g.verdict is Mark.INCORRECT and "what it names" in g.feedback
+
+
+def test_a_derivative_by_an_intermediate_quantity_is_checked_at_that_node(probes: dict[str, Grades]) -> None:
+    assert [c.status for c in probes["node-right"]["bp.dJ-dW1"].steps] == [StepStatus.FOLLOWS]
+    [step] = probes["node-sign"]["bp.dJ-dW1"].steps
+    assert step.status is StepStatus.DOES_NOT_FOLLOW and "sign" in step.detail
 
 
 def test_a_label_is_not_put_where_its_names_mean_something_else(probes: dict[str, Grades]) -> None:

@@ -443,3 +443,26 @@ def test_the_slash_form_of_a_derivative_reads_as_the_fraction() -> None:
 def test_a_plain_slash_is_refused_with_the_fraction_to_write_instead() -> None:
     with pytest.raises(UnsupportedError, match=r"\\frac\{a\}\{b\}"):
         read("a / b")
+
+
+# --- derivatives by a definition (a node of the computation) -------------------------------
+
+
+def test_a_derivative_by_a_definition_is_taken_at_the_node() -> None:
+    # u := A x; d(u^T u)/du read as backpropagation means it: v^T v differentiated by v, at v = A x
+    # (2 u^T by hand), not refused and not d/dx.
+    from verify.deciding.engine import decide
+    from verify.deciding.result import Verdict
+    from verify.model.claim import Equality
+    from verify.model.expr import At, Derivative
+
+    r = reader.LatexReader(S, defines={"u": Product((A, x))}, node_derivatives=True)
+    lhs = r.read(r"\frac{\partial (u^T u)}{\partial u}")
+    assert isinstance(lhs, At) and isinstance(lhs.expr, Derivative) and lhs.values[0][1] == Product((A, x))
+    symbols = Symbols.of([*S.values(), *r.nodes.values()])
+    right = Equality(id="t", statement="", symbols=symbols, lhs=lhs, rhs=r.read("2 u^T"))
+    wrong = Equality(id="t", statement="", symbols=symbols, lhs=lhs, rhs=r.read("u^T"))
+    assert decide(right).verdict is Verdict.PROVED
+    assert decide(wrong).verdict is Verdict.REFUTED
+    with pytest.raises(UnsupportedError, match="definition"):  # only where asked for
+        reader.LatexReader(S, defines={"u": Product((A, x))}).read(r"\frac{\partial (u^T u)}{\partial u}")

@@ -80,7 +80,7 @@ _LABEL = re.compile(
 def reader(question: Question) -> LatexReader:
     """The reader of a question's derivations, built once per question."""
     return LatexReader(question.symbols, question.layout, dict(question.defines),
-                       index_sums=True, numbers_as_identity=True, samples=question.samples)
+                       index_sums=True, numbers_as_identity=True, samples=question.samples, node_derivatives=True)
 
 
 def _read(question: Question, latex: str) -> Term:

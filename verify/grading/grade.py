@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from verify.deciding.result import Result, Verdict
 from verify.errors import VerifyError
-from verify.grading.derivation import Derivation, Step, Term, derivation
+from verify.grading.derivation import Derivation, Step, Term, derivation, reader
 from verify.grading.grades import Mark, QuestionGrade, StepCheck, StepStatus
 from verify.grading.labels import Label, resolve_all
 from verify.grading.scoring import ScoringRule
@@ -86,8 +86,9 @@ def plan(question: Question, section: Section | None, labels: Mapping[str, Label
             lhs, rhs = _zero_as_matrix(question, step.lhs.expr, step.rhs.expr)
             fixed = _fixed(step.lhs, step.rhs)
             claims.append((step_key(question, step), Equality(
-                id=f"{question.id}.step{step.index}", statement=step.latex + _where(fixed), symbols=question.symbols,
-                layout=question.layout, lhs=substitute(lhs, fixed), rhs=substitute(rhs, fixed),
+                id=f"{question.id}.step{step.index}", statement=step.latex + _where(fixed),
+                symbols=_with_nodes(question, lhs, rhs), layout=question.layout,
+                lhs=substitute(lhs, fixed), rhs=substitute(rhs, fixed),
             )))
     answer_key = None
     error = ""
@@ -101,7 +102,7 @@ def plan(question: Question, section: Section | None, labels: Mapping[str, Label
         try:
             if error:
                 raise ValueError(error)
-            claims.append((answer_key, _at(question.answer_claim(answer, lhs), _fixed(d.answer))))
+            claims.append((answer_key, _at(question.answer_claim(answer, lhs), _fixed(d.answer), question)))
         except (VerifyError, TypeError, ValueError) as err:
             answer_key, error = None, str(err)
     defined_key, where = None, ""
@@ -125,13 +126,28 @@ def _where(fixed: Mapping[str, Const]) -> str:
     return f" (at {', '.join(f'{k} = {v.latex()}' for k, v in fixed.items())})" if fixed else ""
 
 
-def _at(claim: Claim, fixed: Mapping[str, Const]) -> Claim:
+def _at(claim: Claim, fixed: Mapping[str, Const], question: Question) -> Claim:
+    """The answer's claim where its reading fixed a count, with the nodes its derivatives use."""
+    if not isinstance(claim, Equality):
+        if fixed:
+            raise ValueError("a sum over the samples is not read in this kind of answer")
+        return claim
+    claim = replace(claim, symbols=_with_nodes(question, claim.lhs, claim.rhs))
     if not fixed:
         return claim
-    if not isinstance(claim, Equality):
-        raise ValueError("a sum over the samples is not read in this kind of answer")
     return replace(claim, lhs=substitute(claim.lhs, fixed), rhs=substitute(claim.rhs, fixed),
                    statement=claim.statement + _where(fixed))
+
+
+def _with_nodes(question: Question, *exprs: Expr) -> Symbols:
+    """The question's symbols, and the node of each definition the expressions differentiate by
+    (d J / d z_2: the variable z_2 at its value, see LatexReader.nodes)."""
+    nodes = reader(question).nodes
+    if not nodes:
+        return question.symbols
+    names = frozenset().union(*(e.names() for e in exprs))
+    used = [s for s in nodes.values() if s.name in names and s.name not in question.symbols]
+    return Symbols.of([*question.symbols.values(), *used]) if used else question.symbols
 
 
 def _assumption(step: Step) -> bool:

@@ -488,6 +488,25 @@ def substitute(e: Expr, mapping: Mapping[str, Expr]) -> Expr:
     return dataclasses.replace(e, **changes)
 
 
+def replace_subtree(e: Expr, old: Expr, new: Expr) -> Expr:
+    """``e`` with every subtree equal to ``old`` replaced by ``new`` (an intermediate quantity
+    made a variable of its own: J as a function of z_2)."""
+    if e == old:
+        return new
+    if not dataclasses.is_dataclass(e):  # pragma: no cover - every node is a dataclass
+        return e
+    changes = {f.name: _replace_value(getattr(e, f.name), old, new) for f in dataclasses.fields(e)}
+    return dataclasses.replace(e, **changes)
+
+
+def _replace_value(value: Any, old: Expr, new: Expr) -> Any:
+    if isinstance(value, Expr):
+        return replace_subtree(value, old, new)
+    if isinstance(value, tuple):
+        return tuple(_replace_value(v, old, new) for v in value)
+    return value
+
+
 def _substitute_value(value: Any, mapping: Mapping[str, Expr]) -> Any:
     if isinstance(value, Expr):
         return substitute(value, mapping)

@@ -53,6 +53,7 @@ from verify.model.expr import (
     ANY,
     Add,
     Apply,
+    At,
     Const,
     Derivative,
     Div,
@@ -68,6 +69,7 @@ from verify.model.expr import (
     Product,
     Transpose,
     Var,
+    replace_subtree,
     shape_of,
     substitute,
 )
@@ -298,6 +300,7 @@ class LatexReader:
         index_sums: bool = False,
         numbers_as_identity: bool = False,
         samples: Samples | None = None,
+        node_derivatives: bool = False,
     ) -> None:
         if layout not in ("numerator", "denominator"):
             raise DeclarationError(f"layout must be 'numerator' or 'denominator', not {layout!r}")
@@ -313,15 +316,34 @@ class LatexReader:
         if self.families:
             self.spellings = Spellings.of([*self.spellings.meaning.items(),
                                            *((f.template, key) for key, f in self.families.items())])
-        #: the declared symbols, and a stand-in for each indexed name (v_i) until a sum expands it
+        #: ``node_derivatives``: each definition (z_2 := W_2 a_1 + b_2) as a variable of its own,
+        #: so that d J / d z_2 is read as backpropagation means it: J as a function of the node
+        #: z_2, differentiated there, at z_2's value. By definition name: its node symbol.
+        self.nodes: dict[str, Symbol] = self._nodes(symbols) if node_derivatives else {}
+        #: the declared symbols, the nodes, and a stand-in for each indexed name (v_i) until a
+        #: sum expands it
         self.table: Mapping[str, Symbol] = ChainMap(
-            {key: Symbol(key, f.shape) for key, f in self.families.items()}, symbols  # type: ignore[arg-type]
+            {key: Symbol(key, f.shape) for key, f in self.families.items()},
+            {s.name: s for s in self.nodes.values()}, symbols,  # type: ignore[arg-type]
         )
         self.parser = _parser(self.spellings.pattern)
         self.letters: frozenset[str] = frozenset(
             d for s in symbols.values() for d in (s.shape.rows, s.shape.cols) if isinstance(d, str)
         )
         self._define_reads: dict[str, tuple[Shape, int, int]] = {}
+
+    def _nodes(self, symbols: Mapping[str, Symbol]) -> dict[str, Symbol]:
+        """A node symbol per readable definition, named as the definition is spelled (what a
+        counterexample then shows); none where that name is a declared symbol's."""
+        out: dict[str, Symbol] = {}
+        for name, value in self.defines.items():
+            if isinstance(value, Unreadable) or name in symbols:
+                continue
+            try:
+                out[name] = Symbol(name, shape_of(value, symbols, self.layout))
+            except VerifyError:
+                continue
+        return out
 
     def _families(self) -> dict[str, _Family]:
         """Each set of names that differ only in a one-digit subscript, numbered 1..N (N >= 2)
@@ -408,7 +430,7 @@ class LatexReader:
         if builder.fixed:
             expr = substitute(expr, {name: Const(value) for name, value in builder.fixed.items()})
         try:
-            shape_of(expr, self.symbols, self.layout)  # the whole, once more
+            shape_of(expr, self.table, self.layout)  # the whole, once more
         except VerifyError as err:  # pragma: no cover - every node was checked as it was built
             raise type(err)(err.message, Position(text, 0)) from None
         return Reading(expr, tuple(sorted(builder.fixed.items())))
@@ -931,7 +953,18 @@ class _Builder(Transformer_NonRecursive):
     def derivative(self, op: _Op, f: Read, start: int, end: int) -> Read:
         wrt = tuple(w.var for w in op.wrt for _ in range(w.order))
         blame = op.wrt[0].start if len(op.wrt) == 1 else start
-        return self.make(lambda g: Derivative(g, wrt), [f], start, end, blame=blame)
+        by_node = {s.name: self.r.defines[name] for name, s in self.r.nodes.items()}
+        values = tuple(dict.fromkeys((v, by_node[v.name]) for v in wrt if v.name in by_node))
+        if not values:
+            return self.make(lambda g: Derivative(g, wrt), [f], start, end, blame=blame)
+
+        def at_the_node(g: Expr) -> Expr:
+            """d g / d z_2 at z_2's value, g with z_2's definition made the variable z_2."""
+            for v, value in values:
+                g = replace_subtree(g, value, v)
+            return At(Derivative(g, wrt), values)
+
+        return self.make(at_the_node, [f], start, end, blame=blame)
 
     def pdens(self, c: list[Any]) -> tuple[_Wrt, ...]:
         return tuple(x for x in c if isinstance(x, _Wrt))
@@ -941,13 +974,14 @@ class _Builder(Transformer_NonRecursive):
     def wrt(self, c: list[Any]) -> _Wrt:
         name_tok = next(x for x in c if isinstance(x, Token) and x.type == "NAME")
         order = next((x for x in c if isinstance(x, int)), 1)
-        return _Wrt(self.variable(name_tok), order, name_tok.start_pos or 0)
+        return _Wrt(self.variable(name_tok, node=True), order, name_tok.start_pos or 0)
 
     def wrt_sub(self, c: list[Any]) -> _Wrt:
         name_tok = next(x for x in c if isinstance(x, Token) and x.type == "NAME")
         return _Wrt(self.variable(name_tok), 1, name_tok.start_pos or 0)
 
-    def variable(self, tok: Token) -> Var:
+    def variable(self, tok: Token, node: bool = False) -> Var:
+        """The variable ``tok`` names; with ``node``, a definition's node (see LatexReader.nodes)."""
         name = self.r.spellings.name_of(str(tok))
         family = self.r.families.get(name)
         if family is not None:
@@ -957,6 +991,8 @@ class _Builder(Transformer_NonRecursive):
                                        self.at(tok.start_pos or 0))
             return Var(name)
         if name in self.r.defines:
+            if node and name in self.r.nodes:
+                return Var(self.r.nodes[name].name)
             raise UnsupportedError(
                 f"cannot differentiate by {name}: it is a definition, not a declared variable",
                 self.at(tok.start_pos or 0),
