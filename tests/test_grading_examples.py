@@ -39,8 +39,8 @@ WRONG: dict[str, int | None] = {
     # statements: alpha = sum (1), d alpha/dy_j = sum (2), sum = (x^T A^T)_j (3), d alpha/dy = x^T A (4).
     # x^T A is 1 x n times m x n: not even defined; for square A it is x^T A^T only if A = A^T.
     "pd.bilinear-y": 4,
-    # nabla psi = [...] (1, \nabla without a variable: not read), J = [...] (2): entry (2, 2) is written
-    # d^2 psi/(du dv) where the Jacobian of the gradient has d^2 psi/dv^2.
+    # nabla psi = [...] (1: psi's own variables u, v, z, so it follows by definition), J = [...] (2):
+    # entry (2, 2) is written d^2 psi/(du dv) where the Jacobian of the gradient has d^2 psi/dv^2.
     "hessian.matrix": 2,
     # one step, d f/d x_2 = ...: the third bracket has 2.65 where f has 2.625.
     "beale.grad-x2": 1,
@@ -110,6 +110,7 @@ def test_the_first_bad_step_is_where_the_solution_goes_wrong(solution: Grades) -
     assert "x^T A" in solution["pd.bilinear-y"].steps[3].latex
     row_2 = r"\partial u \partial v} & \frac{\partial^2 \psi}{\partial u \partial v}"  # (2, 1) and (2, 2)
     assert row_2 in solution["hessian.matrix"].steps[1].latex
+    assert solution["hessian.matrix"].steps[0].status is StepStatus.FOLLOWS  # nabla psi, by definition
     assert "2.65" in solution["beale.grad-x2"].steps[0].latex
     assert solution["quad.eigen-recursion"].steps[0].latex == r"x^{k+1} = x^k - \alpha Q (x - x^*)"
 

@@ -466,3 +466,18 @@ def test_a_derivative_by_a_definition_is_taken_at_the_node() -> None:
     assert decide(wrong).verdict is Verdict.REFUTED
     with pytest.raises(UnsupportedError, match="definition"):  # only where asked for
         reader.LatexReader(S, defines={"u": Product((A, x))}).read(r"\frac{\partial (u^T u)}{\partial u}")
+
+
+def test_nabla_without_a_variable_takes_a_functions_own_scalar_variables() -> None:
+    # psi(u, v) declared of its scalars: nabla psi is [dpsi/du; dpsi/dv], nabla^2 psi the 2 x 2
+    # matrix of second partials, in the declared order; a name with no such variables is refused.
+    from verify.model.expr import Derivative, MatrixLit
+
+    psi, u, v = Var(r"\psi"), Var("u"), Var("v")
+    table = Symbols.of([parse_declaration(r"\psi", "scalar, of(u, v)"), parse_declaration("u", "scalar"),
+                        parse_declaration("v", "scalar"), parse_declaration("x", "vector(n)")])
+    r = reader.LatexReader(table)
+    assert r.read(r"\nabla \psi") == MatrixLit(((Derivative(psi, (u,)),), (Derivative(psi, (v,)),)))
+    assert r.read(r"\nabla^2 \psi") == MatrixLit(tuple(tuple(Derivative(psi, (a, b)) for b in (u, v)) for a in (u, v)))
+    with pytest.raises(UnsupportedError, match=r"write \\nabla_x f"):
+        r.read(r"\nabla x")

@@ -734,6 +734,8 @@ class _Builder(Transformer_NonRecursive):
         return self.apply_op(op, arg)
 
     def apply_op(self, op: _Op, arg: Read) -> Read:
+        if op.kind in ("grad", "hessian") and not op.wrt:
+            return self.own_variables(op, arg)
         if op.kind == "grad":
             v = op.wrt[0].var
             return self.make(lambda f: Gradient(f, v), [arg], op.start, arg.end, blame=op.start)
@@ -745,6 +747,25 @@ class _Builder(Transformer_NonRecursive):
         if op.kind == "sum":
             return self.index_sum(op, arg)
         return self.function(op.kind, arg, op.start, arg.end)
+
+    def own_variables(self, op: _Op, arg: Read) -> Read:
+        """``\\nabla \\psi`` (``\\nabla^2 \\psi``) for a function declared of scalars, psi(u, v, z):
+        the column of its partial derivatives (the matrix of second ones) in the declared order.
+        Anything else has no variable to take: it is refused with the notation to write."""
+        s = self.r.symbols.get(arg.expr.name) if isinstance(arg.expr, Var) else None
+        variables = [Var(v) for v in s.of] if s is not None else []
+        if not variables or not all(v.name in self.r.symbols and self.r.symbols[v.name].shape.is_scalar
+                                    for v in variables):
+            raise UnsupportedError("\\nabla without a variable is read only for a function declared of "
+                                   "scalars (\\nabla \\psi for psi(u, v, z)): write \\nabla_x f",
+                                   self.at(op.start))
+        if op.kind == "grad":
+            def build(f: Expr) -> Expr:
+                return MatrixLit(tuple((Derivative(f, (v,)),) for v in variables))
+        else:
+            def build(f: Expr) -> Expr:
+                return MatrixLit(tuple(tuple(Derivative(f, (a, b)) for b in variables) for a in variables))
+        return self.make(build, [arg], op.start, arg.end, blame=op.start)
 
     def index_sum(self, op: _Op, arg: Read) -> Read:
         """``\\sum_i`` over the rest of the product: one term per member of the indexed names in it.
@@ -1011,13 +1032,13 @@ class _Builder(Transformer_NonRecursive):
     def nabla(self, c: list[Any]) -> _Op:
         head = c[0]
         orders = [x for x in c if isinstance(x, int)]
-        wrt = next(x for x in c if isinstance(x, _Wrt))
+        wrt = tuple(x for x in c if isinstance(x, _Wrt))
         if len(orders) > 1:
             raise LatexSyntaxError("the order of \\nabla is given twice", self.at(head.start_pos))
         order = orders[0] if orders else 1
         if order > 2:
             raise UnsupportedError("\\nabla of order above 2 is not read", self.at(head.start_pos))
-        return _Op("grad" if order == 1 else "hessian", head.start_pos, (wrt,))
+        return _Op("grad" if order == 1 else "hessian", head.start_pos, wrt)
 
     def call(self, c: list[Any]) -> Read:
         tok, arg = c
