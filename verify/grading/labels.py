@@ -123,7 +123,8 @@ def _put_in_place(question: Question, answer: Term, labels: Mapping[str, Label])
     """The answer read with each label replaced by what it names, in parentheses (None when a
     label names something unread, or the result cannot be read either)."""
     used = [m for m in _ONE.finditer(answer.latex) if key(m.group(0)) in labels]
-    if not used or not all(_means_the_same(question, labels[key(m.group(0))]) for m in used):
+    distinct = {key(m.group(0)) for m in used}  # each label read once, however often it is cited
+    if not used or not all(_means_the_same(question, labels[k]) for k in distinct):
         return None
     text, last = [], 0
     for m in used:
