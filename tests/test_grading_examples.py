@@ -475,9 +475,22 @@ def test_a_sum_with_the_wrong_range_is_not_misread(probes: dict[str, Grades]) ->
 
 def test_a_sum_over_samples_is_read_at_two_samples(probes: dict[str, Grades]) -> None:
     assert probes["one-sample"]["bp.dJ-dyhat"].verdict is Mark.CORRECT
+    assert not probes["one-sample"]["bp.dJ-dyhat"].review
     g = probes["sum-right-at-two"]["bp.dJ-dyhat"]
     assert g.verdict is not Mark.CORRECT and g.points == 0
     assert "m = 2" in g.feedback and "TA" in g.feedback
+    assert g.review  # undecided: the report lists it for a TA
+
+
+def test_the_summary_lists_the_answers_for_a_ta_to_review(probes: dict[str, Grades]) -> None:
+    from verify.grading.grades import SubmissionGrade
+    from verify.reporting.gradebook import summary_line
+
+    flagged = SubmissionGrade("s.md", "s", tuple(probes["sum-right-at-two"].values()))
+    clean = SubmissionGrade("t.md", "t", tuple(probes["one-sample"].values()))
+    assert "1 answer the engine could not decide" in summary_line([flagged, clean]).plain
+    assert "s: bp.dJ-dyhat" in summary_line([flagged, clean]).plain
+    assert "review" not in summary_line([clean]).plain
 
 
 def test_sums_over_samples_are_declared_only_where_they_can_be_read() -> None:

@@ -275,7 +275,7 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
     return QuestionGrade(q.id, mark, points, q.points, first_bad_step=bad, feedback=" ".join(f for f in feedback if f),
                          answer=d.answer.expr.latex(), steps=tuple(checks),
                          counterexample=result.counterexample if result is not None and mark is Mark.INCORRECT
-                         else None)
+                         else None, review=result is not None and result.verdict is Verdict.UNKNOWN)
 
 
 _ANSWER_STEP = "this equation is the answer, graded as such"

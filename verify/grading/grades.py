@@ -48,6 +48,9 @@ class QuestionGrade:
     steps: tuple[StepCheck, ...] = ()
     #: the exact values where a wrong final answer differs from the reference (not in the JSON contract)
     counterexample: Counterexample | None = None
+    #: the answer could not be decided (a time limit, a sum over samples that agrees at m = 2):
+    #: its mark is the grader's default, and a TA should look (not in the JSON contract)
+    review: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {

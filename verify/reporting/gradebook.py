@@ -61,6 +61,8 @@ def verdict_text(q: QuestionGrade) -> Text:
     text = Text(q.verdict.value, style=VERDICT_STYLE[q.verdict])
     if q.verdict is Mark.CORRECT and q.points < q.max_points:
         text.append(" (partial)", style="yellow")
+    if q.review:
+        text.append(" (TA: review)", style="bold magenta")
     return text
 
 
@@ -156,6 +158,12 @@ def summary_line(grades: Sequence[SubmissionGrade]) -> Text:
     if unread:
         text.append(f"; {unread} file{'s' if unread != 1 else ''} could not be read (not in the mean)",
                     style="bold red")
+    review = [(g.student, q.id) for g in read for q in g.questions if q.review]
+    if review:
+        shown = ", ".join(f"{student}: {qid}" for student, qid in review[:10])
+        more = f", and {len(review) - 10} more" if len(review) > 10 else ""
+        text.append(f"; {len(review)} answer{'s' if len(review) != 1 else ''} the engine could not decide, "
+                    f"for a TA to review ({shown}{more})", style="bold magenta")
     return text
 
 

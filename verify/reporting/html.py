@@ -278,6 +278,8 @@ class QuestionView:
     anchor: str
     verdict: str
     partial: bool
+    #: undecided by the engine: for a TA to review
+    review: bool
     points: str
     answer: Markup | None
     feedback: Markup
@@ -354,6 +356,7 @@ def question_view(grade: SubmissionGrade, q: QuestionGrade, assignment: Assignme
         anchor=anchor("q", grade.file, q.id),
         verdict=q.verdict.value,
         partial=q.verdict is Mark.CORRECT and q.points < q.max_points,
+        review=q.review,
         points=f"{number(q.points)}/{number(q.max_points)}",
         answer=answer_math(q.answer, question) if q.answer else None,
         feedback=mathml.inline_text(q.feedback),
