@@ -22,7 +22,7 @@ from verify.errors import ShapeError, UnsupportedError
 from verify.grading.assignment import load_assignment
 from verify.grading.batch import grade_files
 from verify.grading.grades import Mark, QuestionGrade, StepStatus
-from verify.model.expr import Add, Identity, Product, Var
+from verify.model.expr import Add, Apply, Identity, Product, Var
 from verify.model.symbols import Symbols, matrix, scalar, vector
 from verify.reading.chain import split_chain
 from verify.reading.latex import LatexReader
@@ -556,7 +556,9 @@ def test_notation_read_everywhere() -> None:
     # the indicator of a comparison is a step function; I(x + y) is still the identity times (x + y)
     assert read(r"I(z > 0)") == read(r"\operatorname{step}(z)")
     assert read(r"\mathbb{1}[a < b]") == read(r"\operatorname{step}(b - a)")
-    assert read(r"I(a \geq b)") == read(r"\operatorname{step}(a - b)")
+    # ... and a non-strict comparison is the closed step, 1 at 0 (I(0 >= 0) = 1, I(0 > 0) = 0)
+    assert read(r"I(a \geq b)") == Apply("closed_step", read("a - b"))
+    assert read(r"I(a \geq b)") != read(r"\operatorname{step}(a - b)")
     assert read("I(z + z)") == Product((Identity(None), Add((Var("z"), Var("z")))))
     # thin spaces are spacing; max without its backslash; a declared name that starts with \partial_
     assert read(r"a \, b") == read("a b") == read(r"a \quad b")

@@ -481,3 +481,45 @@ def test_nabla_without_a_variable_takes_a_functions_own_scalar_variables() -> No
     assert r.read(r"\nabla^2 \psi") == MatrixLit(tuple(tuple(Derivative(psi, (a, b)) for b in (u, v)) for a in (u, v)))
     with pytest.raises(UnsupportedError, match=r"write \\nabla_x f"):
         r.read(r"\nabla x")
+
+
+# --- indicators: strict and closed comparisons are different functions ------------------------
+
+
+def minus(u: object, v: object) -> Add:
+    return Add((u, Product((c(-1), v))))
+
+
+@pytest.mark.parametrize(
+    ("text", "tree"),
+    [
+        # strict: 1 where the comparison holds, so 0 where the two sides are equal
+        (r"I(a > b)", Apply("step", minus(a, b))),
+        (r"I(a < b)", Apply("step", minus(b, a))),
+        (r"I(a > 0)", Apply("step", a)),
+        (r"\mathbb{1}[a < b]", Apply("step", minus(b, a))),
+        (r"\operatorname{step}(a)", Apply("step", a)),
+        # closed: 1 where the two sides are equal too
+        (r"I(a \geq b)", Apply("closed_step", minus(a, b))),
+        (r"I(a \ge b)", Apply("closed_step", minus(a, b))),
+        (r"I(a >= b)", Apply("closed_step", minus(a, b))),
+        (r"I(a \geqslant 0)", Apply("closed_step", a)),
+        (r"I(a \leq b)", Apply("closed_step", minus(b, a))),
+        (r"I(a <= 0)", Apply("closed_step", Product((c(-1), a)))),
+        (r"\mathbb{1}\left[a \leq b\right]", Apply("closed_step", minus(b, a))),
+        (r"I(x \geq 0)", Apply("closed_step", x)),
+    ],
+)
+def test_an_indicator_keeps_whether_its_comparison_is_strict(text: str, tree: object) -> None:
+    # I(0 > 0) = 0 but I(0 >= 0) = 1: reading both as one step "proved" I(x >= 0) = I(x > 0).
+    assert read(text) == tree
+
+
+@pytest.mark.parametrize("func", ["step", "closed_step"])
+def test_a_printed_indicator_reads_back_as_itself(func: str) -> None:
+    # The printer writes \mathbb{1}\left[... > 0\right] (or \geq): its argument may hold brackets
+    # of its own (a max, a product in parentheses), which \mathbb{1} allows, I(...) would not.
+    for arg in (a, minus(a, b), Max((a, b)), Product((Add((a, b)), t)), Apply("abs", minus(a, t))):
+        e = Apply(func, arg)
+        assert read(e.latex()) == e
+    assert "\\geq" in Apply("closed_step", a).latex() and ">" in Apply("step", a).latex()

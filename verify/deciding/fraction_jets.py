@@ -4,8 +4,9 @@ Why: refutation evaluates both sides of every claim at random rational points
 (:mod:`verify.deciding.sampling`), and the SymPy evaluator (:class:`~verify.deciding.jets.JetEvaluator`)
 spends most of its time on object overhead (``expand``, assumptions), not on arithmetic. When
 every operation a claim uses is exact over the rationals (sums, products, transposes, inverses,
-divisions, integer powers, trace, det, diag, max / ReLU / |.| / step away from a kink, and
-derivatives), the same values come out of plain dictionaries of Fractions many times faster.
+divisions, integer powers, trace, det, diag, max / ReLU / |.| / steps, on a kink too where the
+argument does not vary, and derivatives), the same values come out of plain dictionaries of
+Fractions many times faster.
 
 The semantics are those of ``JetEvaluator`` on the same :class:`~verify.deciding.sampling.Point`,
 node for node: a variable that something is differentiated by is ``v0 + s``; a value is a
@@ -502,12 +503,17 @@ class FractionEvaluator:
     def _Apply(self, e: Apply, hint: Hint) -> JetMatrix:
         m = self.eval(e.arg, hint)
         ring = self.ring
-        if e.func in ("relu", "abs", "step"):
+        if e.func in ("relu", "abs", "step", "closed_step"):
             def piece(x: Jet) -> Jet:
                 c = ring.value(x)
                 if c == 0:
-                    raise Boundary("on a kink")
-                if e.func == "step":
+                    # On the kink: the value is exact (ReLU(0) = |0| = step(0) = 0, closed_step(0)
+                    # = 1) while the argument is constant; where it varies, a derivative would go
+                    # through the kink, undefined there: a Boundary, as on the SymPy path.
+                    if not ring.is_constant(x):
+                        raise Boundary("on a kink whose switch varies")
+                    return ring.constant(1 if e.func == "closed_step" else 0)
+                if e.func in ("step", "closed_step"):
                     return ring.constant(1 if c > 0 else 0)
                 if e.func == "relu":
                     return x if c > 0 else {}
@@ -541,8 +547,10 @@ class FractionEvaluator:
             values = [value(x) for x in entries]
             best = max(range(len(values)), key=values.__getitem__)
             for k, v in enumerate(values):
-                if k != best and values[best] == v:
-                    raise Boundary("a tie in max")
+                # A tie has its value, max(a, a) = a, and its jet where the tied jets are equal;
+                # tied jets that differ would be differentiated through the kink: a Boundary.
+                if k != best and values[best] == v and entries[k] != entries[best]:
+                    raise Boundary("a tie in max whose branches vary differently")
             return entries[best]
 
         return _build(*shape, pick)

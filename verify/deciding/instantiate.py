@@ -65,6 +65,20 @@ class PlainMax(sympy.Max):
         return super().__new__(cls, *args, evaluate=False)
 
 
+def step(x: sympy.Expr) -> sympy.Expr:
+    """I(x > 0): 0 at x = 0. SymPy's own ``Heaviside(0)`` is 1/2: the value at 0 is given."""
+    return sympy.Heaviside(x, 0)
+
+
+def closed_step(x: sympy.Expr) -> sympy.Expr:
+    """I(x >= 0): 1 at x = 0."""
+    return sympy.Heaviside(x, 1)
+
+
+#: Every function has a value at every point of its domain, on a kink too: ReLU(0) = |0| = 0,
+#: step(0) = 0, closed_step(0) = 1. Only a derivative through a kink is undefined there; SymPy
+#: writes it with Heaviside(., 1/2), sign or DiracDelta, which the region prover
+#: (:mod:`verify.deciding.normal_forms`) treats as conventions, not values.
 _ELEMENTWISE: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
     "exp": sympy.exp,
     "log": sympy.log,
@@ -72,7 +86,8 @@ _ELEMENTWISE: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
     "tanh": sympy.tanh,
     "relu": lambda a: PlainMax(a, 0),
     "abs": sympy.Abs,
-    "step": sympy.Heaviside,
+    "step": step,
+    "closed_step": closed_step,
     "sqrt": sympy.sqrt,
 }
 

@@ -3,7 +3,8 @@
 Order matters for speed: ``expand`` decides polynomials and ``cancel`` rational functions
 tens of times faster than ``simplify``; exponentials are turned into independent symbols
 (sound: an identity in independent symbols survives substituting anything for them);
-max, |.| and steps are split into the regions where each is smooth; ``simplify`` is last.
+max, |.| and steps are split into the regions where each is smooth, and their boundaries, where
+each has its value (a step's is what differs); ``simplify`` is last.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from verify.deciding import certified
 from verify.deciding.refute import PIECEWISE
 
 
@@ -73,8 +75,9 @@ def is_zero(e: sympy.Expr, progress: Callable[[str], None] = lambda s: None) -> 
     if e == 0:
         return ZeroTest(True, "syntactic")
     if e.has(*PIECEWISE):
-        if not _is_rational(e.replace(lambda x: isinstance(x, PIECEWISE), lambda x: sympy.Integer(1))):
-            e = _exp_to_symbols(e)  # once, not once per region
+        if not _is_rational(e.replace(lambda x: isinstance(x, PIECEWISE), lambda x: sympy.Integer(1))) and not any(
+                a.args[0].has(*PIECEWISE) for a in e.atoms(sympy.exp)):
+            e = _exp_to_symbols(e)  # once, not once per region (exp(max(x, 0)): in each region, once split)
         return _by_regions(e, progress)
     if _is_rational(e):
         if e.is_polynomial(*e.free_symbols):
@@ -90,36 +93,235 @@ def is_zero(e: sympy.Expr, progress: Callable[[str], None] = lambda s: None) -> 
     return ZeroTest(None, "simplify left a residue")
 
 
+#: More switches than this and the split is not attempted (each adds up to three cases).
+MAX_SWITCHES = 10
+#: At most this many regions and boundaries are decided in one proof.
+MAX_PIECES = 3000
+
+#: Values tried for the conventions SymPy writes a derivative through a kink with, on that kink:
+#: Heaviside(s, 1/2) (of max and ReLU), sign(s) (of |.|); DiracDelta(s) (of a step) is always 0.
+#: Any fixed choice is sound (see :meth:`_Split._boundary`); these are those claims are written
+#: with, most common first (ReLU'(z) = I(z > 0), |x|' = sign x).
+HEAVISIDE_AT_0 = (sympy.Integer(0), sympy.Integer(1), sympy.Rational(1, 2))
+SIGN_AT_0 = (sympy.Integer(0), sympy.Integer(1), sympy.Integer(-1))
+
+
 def switches(e: sympy.Expr) -> list[sympy.Expr]:
     """The expressions whose signs decide every max, |.|, step and sign in ``e``."""
     out: list[sympy.Expr] = []
     for p in sorted(e.atoms(*PIECEWISE), key=sympy.default_sort_key):
-        if isinstance(p, sympy.Max | sympy.Min) and len(p.args) != 2:
-            raise ValueError("only max of two arguments is split into regions")
-        s = p.args[0] - p.args[1] if isinstance(p, sympy.Max | sympy.Min) else p.args[0]
+        s = _switch(p)
         if s not in out and -s not in out:
             out.append(s)
     return out
 
 
-def in_region(e: sympy.Expr, signs: dict[sympy.Expr, int]) -> sympy.Expr:
-    """``e`` with every piecewise function replaced by its branch where each switch has the given sign."""
+def _switch(p: sympy.Expr) -> sympy.Expr:
+    if isinstance(p, sympy.Max | sympy.Min):
+        if len(p.args) != 2:
+            raise ValueError("only max of two arguments is split into regions")
+        return p.args[0] - p.args[1]
+    return p.args[0]
 
-    def branch(p: sympy.Expr) -> sympy.Expr:
-        if isinstance(p, sympy.Max | sympy.Min):
-            s = p.args[0] - p.args[1]
-            positive = signs[s] > 0 if s in signs else signs[-s] < 0
-            first = positive if isinstance(p, sympy.Max) else not positive
-            return p.args[0] if first else p.args[1]
-        a = p.args[0]
-        sgn = signs[a] if a in signs else -signs[-a]
-        if isinstance(p, sympy.Abs):
-            return a if sgn > 0 else -a
-        return sympy.Integer(1 if sgn > 0 else 0) if isinstance(p, sympy.Heaviside) else sympy.Integer(sgn)
 
-    # Branches are chosen on the original atoms (the keys of ``signs`` were computed from
-    # them); a branch may itself hold inner piecewise atoms, replaced on the next pass.
-    table = {p: branch(p) for p in e.atoms(*PIECEWISE)}
+def is_convention(p: sympy.Expr) -> bool:
+    """A derivative through a kink, as SymPy writes it: Heaviside(s, 1/2) (of max), sign(s) (of
+    |.|), DiracDelta(s) (of a step). Off the kink it is a value; on it, a convention: the
+    derivative does not exist there (unless the branches agree, and then any value gives it)."""
+    if isinstance(p, sympy.sign | sympy.DiracDelta):
+        return True
+    return isinstance(p, sympy.Heaviside) and (len(p.args) < 2 or p.args[1] not in (0, 1))
+
+
+class _TooMany(Exception):
+    pass
+
+
+#: Signs taken on the way to a case: (switch, 1 or -1), each holding there.
+Path = tuple[tuple[sympy.Expr, int], ...]
+
+
+@dataclass
+class _Split:
+    """Proof by cases on the sign of each switch: > 0, < 0 and = 0, innermost switch first.
+
+    A case is decided on an expression with that switch's functions replaced by their branches,
+    as a formula: proved identically zero, it is zero at every point, not only in its case.
+    Cases no point lies in are skipped: a switch known positive or negative (x^2 + 1), and, as
+    every function whose switch is a constant multiple of the one split on is replaced at once
+    (|t| and max(t, -t) switch on t and 2t), the cases where two such switches disagree.
+    """
+
+    progress: Callable[[str], None]
+    pieces: int = 0
+
+    def decide(self, e: sympy.Expr, where: tuple[str, ...], path: Path = ()) -> str | None:
+        """None when ``e`` is zero at every point where the signs in ``path`` hold (each a switch
+        of a step split on above, and the side taken); otherwise where it was not shown to be."""
+        atoms = e.atoms(*PIECEWISE)
+        if not atoms:
+            self.pieces += 1
+            if self.pieces > MAX_PIECES:
+                raise _TooMany
+            if is_zero(e, self.progress).zero is True:
+                return None
+            return "not zero " + (f"where {', '.join(where)}" if where else "once split")
+        inner = [p for p in atoms if not any(a.has(*PIECEWISE) for a in p.args)]
+        if not inner:
+            return "piecewise functions that cannot be split"
+        s = min((_switch(p) for p in inner), key=sympy.default_sort_key)
+        tied = {p: r for p in atoms if (r := _ratio(_switch(p), s)) is not None}
+        continuous = all(isinstance(p, sympy.Max | sympy.Min | sympy.Abs) for p in tied)
+        implied = _implied(s, path)  # x y > 0 where x > 0 and y > 0 were taken above
+        sided = False
+        for sign in (1, -1):
+            if (s.is_nonpositive if sign > 0 else s.is_nonnegative) or implied not in (None, sign):
+                continue  # no point lies here
+            table = {p: _branch(p, sign * r) for p, r in tied.items()}
+            # A step's side is remembered below; a continuous function's is not, so that its
+            # case is proved on all of ``path`` (its boundary needs that: see below).
+            below = path if continuous else (*path, (s, sign))
+            failed = self.decide(_replace(e, table), (*where, _condition(s, sign)), below)
+            if failed:
+                return failed
+            sided = True
+        if s.is_zero is False or implied is not None:
+            return None
+        if sided and continuous:
+            # Continuous there: max(a, b) = a = b where a - b = 0, |0| = 0 = -0. So on s = 0
+            # ``e`` equals its case on either side, proved zero above wherever ``path`` holds.
+            return None
+        return self._boundary(e, s, tied, where, path)
+
+    def _boundary(self, e: sympy.Expr, s: sympy.Expr, tied: dict[sympy.Expr, sympy.Rational],
+                  where: tuple[str, ...], path: Path) -> str | None:
+        """``e`` where ``s = 0``: each factor of ``s`` solved for a variable and substituted.
+
+        The steps there have their values (I(0 > 0) = 0, I(0 >= 0) = 1). A derivative through
+        the kink (``is_convention``) does not exist there where its branches differ, and is
+        convention-free where they agree (its formula's value is the same whatever value the
+        convention takes: h a' + (1 - h) b' with a' = b'). So if ``e`` is zero on the boundary for
+        one fixed choice of the conventions, it is zero wherever both sides are defined there.
+        """
+        roots = _roots(s)
+        if roots is None:
+            return f"the boundary {s} = 0 cannot be solved for a variable"
+        steps = [r for p, r in tied.items() if isinstance(p, sympy.Heaviside) and is_convention(p)]
+        heaviside = HEAVISIDE_AT_0 if steps else (0,)
+        sign = SIGN_AT_0 if any(isinstance(p, sympy.sign) for p in tied) else (0,)
+        # The conventions are tried as the first derivative of a step is written (Heaviside(z, 1/2)
+        # for ReLU(z)), whichever orientation the switch was found in (z or -z).
+        turn = -1 if steps and steps[0] < 0 else 1
+        failure: str | None = None
+        for h, sg in itertools.product(heaviside, sign):
+            table = {p: _on_boundary(p, r * turn, h, sg) for p, r in tied.items()}
+            on = _replace(e, table)
+            failure = None
+            for variable, value in roots:
+                below = _substitute(path, variable, value)
+                if below is None:
+                    continue  # this part of the boundary contradicts a side taken above: no point
+                failure = self.decide(on.xreplace({variable: value}), (*where, _condition(s, 0)), below)
+                if failure:
+                    break
+            if failure is None:
+                return None
+        return failure
+
+
+def _implied(s: sympy.Expr, path: Path) -> int | None:
+    """The sign of ``s`` wherever the signs in ``path`` hold, when they fix it: ``s`` is a
+    rational multiple of a switch there, that switch shifted away from 0, or a product of such
+    (x y with x > 0, y < 0)."""
+    if not path:
+        return None
+    for d, sign in path:
+        r = _ratio(s, d)
+        if r is not None:
+            return sign if r > 0 else -sign
+        for turn in (1, -1):  # s = +-d + c with c a number of the side d is on: x - 1/2 < 0 where x < 0
+            c = sympy.expand(s - turn * d)
+            if c.is_Rational and (c == 0 or (c > 0) == (turn * sign > 0)):
+                return turn * sign
+    if not s.is_polynomial(*s.free_symbols):
+        return None
+    coeff, factors = sympy.factor_list(s)
+    if len(factors) < 2 and all(k == 1 for _, k in factors):
+        return None
+    total = 1 if coeff > 0 else -1
+    for f, k in factors:
+        known = next(((sign if r > 0 else -sign) for d, sign in path if (r := _ratio(f, d)) is not None), None)
+        if known is None:
+            return None
+        total *= known**k
+    return total
+
+
+def _substitute(path: Path, variable: sympy.Symbol, value: sympy.Expr) -> Path | None:
+    """``path`` on the part of a boundary where ``variable = value``; None when that contradicts
+    it (x > 0 taken above, and the boundary is x = 0)."""
+    out = []
+    for d, sign in path:
+        d = sympy.expand(d.xreplace({variable: value}))
+        if d.free_symbols:
+            out.append((d, sign))
+        elif certified.sign(d) not in (None, sign):
+            return None
+    return tuple(out)
+
+
+def _condition(s: sympy.Expr, sign: int) -> str:
+    """``x > 0`` for (-x, -1): as people would write it."""
+    if s.could_extract_minus_sign():
+        s, sign = -s, -sign
+    return f"{s} {'>' if sign > 0 else '<' if sign < 0 else '='} 0"
+
+
+def _ratio(t: sympy.Expr, s: sympy.Expr) -> sympy.Rational | None:
+    """c when t = c s for a rational c != 0 (the same switch, scaled), else None."""
+    if t == s:
+        return sympy.Integer(1)
+    if t == -s:
+        return sympy.Integer(-1)
+    if t.free_symbols != s.free_symbols or not s.free_symbols:
+        return None
+    r = sympy.cancel(t / s)
+    return r if r.is_Rational and r != 0 else None
+
+
+def _branch(p: sympy.Expr, sign: sympy.Rational) -> sympy.Expr:
+    """``p``'s branch where its own switch has the sign of ``sign``."""
+    positive = sign > 0
+    if isinstance(p, sympy.Max | sympy.Min):
+        first = positive if isinstance(p, sympy.Max) else not positive
+        return p.args[0] if first else p.args[1]
+    a = p.args[0]
+    if isinstance(p, sympy.Abs):
+        return a if positive else -a
+    if isinstance(p, sympy.Heaviside):
+        return sympy.Integer(1 if positive else 0)
+    if isinstance(p, sympy.DiracDelta):
+        return sympy.Integer(0)
+    return sympy.Integer(1 if positive else -1)  # sign
+
+
+def _on_boundary(p: sympy.Expr, ratio: sympy.Rational, h: sympy.Expr, sg: sympy.Expr) -> sympy.Expr:
+    """``p`` where its switch is 0: its value, or the chosen convention for a derivative."""
+    if isinstance(p, sympy.Max | sympy.Min):
+        return p.args[0]  # = p.args[1] there
+    if isinstance(p, sympy.Abs):
+        return sympy.Integer(0)
+    if isinstance(p, sympy.DiracDelta):
+        return sympy.Integer(0)
+    if isinstance(p, sympy.sign):
+        return sg if ratio > 0 else -sg
+    if not is_convention(p):  # a step: its value at 0
+        return p.args[1]
+    return h if ratio > 0 else 1 - h  # Heaviside(s, 1/2) + Heaviside(-s, 1/2) = 1, as derivatives of max need
+
+
+def _replace(e: sympy.Expr, table: dict[sympy.Expr, sympy.Expr]) -> sympy.Expr:
+    # A branch may hold another function of the same switch (max(t + |t|, |t|)): to a fixed point.
     for _ in range(len(table) + 1):
         replaced = e.xreplace(table)
         if replaced == e:
@@ -128,54 +330,48 @@ def in_region(e: sympy.Expr, signs: dict[sympy.Expr, int]) -> sympy.Expr:
     return e
 
 
+def _roots(s: sympy.Expr) -> list[tuple[sympy.Symbol, sympy.Expr]] | None:
+    """Where ``s = 0``: one substitution per factor of ``s``, each factor linear in a variable
+    with a rational coefficient (x y - x = 0 is x = 0 or y = 1); None when a factor is not."""
+    if not s.free_symbols:
+        return None
+    if not s.is_polynomial(*s.free_symbols):
+        factors = [s]
+    else:
+        _, listed = sympy.factor_list(s)
+        factors = [f for f, _ in listed]
+    roots = []
+    for f in factors:
+        root = _solve_linear(f)
+        if root is None:
+            return None
+        roots.append(root)
+    return roots
+
+
+def _solve_linear(f: sympy.Expr) -> tuple[sympy.Symbol, sympy.Expr] | None:
+    for v in sorted(f.free_symbols, key=lambda a: (bool(a.is_positive), str(a))):
+        slope = sympy.diff(f, v)
+        if slope.is_Rational and slope != 0:
+            return v, sympy.expand(v - f / slope)
+    return None
+
+
 def _by_regions(e: sympy.Expr, progress: Callable[[str], None]) -> ZeroTest:
     try:
         keys = switches(e)
     except ValueError:
         return ZeroTest(None, "a max of more than two arguments")
-    if len(keys) > 10:
+    if len(keys) > MAX_SWITCHES:
         return ZeroTest(None, f"{len(keys)} piecewise switches: too many regions")
-    progress(f"splitting into {2 ** len(keys)} regions")
-    known, tied = _sign_relations(keys)
-    skipped = 0
-    for signs in itertools.product((1, -1), repeat=len(keys)):
-        if not _feasible(signs, known, tied):
-            skipped += 1
-            continue
-        piece = in_region(e, dict(zip(keys, signs, strict=True)))
-        if piece.has(*PIECEWISE):
-            return ZeroTest(None, "nested piecewise functions")
-        result = is_zero(piece, progress)
-        if result.zero is not True:
-            return ZeroTest(None, f"not zero in the region where {_describe(keys, signs)}")
-    return ZeroTest(True, "region by region", regions=2 ** len(keys) - skipped)
-
-
-def _sign_relations(keys: list[sympy.Expr]) -> tuple[dict[int, int], list[tuple[int, int, int]]]:
-    """What fixes some signs whatever the point: a switch known positive or negative (x^2 + 1),
-    and two switches that are a constant multiple of each other (x and 2x, from |x| and
-    max(x, -x)). A region that contradicts them holds no point, so its branches need not agree.
-    """
-    known: dict[int, int] = {}
-    for i, k in enumerate(keys):
-        if k.is_positive:
-            known[i] = 1
-        elif k.is_negative:
-            known[i] = -1
-    tied: list[tuple[int, int, int]] = []
-    for i, j in itertools.combinations(range(len(keys)), 2):
-        a, b = keys[i], keys[j]
-        if a.free_symbols != b.free_symbols or not a.free_symbols:
-            continue
-        ratio = sympy.cancel(a / b)
-        if ratio.is_Rational and ratio != 0:
-            tied.append((i, j, 1 if ratio > 0 else -1))
-    return known, tied
-
-
-def _feasible(signs: tuple[int, ...], known: dict[int, int], tied: list[tuple[int, int, int]]) -> bool:
-    return all(signs[i] == s for i, s in known.items()) and all(signs[i] == s * signs[j] for i, j, s in tied)
-
-
-def _describe(keys: list[sympy.Expr], signs: tuple[int, ...]) -> str:
-    return ", ".join(f"{k} {'>' if s > 0 else '<'} 0" for k, s in zip(keys, signs, strict=True))
+    progress(f"splitting on {len(keys)} switches into regions and their boundaries")
+    split = _Split(progress)
+    try:
+        failed = split.decide(e, ())
+    except _TooMany:
+        return ZeroTest(None, f"more than {MAX_PIECES} regions and boundaries")
+    except ValueError as err:  # a max of more than two arguments met inside a branch
+        return ZeroTest(None, str(err))
+    if failed:
+        return ZeroTest(None, failed)
+    return ZeroTest(True, "region by region", regions=split.pieces)

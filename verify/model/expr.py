@@ -26,7 +26,9 @@ from verify.model.symbols import Symbol
 #: A dimension that adapts to its context: the identity ``I`` written without a size.
 ANY = "*"
 
-ELEMENTWISE = ("exp", "log", "sigmoid", "tanh", "relu", "abs", "step", "sqrt")
+#: ``step`` is strict (1 where the argument is > 0, else 0: ``I(a > 0)``); ``closed_step`` is 1
+#: where it is >= 0 (``I(a \geq 0)``). They differ only at 0, where each has its value.
+ELEMENTWISE = ("exp", "log", "sigmoid", "tanh", "relu", "abs", "step", "closed_step", "sqrt")
 REDUCING = ("tr", "det")
 FUNCTIONS = (*ELEMENTWISE, *REDUCING, "diag")
 
@@ -277,9 +279,12 @@ class Apply(Expr):
 
     def latex(self) -> str:
         name = {"sigmoid": "\\sigma", "tr": "\\operatorname{tr}", "diag": "\\operatorname{diag}",
-                "relu": "\\operatorname{ReLU}", "step": "\\operatorname{step}"}.get(self.func)
+                "relu": "\\operatorname{ReLU}"}.get(self.func)
         if self.func == "abs":
             return f"\\left|{self.arg.latex()}\\right|"
+        if self.func in ("step", "closed_step"):  # the indicator the reader reads back
+            cmp = ">" if self.func == "step" else "\\geq"
+            return f"\\mathbb{{1}}\\left[{self.arg.latex()} {cmp} 0\\right]"
         name = name or "\\" + self.func
         return f"{name}\\left({self.arg.latex()}\\right)"
 

@@ -1056,10 +1056,14 @@ class _Builder(Transformer_NonRecursive):
         return self.make(lambda *a: Max(tuple(a)), args, head.start_pos, close.end_pos, locate=True)
 
     def indicator(self, c: list[Any]) -> Read:
-        """The indicator of ``a > b`` is step(a - b), elementwise (``a >= b`` is the same off the
-        boundary, where step has no derivative anyway); ``a < b`` is step(b - a)."""
+        """The indicator of a comparison, elementwise: ``a > b`` is step(a - b) and ``a < b`` is
+        step(b - a) (strict: 0 where the sides are equal); ``a >= b`` is closed_step(a - b) and
+        ``a <= b`` closed_step(b - a) (1 where they are equal). The two differ only there, and
+        there each has its value: ``I(x \\geq 0) = I(x > 0)`` is false at x = 0."""
         head, left, cmp, right, close = c
-        greater = str(cmp).startswith(">") or "g" in str(cmp)
+        text = str(cmp)
+        greater = text.startswith(">") or "g" in text
+        closed = "=" in text or text.startswith("\\")  # >=, <=, \ge, \geq, \geqslant, \le, ...
         big, small = (left, right) if greater else (right, left)
         if isinstance(small.expr, Const) and small.expr.value == 0:
             arg = big
@@ -1068,7 +1072,7 @@ class _Builder(Transformer_NonRecursive):
         else:
             arg = self.make(lambda a, b: Add((a, Product((Const(sympy.Integer(-1)), b)))), [big, small],
                             big.start, small.end, blame=cmp.start_pos)
-        return self.function("step", arg, head.start_pos, close.end_pos)
+        return self.function("closed_step" if closed else "step", arg, head.start_pos, close.end_pos)
 
     def args(self, c: list[Any]) -> list[Read]:
         return [x for x in c if isinstance(x, Read)]

@@ -433,6 +433,9 @@ class ExprPrinter:
             return _fenced(arg, "|", "|")
         if e.func == "sqrt":
             return f"<msqrt>{arg}</msqrt>"
+        if e.func in ("step", "closed_step"):  # the indicator it is read from: 𝟙[a > 0], 𝟙[a ≥ 0]
+            cmp = ">" if e.func == "step" else "≥"
+            return _row(_t("mi", "𝟙"), _fenced(_row(arg, _op(cmp), _t("mn", "0")), "[", "]"))
         name = FUNCTION_NAMES.get(e.func, e.func)
         head = _t("mi", name) if len(name) == 1 else _t("mi", name, mathvariant="normal")
         return _row(head, _op("\u2061"), _fenced(arg))  # function application

@@ -31,7 +31,6 @@ _UNARY: dict[type, Callable[[Array], Array]] = {
     sympy.tanh: np.tanh,
     sympy.Abs: np.abs,
     sympy.sign: np.sign,
-    sympy.Heaviside: lambda a: np.heaviside(a, 0.5),
 }
 
 
@@ -73,6 +72,9 @@ def _eval(e: sympy.Basic, values: Mapping[sympy.Symbol, Array]) -> Array:
         for p in parts[1:]:
             out = combine(out, p)
         return out
+    if isinstance(e, sympy.Heaviside):  # its value at 0 is its second argument: 0 for I(x > 0), 1 for I(x >= 0)
+        at_zero = e.args[1] if len(e.args) > 1 else sympy.Rational(1, 2)
+        return np.heaviside(_eval(e.args[0], values), float(at_zero))
     for kind, func in _UNARY.items():
         if isinstance(e, kind):
             return func(_eval(e.args[0], values))

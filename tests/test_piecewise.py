@@ -1,0 +1,222 @@
+"""Indicators, steps, max, |.| and ReLU: a value at every point, a derivative only off the kinks.
+
+The semantics (README, "Indicators, steps, ..."): I(a > b) is 1 where a > b and 0 elsewhere, so
+0 where a = b; I(a >= b) is 1 where a = b too. |0| = 0, ReLU(0) = 0, max(a, a) = a. A derivative
+taken through a kink does not exist on it, and a claim about a derivative is claimed where it is
+defined. Each verdict below is derived by hand in a comment.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import sympy
+
+from verify.claims_file import parse
+from verify.deciding import kinks
+from verify.deciding.engine import decide
+from verify.deciding.instantiate import closed_step, step
+from verify.deciding.jets import Boundary
+from verify.deciding.normal_forms import is_zero
+from verify.deciding.refute import off_boundaries
+from verify.deciding.result import Result, Verdict
+from verify.deciding.sampling import evaluate
+from verify.model.claim import Equality
+
+SYMBOLS = """
+[symbols]
+x = "scalar"
+y = "scalar"
+z = "vector(n)"
+"""
+
+
+def claim(lhs: str, rhs: str, cid: str = "piecewise") -> Equality:
+    text = SYMBOLS + f"""
+[[claim]]
+id = "{cid}"
+lhs = '{lhs}'
+rhs = '{rhs}'
+"""
+    entry = parse(text).entries[0]
+    assert entry.claim is not None, entry.problem
+    return entry.claim
+
+
+def run(lhs: str, rhs: str, cid: str = "piecewise") -> Result:
+    return decide(claim(lhs, rhs, cid), timeout=60)
+
+
+def refuted_at(result: Result, **values: str) -> None:
+    assert result.verdict is Verdict.REFUTED, result.detail
+    assert result.counterexample is not None
+    for name, value in values.items():
+        assert result.counterexample.values[name] == value, result.counterexample
+
+
+# --- the claims of issue 11 ------------------------------------------------------------------
+
+
+def test_closed_and_strict_indicators_differ_at_zero() -> None:
+    # I(x >= 0) - I(x > 0) is 0 for x > 0 (1 - 1) and for x < 0 (0 - 0), but 1 - 0 = 1 at x = 0.
+    # Both were read as one step function, so this was "proved".
+    refuted_at(run(r"I(x \geq 0)", r"I(x > 0)"), x="0")
+
+
+def test_closed_indicators_overlap_at_zero() -> None:
+    # I(x >= 0) I(x <= 0) is 1 0 = 0 for x > 0 and 0 1 = 0 for x < 0, but 1 1 = 1 at x = 0.
+    refuted_at(run(r"I(x \geq 0) I(x \leq 0)", "0"), x="0")
+
+
+def test_strict_indicators_of_opposite_sides_never_overlap() -> None:
+    # I(x > 0) I(x < 0): 1 0 for x > 0, 0 1 for x < 0, 0 0 at x = 0: zero everywhere. (A guard:
+    # it held before too; now the boundary x = 0 is one of the cases decided.)
+    result = run(r"I(x > 0) I(x < 0)", "0")
+    assert result.verdict is Verdict.PROVED, result.detail
+
+
+def test_a_closed_and_a_strict_indicator_partition_the_line() -> None:
+    # I(x >= 0) + I(x < 0): 1 + 0 for x > 0, 0 + 1 for x < 0, and 1 + 0 = 1 at x = 0.
+    result = run(r"I(x \geq 0) + I(x < 0)", "1")
+    assert result.verdict is Verdict.PROVED, result.detail
+    assert "region" in result.detail
+
+
+def test_two_strict_indicators_miss_zero() -> None:
+    # I(x > 0) + I(x < 0) is 1 off 0 but 0 + 0 = 0 at x = 0.
+    refuted_at(run(r"I(x > 0) + I(x < 0)", "1"), x="0")
+
+
+def test_abs_is_still_the_max_of_x_and_minus_x() -> None:
+    # |x| = x = max(x, -x) for x > 0, -x for x < 0, and |0| = 0 = max(0, 0) at the kink. (A guard.)
+    result = run("|x|", r"\max(x, -x)")
+    assert result.verdict is Verdict.PROVED, result.detail
+
+
+@pytest.mark.parametrize("indicator", [r"I(x > 0)", r"I(x \geq 0)"])
+def test_the_derivative_of_relu_is_claimed_off_its_kink(indicator: str) -> None:
+    # ReLU(x) = max(x, 0) has derivative 1 for x > 0 and 0 for x < 0; at x = 0 its one-sided
+    # derivatives (0 and 1) differ, so d ReLU/dx does not exist there, and a claim about it is
+    # claimed where it exists (as a claim with log is claimed where log is defined). Both
+    # indicators agree with it at every x != 0, so both claims hold: proved is right, and x = 0
+    # must never be a counterexample, though I(0 > 0) = 0 and I(0 >= 0) = 1 differ.
+    result = run(r"\frac{\partial}{\partial x} \operatorname{ReLU}(x)", indicator)
+    assert result.verdict is Verdict.PROVED, result.detail
+    c = claim(r"\frac{\partial}{\partial x} \operatorname{ReLU}(x)", indicator)
+    # the point on the kink is not used: its values are not computed at all
+    with pytest.raises(Boundary):
+        evaluate((c.lhs, c.rhs), c.symbols, {}, c.layout, random.Random(0), adjust=_set("x", 0))
+
+
+def test_the_jacobian_of_relu_of_a_vector_is_the_diagonal_of_either_indicator() -> None:
+    # d ReLU(z)/dz is diagonal with entries 1 (z_i > 0) and 0 (z_i < 0); undefined where z_i = 0.
+    for indicator in (r"I(z > 0)", r"I(z \geq 0)"):
+        result = run(r"\frac{\partial}{\partial z} \operatorname{ReLU}(z)", rf"\operatorname{{diag}}({indicator})")
+        assert result.verdict is Verdict.PROVED, result.detail
+
+
+def test_a_derivative_through_a_kink_is_not_a_counterexample_but_a_value_is() -> None:
+    # d|x|/dx is sign(x) off 0; at 0 it does not exist. I(x > 0) - I(x < 0) is sign(x) off 0 too:
+    # holds. But ReLU(x) = x I(x >= 0) - I(x >= 0) + I(x > 0) differs at x = 0 (0 against
+    # 0 - 1 + 0 = -1), a value, no derivative: refuted there.
+    assert run(r"\frac{\partial}{\partial x} |x|", r"I(x > 0) - I(x < 0)").verdict is Verdict.PROVED
+    refuted_at(run(r"\operatorname{ReLU}(x)", r"x I(x \geq 0) - I(x \geq 0) + I(x > 0)"), x="0")
+
+
+def test_a_derivative_that_exists_on_the_kink_is_used() -> None:
+    # d|x^3|/dx = 3 x^2 sign(x) = 3 x |x| for x != 0, and at x = 0 the derivative exists (|x^3| is
+    # o(x)) and is 0 = 3 0 |0|: holds everywhere.
+    assert run(r"\frac{\partial}{\partial x} |x^3|", r"3 x |x|").verdict is Verdict.PROVED
+
+
+def test_max_with_the_strict_indicators_misses_the_tie() -> None:
+    # max(x, y) = x I(x > y) + y I(x < y) off the line x = y, where the right side is 0 and the
+    # left x: refuted on that line (a point drawn on the kink: x solved from x - y = 0).
+    result = run(r"\max(x, y)", r"x I(x > y) + y I(x < y)")
+    assert result.verdict is Verdict.REFUTED, result.detail
+    cx = result.counterexample
+    assert cx is not None and cx.values["x"] == cx.values["y"] != "0"
+    # with one closed indicator the tie is covered: x I(x >= y) = x = max(x, x) there
+    assert run(r"\max(x, y)", r"x I(x \geq y) + y I(x < y)").verdict is Verdict.PROVED
+
+
+def test_max_picks_its_branch_with_certainty() -> None:
+    # exp(10 x^2) + 10^-28 > exp(10 x^2) for every x, so the max is the second argument. Picking it
+    # by comparing 30 digits (never checking the pick) once refuted this true identity.
+    result = run(r"\max(\exp(10 x^2), \exp(10 x^2) + 10^{-28})", r"\exp(10 x^2) + 10^{-28}")
+    assert result.verdict is not Verdict.REFUTED, result.detail
+
+
+# --- the pieces ------------------------------------------------------------------------------
+
+
+def _set(name: str, value: int):  # type: ignore[no-untyped-def]
+    def adjust(point):  # type: ignore[no-untyped-def]
+        point.values[name] = sympy.Matrix([[value]])
+        if name in point.atoms:
+            point.substitution[point.atoms[name][0, 0]] = sympy.Integer(value)
+    return adjust
+
+
+@pytest.mark.parametrize("use_fractions", [True, False])
+def test_values_on_a_kink_are_exact_when_nothing_goes_through_it(use_fractions: bool) -> None:
+    # At x = 0, y = 3: I(x >= 0) = 1, I(x > 0) = 0, |x| = 0, ReLU(x) = 0, max(y, y) = 3; and
+    # d(x y)/dy = x = 0 is a derivative that does not touch the kink of I(x >= 0).
+    c = claim(r"I(x \geq 0) + 2 I(x > 0) + 4 |x| + 8 \operatorname{ReLU}(x) + \max(y, y)",
+              r"\frac{\partial}{\partial y} (x y) + I(x \geq 0)")
+
+    def adjust(point):  # type: ignore[no-untyped-def]
+        _set("x", 0)(point)
+        _set("y", 3)(point)
+
+    (lv, rv), _ = evaluate((c.lhs, c.rhs), c.symbols, {}, c.layout, random.Random(0), use_fractions=use_fractions,
+                           adjust=adjust)
+    assert lv[0, 0] == 4 and rv[0, 0] == 1
+
+
+def test_the_sympy_functions_have_their_values_at_zero() -> None:
+    x = sympy.Symbol("x", real=True)
+    assert step(x).subs(x, 0) == 0 and closed_step(x).subs(x, 0) == 1
+    assert step(x).subs(x, 2) == 1 and closed_step(x).subs(x, -2) == 0
+
+
+def test_regions_and_boundaries_are_each_decided() -> None:
+    x, y = sympy.symbols("x y", real=True)
+    # On x = 0 the closed and the strict step differ (1 and 0): not zero, never proved.
+    assert is_zero(closed_step(x) - step(x)).zero is not True
+    # max(x, y) - x I(x >= y) - y I(y > x): x - x for x > y, y - y for x < y, and on x = y
+    # (solved: x := y) max(y, y) - y 1 - y 0 = 0.
+    test = is_zero(sympy.Max(x, y) - x * closed_step(x - y) - y * step(y - x))
+    assert test.zero is True and test.regions == 3
+    # A boundary that cannot be solved for a variable (x^2 + y^2 = 1, with no rational linear
+    # factor) leaves the claim unproved, never proved: there I(. >= 0) - I(. > 0) is 1.
+    s = x**2 + y**2 - 1
+    assert is_zero(closed_step(s) - step(s)).zero is None
+    # A derivative of max through its kink (Heaviside(x, 1/2), SymPy's convention) against the
+    # strict step: equal off x = 0, and on it the derivative does not exist: proved.
+    assert is_zero(sympy.diff(sympy.Max(x, 0), x) - step(x)).zero is True
+
+
+def test_a_point_on_a_kink_is_used_unless_a_derivative_goes_through_it() -> None:
+    x = sympy.Symbol("x", real=True)
+    at0 = {x: sympy.Integer(0)}
+    assert off_boundaries([sympy.Matrix([[step(x) + closed_step(x) + sympy.Abs(x) + sympy.Max(x, 0)]])], at0)
+    assert not off_boundaries([sympy.Matrix([[sympy.diff(sympy.Max(x, 0), x)]])], at0)  # Heaviside(0, 1/2)
+    assert not off_boundaries([sympy.Matrix([[sympy.diff(sympy.Abs(x), x)]])], at0)  # sign(0)
+    assert not off_boundaries([sympy.Matrix([[sympy.diff(step(x), x)]])], at0)  # DiracDelta(0)
+
+
+def test_points_are_drawn_on_the_kinks_and_leave_the_random_stream_alone() -> None:
+    c = claim(r"I(x - 2 y + 1 \geq 0)", "1")
+    rng = random.Random(7)
+    state = rng.getstate()
+    got = kinks.on_kinks(c, {}, rng)
+    assert rng.getstate() == state
+    points = [p for p in got if p is not None]
+    assert points
+    for lv, _, point in points:
+        x, y = (point.values[n][0, 0] for n in ("x", "y"))
+        assert x - 2 * y + 1 == 0 and lv[0, 0] == 1
+    # a switch of a variable something is differentiated by is not tried: its kink is never used
+    assert kinks.on_kinks(claim(r"\frac{\partial}{\partial x} \operatorname{ReLU}(x)", "1"), {}, rng) == []

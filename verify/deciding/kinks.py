@@ -1,0 +1,182 @@
+"""Points ON the kinks of a claim's max, |.|, ReLU and steps, for refutation.
+
+A random rational point lands on a kink (x = 0 for I(x > 0), x = y for max(x, y)) only by
+chance, and there is where ``I(x \\geq 0)`` and ``I(x > 0)`` differ, or ``max(x, y)`` and
+``x I(x > y) + y I(x < y)``. So, beside the random points, the sides are evaluated where one
+switch is exactly 0: the point is drawn as usual, then one entry of one symbol the switch
+mentions is solved for, where the switch is linear in it with a rational coefficient (the
+other entries keep their random values). Every function has its value there; a derivative
+taken through the kink does not exist there and leaves the point unused
+(:mod:`verify.deciding.jets`), so switches of a variable something is differentiated by are
+not tried.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Mapping
+
+import sympy
+
+from verify.deciding.instantiate import Evaluator
+from verify.deciding.refute import _defined
+from verify.deciding.sampling import Point, differentiated, evaluate
+from verify.errors import VerifyError
+from verify.model.claim import Equality
+from verify.model.expr import Apply, At, Expr, Max, Var
+from verify.model.symbols import Symbol
+
+#: Points on kinks tried each time a binding is sampled (each costs one evaluation of the sides).
+COUNT = 3
+#: Entries tried as the unknown, per point, before giving up on that switch.
+UNKNOWNS = 4
+
+Sample = tuple[sympy.Matrix, sympy.Matrix, Point]
+
+
+def switches(e: Expr) -> Iterator[tuple[Expr, Expr | None]]:
+    """Each switch of ``e`` as (a, b), zero where a - b is (b None: where a is); not inside ``At``,
+    whose variables are not the claim's."""
+    if isinstance(e, At):
+        return
+    if isinstance(e, Apply) and e.func in ("relu", "abs", "step", "closed_step"):
+        yield e.arg, None
+    if isinstance(e, Max):
+        for i in range(len(e.args)):
+            for j in range(i + 1, len(e.args)):
+                yield e.args[i], e.args[j]
+    for c in e.children():
+        yield from switches(c)
+
+
+def on_kinks(claim: Equality, sizes: Mapping[str, int], rng: random.Random, use_fractions: bool = True,
+             count: int = COUNT) -> list[Sample | None]:
+    """Both sides' values at up to ``count`` points where a switch is 0 (None where a side is
+    undefined there, or no switch could be solved).
+
+    Drawn from a generator seeded by ``rng``'s state, which is left as it was: the random points
+    after these are the ones drawn without them.
+    """
+    # A switch of a variable something is differentiated by varies with it, and a point on its
+    # kink is never used (a derivative through a kink is undefined there): not tried.
+    varying = differentiated(claim.lhs) | differentiated(claim.rhs)
+    found: list[tuple[Expr, Expr | None]] = []
+    for side in (claim.lhs, claim.rhs):
+        for s in switches(side):
+            names = s[0].names() | (s[1].names() if s[1] is not None else frozenset())
+            if s not in found and not names & varying:
+                found.append(s)
+    if not found:
+        return []
+    local = random.Random(repr(rng.getstate()))
+    start = local.randrange(len(found))
+    out: list[Sample | None] = []
+    for k in range(min(count, max(len(found), 2))):
+        switch = found[(start + k) % len(found)]
+        out.append(_sample(claim, sizes, switch, local, use_fractions))
+    return out
+
+
+def _sample(claim: Equality, sizes: Mapping[str, int], switch: tuple[Expr, Expr | None], rng: random.Random,
+            use_fractions: bool) -> Sample | None:
+    def adjust(point: Point) -> None:
+        if not _solve(claim, sizes, switch, point, rng):
+            raise ValueError("no switch solved for")
+
+    try:
+        (lv, rv), point = evaluate((claim.lhs, claim.rhs), claim.symbols, sizes, claim.layout, rng,
+                                   use_fractions=use_fractions, adjust=adjust)
+    except (ZeroDivisionError, ValueError):  # Boundary is a ValueError too
+        return None
+    if not (_defined(lv) and _defined(rv)):
+        return None
+    return lv, rv, point
+
+
+def _solve(claim: Equality, sizes: Mapping[str, int], switch: tuple[Expr, Expr | None], point: Point,
+           rng: random.Random) -> bool:
+    """Set one entry of ``point`` so that an entry of the switch is 0; False when none is linear."""
+    a, b = switch
+    names = _in_order(a)
+    if b is not None:
+        names += [n for n in _in_order(b) if n not in names]
+    symbols = claim.symbols
+    if any(symbols[n].of for n in names) or not all(n in point.values for n in names):
+        return False  # a dependent symbol is realised from the point's own draws: left alone
+    entries = [(n, i, j) for n in names for i in range(point.values[n].shape[0])
+               for j in range(point.values[n].shape[1]) if not (symbols[n].symmetric and j < i)]
+    rng.shuffle(entries)
+    t = sympy.Dummy("t", real=True)
+    for name, i, j in entries[:UNKNOWNS]:
+        value = _root(claim, sizes, switch, point, name, i, j, t, rng)
+        if value is None or (symbols[name].positive and not value > 0):
+            continue
+        m = point.values[name].copy()
+        m[i, j] = value
+        if symbols[name].symmetric:
+            m[j, i] = value
+        point.values[name] = m
+        if name in point.atoms:  # a variable differentiated by: its offset symbol's value too
+            point.substitution[point.atoms[name][i, j]] = value
+        return True
+    return False
+
+
+def _in_order(e: Expr) -> list[str]:
+    """The names ``e`` mentions, in the order they first appear (not by what they are called:
+    the point chosen must not depend on the claim's letters)."""
+    out: list[str] = []
+
+    def walk(x: Expr) -> None:
+        if isinstance(x, Var):
+            if x.name not in out:
+                out.append(x.name)
+            return
+        for c in x.children():
+            walk(c)
+
+    walk(e)
+    return out
+
+
+def _root(claim: Equality, sizes: Mapping[str, int], switch: tuple[Expr, Expr | None], point: Point,
+          name: str, i: int, j: int, t: sympy.Dummy, rng: random.Random) -> sympy.Rational | None:
+    """The value of entry (i, j) of ``name`` that makes an entry of the switch 0, the others as
+    drawn; None unless some entry of the switch is linear in it with a rational coefficient."""
+
+    def realise(s: Symbol) -> sympy.Matrix:
+        m = point.values[s.name]
+        if s.name != name:
+            return m
+        m = m.copy()
+        m[i, j] = t
+        if s.symmetric:
+            m[j, i] = t
+        return m
+
+    ev = Evaluator(claim.symbols, sizes, realise, claim.layout)
+    a, b = switch
+    try:
+        va = ev(a)
+        if b is not None:
+            vb = ev(b)
+            if va.shape == (1, 1) and vb.shape != (1, 1):  # a scalar against a matrix: broadcast
+                va = va[0, 0] * sympy.ones(*vb.shape)
+            elif vb.shape == (1, 1) and va.shape != (1, 1):
+                vb = vb[0, 0] * sympy.ones(*va.shape)
+            va = va - vb
+    except (VerifyError, ArithmeticError, ValueError, TypeError, KeyError, IndexError):
+        return None  # a switch that cannot be evaluated on its own here is not tried
+    order = list(range(len(va)))
+    rng.shuffle(order)
+    for k in order:
+        entry = sympy.expand(va[k])
+        if t not in entry.free_symbols:
+            continue
+        slope = sympy.diff(entry, t)
+        if not (slope.is_Rational and slope != 0):
+            continue
+        value = sympy.expand(t - entry / slope)
+        if value.is_Rational:
+            return value
+    return None
