@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from verify.deciding.result import Result, agrees
+from verify.deciding import sizes as sizing
+from verify.deciding.result import Result, Verdict, agrees
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,19 @@ class Row:
     @property
     def ok(self) -> bool:
         return agrees(self.result, self.expect)
+
+    @property
+    def partial(self) -> bool:
+        """Proved only at the sizes its scope lists (by instantiation), not at every size its
+        letters allow: still ``proved`` in JSON, with that scope, but never shown as plainly proved."""
+        return self.result.verdict is Verdict.PROVED and sizing.partial(self.result.scope)
+
+    @property
+    def label(self) -> str:
+        """The verdict as a person reads it: ``proved at n=1, 2, 3 only`` for a partial proof."""
+        if self.partial:
+            return f"proved at {sizing.short(self.result.scope or '')} only"
+        return self.result.verdict.value
 
     def to_json(self, extended: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {"file": self.file, "id": self.id, **self.result.to_json()}

@@ -21,8 +21,12 @@ STYLE = {
 }
 
 
+#: A proof at some sizes only (by instantiation) while the letters allow others: a warning, not green.
+PARTIAL = "dark_orange"
+
+
 def verdict_text(row: Row) -> Text:
-    text = Text(row.result.verdict.value, style=STYLE[row.result.verdict])
+    text = Text(row.label, style=PARTIAL if row.partial else STYLE[row.result.verdict])
     if row.expect is not None:
         text.append(" ✓" if row.ok else f" ✗ (expected {'proved' if row.expect == 'holds' else 'refuted'})",
                     style="dim" if row.ok else "bold red")
@@ -33,7 +37,7 @@ def table(rows: Sequence[Row], title: str | None = None) -> Table:
     t = Table(title=title, show_lines=False, expand=False)
     t.add_column("id", style="cyan", no_wrap=True)
     t.add_column("statement", overflow="fold", max_width=60)
-    t.add_column("verdict", no_wrap=True)
+    t.add_column("verdict", overflow="fold", max_width=34)
     t.add_column("scope", overflow="fold", max_width=34)
     t.add_column("time", justify="right", no_wrap=True)
     for row in rows:
@@ -48,14 +52,15 @@ def table(rows: Sequence[Row], title: str | None = None) -> Table:
 
 
 def details(rows: Sequence[Row]) -> Group:
-    """Counterexamples and reasons, under the table, for every claim that was not proved."""
+    """Counterexamples and reasons, under the table, for every claim that was not proved (or was
+    proved at some sizes only: what holds, and that the other sizes are not proved)."""
     parts = []
     for row in rows:
         r = row.result
-        if r.verdict is Verdict.PROVED:
+        if r.verdict is Verdict.PROVED and not row.partial:
             continue
         head = Text(f"{row.id}: ", style="bold cyan")
-        head.append(r.verdict.value, style=STYLE[r.verdict])
+        head.append(row.label, style=PARTIAL if row.partial else STYLE[r.verdict])
         if r.detail:
             head.append(f" — {r.detail}")
         parts.append(head)
@@ -69,6 +74,9 @@ def summary(rows: Sequence[Row]) -> Text:
     seconds = sum(r.result.seconds for r in rows)
     text = Text(f"{len(rows)} claims: ")
     text.append(", ".join(f"{counts[v]} {v.value}" for v in Verdict if counts[v]))
+    partial = sum(r.partial for r in rows)
+    if partial:
+        text.append(f" ({partial} proved at some sizes only)", style=PARTIAL)
     with_expect = [r for r in rows if r.expect is not None]
     if with_expect:
         bad = [r for r in rows if not r.ok]
