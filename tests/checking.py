@@ -7,7 +7,10 @@ exact values, so a bug in either route shows up as a disagreement.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy
+from mpmath import iv
 
 from verify.deciding.instantiate import Evaluator, jets_to_symbols, symbolic
 from verify.deciding.result import Counterexample
@@ -28,5 +31,93 @@ def recheck(claim: Equality, cx: Counterexample) -> tuple[sympy.Matrix, sympy.Ma
 
 
 def separates(claim: Equality, cx: Counterexample) -> bool:
+    """Whether some entry of the sides, recomputed symbolically at the counterexample, certainly
+    differs: exactly for rationals, else by mpmath's interval arithmetic at 1000 bits (not the
+    engine's python-flint balls, so that a bug there cannot confirm itself)."""
     lv, rv = recheck(claim, cx)
-    return any(sympy.N(a - b, 50) != 0 for a, b in zip(lv, rv, strict=True))
+    return any(certainly_nonzero(a - b) for a, b in zip(lv, rv, strict=True))
+
+
+def certainly_nonzero(value: sympy.Expr, bits: int = 1000) -> bool:
+    value = sympy.expand(value)
+    if value.is_Rational:
+        return value != 0
+    old = iv.prec
+    iv.prec = bits
+    try:
+        enclosure = _interval(value)
+    except _Unknown:
+        return False
+    finally:
+        iv.prec = old
+    return bool(enclosure > 0) or bool(enclosure < 0)
+
+
+class _Unknown(Exception):
+    pass
+
+
+def _interval(e: sympy.Expr) -> Any:
+    if e.is_Rational:
+        return iv.mpf(int(e.p)) / int(e.q)
+    if isinstance(e, sympy.Add):
+        return sum((_interval(a) for a in e.args), iv.mpf(0))
+    if isinstance(e, sympy.Mul):
+        out = iv.mpf(1)
+        for a in e.args:
+            out *= _interval(a)
+        return out
+    if isinstance(e, sympy.Pow) and e.exp.is_Integer:
+        base = _interval(e.base)
+        if e.exp < 0 and 0 in base:
+            raise _Unknown
+        return base ** int(e.exp)
+    if isinstance(e, sympy.Pow) and e.exp.is_Rational:
+        base = _interval(e.base)
+        if not base > 0:
+            raise _Unknown
+        return iv.exp(iv.log(base) * (iv.mpf(int(e.exp.p)) / int(e.exp.q)))
+    if e is sympy.E:
+        return iv.exp(1)
+    if isinstance(e, sympy.exp):
+        return iv.exp(_interval(e.args[0]))
+    if isinstance(e, sympy.log):
+        x = _interval(e.args[0])
+        if not x > 0:
+            raise _Unknown
+        return iv.log(x)
+    if isinstance(e, sympy.tanh):
+        return 1 - 2 / (iv.exp(2 * _interval(e.args[0])) + 1)
+    if isinstance(e, sympy.Abs | sympy.Heaviside | sympy.sign | sympy.Max | sympy.Min):
+        return _piecewise(e)
+    raise _Unknown
+
+
+def _piecewise(e: sympy.Expr) -> Any:
+    args = [_interval(a) for a in e.args]
+
+    def sign(x: Any) -> int:
+        if x > 0:
+            return 1
+        if x < 0:
+            return -1
+        if x.a == 0 and x.b == 0:
+            return 0
+        raise _Unknown
+
+    if isinstance(e, sympy.Abs):
+        return args[0] if sign(args[0]) >= 0 else -args[0]
+    if isinstance(e, sympy.sign):
+        return iv.mpf(sign(args[0]))
+    if isinstance(e, sympy.Heaviside):
+        s = sign(args[0])
+        if s == 0:
+            if len(args) < 2:
+                raise _Unknown
+            return args[1]
+        return iv.mpf(1 if s > 0 else 0)
+    best = args[0]
+    for a in args[1:]:
+        if (sign(a - best) > 0) == isinstance(e, sympy.Max):
+            best = a
+    return best

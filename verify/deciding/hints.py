@@ -7,8 +7,11 @@ verdicts: they say what the values show ("at every point tried"), never that it 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
 import sympy
+
+from verify.deciding import certified
 
 Pair = tuple[sympy.Matrix, sympy.Matrix]
 
@@ -31,12 +34,32 @@ def _ratio(pairs: Sequence[Pair]) -> sympy.Expr | None:
                 if a != 0:
                     return None
                 continue
-            r = sympy.nsimplify(a / b) if not (a / b).is_Rational else a / b
+            r = a / b if (a / b).is_Rational else rational_ratio(a, b)
+            if r is None:
+                return None
             if c is None:
                 c = r
-            elif sympy.simplify(r - c) != 0:
+            elif r != c:
                 return None
     return c
+
+
+def rational_ratio(a: sympy.Expr, b: sympy.Expr) -> sympy.Rational | None:
+    """a / b when it is a simple rational: exactly (with transcendental values as atoms), or else
+    a ball of it within 2^-200 of a rational of denominator at most 1000. A hint only, never a
+    verdict: what the values show, to 60 digits, at the points tried."""
+    r = sympy.cancel(a / b)
+    if r.is_Rational:
+        return r
+    try:
+        ball = certified.ball(r, 320)
+    except (certified.Uncertain, ValueError, ZeroDivisionError):
+        return None
+    if not ball.is_finite() or not ball.rad() < 2.0**-200:
+        return None
+    guess = Fraction(ball.mid().str(80, radius=False)).limit_denominator(1000)
+    candidate = sympy.Rational(guess.numerator, guess.denominator)
+    return candidate if abs(ball - certified.ball(candidate, 320)) < 2.0**-200 else None
 
 
 def hint(pairs: Sequence[Pair]) -> str:

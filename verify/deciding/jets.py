@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 
 import sympy
 
+from verify.deciding import certified
 from verify.deciding.instantiate import _ELEMENTWISE, Evaluator, inverse
 from verify.errors import UnsupportedError
 from verify.model.expr import Apply, Div, Inverse, Max, Power, Var
@@ -41,7 +42,7 @@ class JetEvaluator(Evaluator):
     # -- truncation -----------------------------------------------------------------------
     def truncate_entry(self, e: sympy.Expr) -> sympy.Expr:
         if e.is_Number or not (e.free_symbols & self.gen_set):
-            return e
+            return certified.compact(e)
         expanded = sympy.expand(e)
         terms = []
         for term in sympy.Add.make_args(expanded):
@@ -54,7 +55,16 @@ class JetEvaluator(Evaluator):
                 degree += int(exponent)
             if degree <= self.order:
                 terms.append(term)
-        return sympy.Add(*terms)
+        if all(t.is_Rational or t.free_symbols for t in terms) and not any(
+                isinstance(f, certified.Value) for t in terms for f in sympy.Mul.make_args(t)):
+            return sympy.Add(*terms)
+        # Transcendental coefficients: one exact value per monomial, named when it grows (as a
+        # float coefficient was one number), so that a network's layers do not swell.
+        by_monomial: dict[sympy.Expr, list[sympy.Expr]] = {}
+        for term in terms:
+            coeff, monomial = term.as_independent(*self.gen_set, as_Add=False)
+            by_monomial.setdefault(monomial, []).append(coeff)
+        return sympy.Add(*(certified.compact(sympy.Add(*cs)) * m for m, cs in by_monomial.items()))
 
     def _taylor(self, e: sympy.Expr) -> sympy.Expr:
         """The Taylor polynomial of a non-polynomial entry, by differentiation (a rare fallback)."""
@@ -71,8 +81,10 @@ class JetEvaluator(Evaluator):
         return total
 
     def truncate(self, m: sympy.Matrix) -> sympy.Matrix:
-        if not self.gens or all(e.is_Number for e in m):  # nothing is differentiated: exact numbers
+        if all(e.is_Rational for e in m):
             return m
+        if not self.gens:  # nothing is differentiated: exact numbers, kept small
+            return m.applyfunc(certified.compact)
         return m.applyfunc(self.truncate_entry)
 
     def at_point(self, m: sympy.Matrix) -> sympy.Matrix:
@@ -98,9 +110,17 @@ class JetEvaluator(Evaluator):
 
     def function(self, f: Callable[[sympy.Expr], sympy.Expr], e: sympy.Expr, name: str) -> sympy.Expr:
         c = e.xreplace(self.zero)
-        if name in ("relu", "abs", "step"):
-            sign = _sign(c)
-            if name == "step":
+        if name in ("relu", "abs", "step", "closed_step"):
+            # Each has a value at every point, on its kink too (ReLU(0) = |0| = step(0) = 0,
+            # closed_step(0) = 1); only a derivative through the kink is undefined.
+            sign = certified.sign(c)
+            if sign is None:
+                raise Boundary("too close to a kink to tell which side")
+            if sign == 0:
+                if (e - c).free_symbols & self.gen_set:
+                    raise Boundary("on a kink whose switch varies: a derivative through it is undefined")
+                return sympy.Integer(1 if name == "closed_step" else 0)
+            if name in ("step", "closed_step"):
                 return sympy.Integer(1 if sign > 0 else 0)
             if name == "relu":
                 return e if sign > 0 else sympy.Integer(0)
@@ -108,7 +128,7 @@ class JetEvaluator(Evaluator):
         p = e - c
         if not (p.free_symbols & self.gen_set):
             return _number(f(c))
-        if name in ("log", "sqrt") and not (c.is_positive or (c.is_Number and c > 0)):
+        if name in ("log", "sqrt") and certified.sign(c) != 1:
             raise ValueError(f"{name} of a value that is not positive")
         derivatives = _derivatives(f, self.order)
         total = _number(derivatives[0](c))
@@ -171,10 +191,21 @@ class JetEvaluator(Evaluator):
         def pick(i: int, j: int) -> sympy.Expr:
             entries = [m[i, j] for m in grown]
             values = [x.xreplace(self.zero) for x in entries]
-            best = max(range(len(values)), key=lambda k: sympy.N(values[k], 30))
-            for k, v in enumerate(values):
-                if k != best and _sign(values[best] - v) == 0:
-                    raise Boundary("a tie in max")
+            # The largest by certified comparisons of differences (exact, so each is compared
+            # with the largest so far); a difference whose sign cannot be certified: not used.
+            best, ties = 0, [0]
+            for k in range(1, len(values)):
+                sign = certified.sign(values[k] - values[best])
+                if sign is None:
+                    raise Boundary("max of values too close to tell apart")
+                if sign > 0:
+                    best, ties = k, [k]
+                elif sign == 0:
+                    ties.append(k)
+            # A tie has its value, max(a, a) = a, and its jet where the tied jets are the same;
+            # tied branches that vary differently would be differentiated through the kink.
+            if any(sympy.expand(entries[k] - entries[best]) != 0 for k in ties):
+                raise Boundary("a tie in max whose branches vary differently")
             return entries[best]
 
         return sympy.Matrix(*shape, pick)
@@ -192,29 +223,14 @@ def _derivatives(f: Callable[[sympy.Expr], sympy.Expr], order: int) -> list[Call
     return out
 
 
-#: Digits kept for a transcendental value (exp(1/3), log 2, ...). Exact symbolic constants nest
-#: and swell through a network's layers; at this precision the values compare with a margin
-#: of dozens of digits (refutation demands a difference above 1e-30).
-DIGITS = 80
-
-
 def _number(value: sympy.Expr) -> sympy.Expr:
-    """Rationals stay exact; any other constant becomes an 80-digit float."""
+    """Rationals stay exact; any other constant becomes a named exact value
+    (:class:`~verify.deciding.certified.Value`: an atom to the arithmetic, a ball on demand).
+
+    It was an 80-digit float, and floats decide nothing: two sides near 1e470 "differed" in
+    their last digits. Exact symbolic constants nest and swell through a network's layers;
+    a named value does neither.
+    """
     if value.is_Rational or value.free_symbols:
         return value
-    approx = sympy.N(value, DIGITS)
-    if not approx.is_Number:
-        raise ValueError(f"not a real number: {value}")
-    return approx
-
-
-def _sign(c: sympy.Expr) -> int:
-    """The sign of an exact constant; a zero (a kink) is a Boundary."""
-    if c.is_Rational:
-        if c == 0:
-            raise Boundary("on a kink")
-        return 1 if c > 0 else -1
-    v = sympy.N(c, 50)
-    if not v.is_Number or abs(v) < sympy.Float("1e-40"):
-        raise Boundary("on a kink, or too close to tell")
-    return 1 if v > 0 else -1
+    return certified.constant(value)

@@ -37,6 +37,7 @@ from fractions import Fraction
 
 import sympy
 
+from verify.deciding import certified
 from verify.deciding import sizes as sizing
 from verify.deciding.dispatch import Progress, decide_inline, quiet
 from verify.deciding.equality import show
@@ -46,6 +47,7 @@ from verify.deciding.refute import differs, off_boundaries, rational
 from verify.deciding.result import Counterexample, Result, Verdict
 from verify.errors import VerifyError
 from verify.model.claim import Limit
+from verify.model.codec import anonymous
 
 #: Soft budgets (seconds) for one call of SymPy's limit; the engine's worker timeout stays the hard one.
 SYMBOLIC_SECONDS = 15.0
@@ -410,37 +412,46 @@ def _pth_power(f: sympy.Expr, v: sympy.Symbol) -> sympy.Expr | None:
 # Refutation at exact points.
 
 
-def _approach(at: sympy.Expr) -> list[list[sympy.Float]]:
-    """Runs of sample points tending to ``at`` (one run per side for a finite point)."""
+def _approach(at: sympy.Expr) -> list[list[sympy.Rational]]:
+    """Runs of exact sample points tending to ``at`` (one run per side for a finite point)."""
     if at == sympy.oo:
-        return [[sympy.Float(10**n, 80) for n in (4, 8, 16)]]
+        return [[sympy.Integer(10**n) for n in (4, 8, 16)]]
     if at == -sympy.oo:
-        return [[sympy.Float(-(10**n), 80) for n in (4, 8, 16)]]
-    steps = [sympy.Float(sympy.Rational(1, 10**n), 80) for n in (4, 8, 16)]
+        return [[sympy.Integer(-(10**n)) for n in (4, 8, 16)]]
+    steps = [sympy.Rational(1, 10**n) for n in (4, 8, 16)]
     return [[at + h for h in steps], [at - h for h in steps]]
 
 
+#: Bits of the balls the corroboration is computed with.
+CORROBORATION_BITS = 256
+
+
 def corroborated(e: sympy.Expr, v: sympy.Symbol, at: sympy.Expr, value: sympy.Expr, rhs: sympy.Expr) -> bool:
-    """Near ``at`` the expression (60 digits) is much closer to ``value`` than to ``rhs``."""
-    for run in _approach(at):
-        try:
-            samples = [sympy.N(e.xreplace({v: x}), 60) for x in run]
-        except (ValueError, TypeError, ZeroDivisionError):
-            return False
-        last = samples[-1]
-        if not (last.is_Number and last.is_real and last.is_finite):
-            return False
-        if value == sympy.oo or value == -sympy.oo:
-            sign = 1 if value == sympy.oo else -1
-            growing = all(sign * b > sign * a for a, b in itertools.pairwise(samples))
-            bound = abs(sympy.N(rhs, 30)) if rhs.is_finite else sympy.oo
-            if not (growing and sign * last > 10 * (bound + 1)):
+    """Near ``at`` the expression is certainly much closer to ``value`` than to ``rhs``.
+
+    Every comparison is between balls (:mod:`verify.deciding.certified`) at exact points, so
+    an uncertain one withholds the refutation; it never supports one.
+    """
+    bits = CORROBORATION_BITS
+    try:
+        for run in _approach(at):
+            samples = [certified.ball(e.xreplace({v: x}), bits) for x in run]
+            if not all(s.is_finite() for s in samples):
                 return False
-            continue
-        near = abs(last - sympy.N(value, 60))
-        far = abs(last - sympy.N(rhs, 60)) if rhs.is_finite else sympy.oo
-        if not near * 100 < far:
-            return False
+            last = samples[-1]
+            if value == sympy.oo or value == -sympy.oo:
+                sign = 1 if value == sympy.oo else -1
+                growing = all(sign * b > sign * a for a, b in itertools.pairwise(samples))
+                bound = abs(certified.ball(rhs, bits)) if rhs.is_finite else None
+                if bound is None or not (growing and sign * last > 10 * (bound + 1)):
+                    return False
+                continue
+            near = abs(last - certified.ball(value, bits))
+            far = abs(last - certified.ball(rhs, bits)) if rhs.is_finite else None
+            if far is not None and not near * 100 < far:
+                return False
+    except (certified.Uncertain, ValueError, TypeError, ZeroDivisionError):
+        return False
     return True
 
 
@@ -669,7 +680,7 @@ def decide_limit(claim: Limit, progress: Progress = quiet) -> Result:
     problem = _check(claim)
     if problem:
         return Result(Verdict.ERROR, detail=problem)
-    rng = random.Random(claim.id)
+    rng = random.Random(anonymous(claim))
     problems: list[Problem] = []
     try:
         for sizes in sizing.bindings(_letters(claim)):

@@ -12,11 +12,14 @@ from dataclasses import replace
 
 import sympy
 
+from verify.deciding import certified
 from verify.deciding.dispatch import Progress, decide_inline, quiet
 from verify.deciding.equality import decide_equality, letters_of, sample, show
+from verify.deciding.hints import rational_ratio
 from verify.deciding.result import Counterexample, Result, Verdict
 from verify.deciding.sizes import bindings
 from verify.model.claim import Equality, Proportional
+from verify.model.codec import anonymous
 from verify.model.expr import Const, Product
 
 
@@ -24,7 +27,7 @@ from verify.model.expr import Const, Product
 def decide_proportional(claim: Proportional, progress: Progress = quiet) -> Result:
     probe = Equality(id=claim.id, statement=claim.statement, symbols=claim.symbols, layout=claim.layout,
                      lhs=claim.expr, rhs=claim.to)
-    rng = random.Random(claim.id)
+    rng = random.Random(anonymous(claim))
     sizes = bindings(letters_of(probe))[0]
     for _ in range(30):
         got = sample(probe, sizes, rng)
@@ -36,10 +39,18 @@ def decide_proportional(claim: Proportional, progress: Progress = quiet) -> Resu
         pairs = [(a, b) for a, b in zip(lv, rv, strict=True) if b != 0]
         if not pairs:
             continue
-        c = sympy.nsimplify(pairs[0][0] / pairs[0][1])
-        if not c.is_Rational:
-            return Result(Verdict.UNKNOWN, detail=f"the ratio at a point is {c}, not a rational constant")
-        if c == 0 or (claim.positive and c < 0):
+        a, b = pairs[0]
+        sa, sb = certified.sign(a), certified.sign(b)
+        if sa is None or not sb:  # a sign that cannot be certified: another point
+            continue
+        # The ratio's sign is certain; its value is exact where it is rational, else a candidate
+        # (decided exactly below, by the equality with c times the reference).
+        c = a / b if (a / b).is_Rational else rational_ratio(a, b)
+        if sa != 0 and (c is None or c == 0):
+            return Result(Verdict.UNKNOWN, detail="the ratio at a point is not a simple rational constant")
+        if sa == 0:
+            c = sympy.Integer(0)
+        if sa == 0 or (claim.positive and sa * sb < 0):
             need = "a positive" if claim.positive else "a nonzero"
             return Result(
                 Verdict.REFUTED,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from verify.deciding import certified
 from verify.deciding import sizes as sizing
 from verify.deciding.equality import show
 from verify.deciding.instantiate import Evaluator, symbolic
@@ -192,9 +193,9 @@ def off_kinks(m: sympy.Matrix, point: Point) -> bool:
 def exact_sign(value: sympy.Expr) -> int | None:
     """-1, 0 or 1 when the sign of a constant is certain; None otherwise.
 
-    Rationals are exact. Other real constants (exp(1/2) - 2) are evaluated by SymPy's
-    adaptive-precision ``evalf`` at 60 digits and count only when far from 0 (0 is never
-    claimed for them). Complex, infinite or symbolic values have no sign.
+    Rationals are exact. Other real constants (exp(1/2) - 2) by a ball enclosure that
+    excludes 0 (:mod:`verify.deciding.certified`); 0 is claimed only for a value that is
+    exactly zero. Complex, infinite or symbolic values have no sign.
     """
     value = as_expr(value)
     if value.is_Rational:
@@ -203,12 +204,7 @@ def exact_sign(value: sympy.Expr) -> int | None:
         return None
     if value.has(*PIECEWISE):
         return None
-    number = sympy.N(value, 60)
-    if not number.is_Number or not number.is_real:
-        return None
-    if abs(number) <= sympy.Float("1e-30"):
-        return None
-    return 1 if number > 0 else -1
+    return certified.sign(value)
 
 
 def defined(value: sympy.Expr) -> bool:

@@ -13,14 +13,28 @@ from dataclasses import dataclass
 
 import sympy
 
-PIECEWISE = (sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign)
+from verify.deciding import certified
+
+#: Functions whose branch depends on the sign of a switch. max, min, |.| and the steps
+#: (Heaviside(s, 0) is I(s > 0), Heaviside(s, 1) is I(s >= 0)) have a value on the switch too;
+#: Heaviside(s, 1/2), sign(s) and DiracDelta(s) come only from differentiating them (SymPy's
+#: derivatives of max, |.| and a step), and on the switch they are conventions, not values.
+PIECEWISE = (sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign, sympy.DiracDelta)
 
 
-def rational(rng: random.Random, positive: bool = False, unit: bool = False) -> sympy.Rational:
+def rational(rng: random.Random, positive: bool = False, unit: bool = False, magnitude: int = 0,
+             signed: bool = False) -> sympy.Rational:
     """A small exact number: mostly integers, sometimes halves and thirds, seldom zero.
 
     ``unit`` draws from (0, 1) instead: probabilities, and the domain of log(1 - p).
+    ``magnitude`` (1000, 10^6) draws near its absolute value instead, with its sign (either
+    sign at random when ``signed`` is off): small numbers never see where ``max(x, 1000)`` or
+    ``|x + 1000|`` changes branch.
     """
+    if magnitude:
+        value = abs(magnitude) * (1 + sympy.Rational(rng.randint(1, 9), rng.choice([2, 3, 4, 8])))
+        negative = magnitude < 0 if signed else rng.random() < 0.5
+        return value if positive or not negative else -value
     if unit:
         q = rng.randint(2, 9)
         return sympy.Rational(rng.randint(1, q - 1), q)
@@ -58,17 +72,12 @@ def _defined(m: sympy.Matrix) -> bool:
 def differs(a: sympy.Expr, b: sympy.Expr) -> bool:
     """Whether two exact constants differ, with certainty.
 
-    Rationals are compared exactly. Other constants (exp(1/3), log 2, ...) are compared
-    through SymPy's adaptive-precision ``evalf`` at 60 digits, and only a difference far
-    above that precision counts; anything closer is treated as equal (so never refuted).
+    Rationals are compared exactly; other constants (exp(1/3), log 2, a value near 1e470)
+    by a ball enclosure of the difference that excludes 0
+    (:func:`verify.deciding.certified.differs`). Anything uncertain is treated as equal, so
+    it is never refuted.
     """
-    d = a - b
-    if d.is_Rational:
-        return d != 0
-    value = sympy.N(d, 60)
-    if not value.is_Number:
-        return False
-    return bool(abs(value) > sympy.Float("1e-30"))
+    return certified.differs(a, b)
 
 
 def at_point(m: sympy.Matrix, point: dict[sympy.Symbol, sympy.Rational]) -> sympy.Matrix:
@@ -76,16 +85,29 @@ def at_point(m: sympy.Matrix, point: dict[sympy.Symbol, sympy.Rational]) -> symp
 
 
 def off_boundaries(exprs: Sequence[sympy.Matrix], point: dict[sympy.Symbol, sympy.Rational]) -> bool:
-    """A point on a kink of max, |.| or a step decides nothing: the sides may be conventions there."""
+    """Whether the point may be used: every piecewise function's branch there is certain.
+
+    A point on a kink of max, |.| or a step is used like any other: each has its value there
+    (max(a, a) = a, |0| = 0, I(0 > 0) = 0, I(0 >= 0) = 1). Not used: a point where the sign of
+    a switch cannot be certified, or where a derivative taken through a kink (Heaviside(s, 1/2),
+    sign(s), DiracDelta(s): see PIECEWISE) sits on it, for that derivative does not exist there.
+    """
     for m in exprs:
         for e in m:
             for p in e.atoms(*PIECEWISE):
                 args = p.args
-                pairs = [(args[i], args[j]) for i in range(len(args)) for j in range(i + 1, len(args))]
-                checks = [a - b for a, b in pairs] if len(args) > 1 else [args[0]]
+                if isinstance(p, sympy.Max | sympy.Min):
+                    checks = [args[i] - args[j] for i in range(len(args)) for j in range(i + 1, len(args))]
+                else:
+                    checks = [args[0]]
+                convention = isinstance(p, sympy.sign | sympy.DiracDelta) or (
+                    isinstance(p, sympy.Heaviside) and (len(args) < 2 or args[1] not in (0, 1)))
                 for c in checks:
                     v = c.xreplace(point)
-                    if v.free_symbols or v == 0:
+                    if v.free_symbols:
+                        return False
+                    sign = certified.sign(v)
+                    if sign is None or (sign == 0 and convention):
                         return False
     return True
 
