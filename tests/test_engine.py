@@ -213,3 +213,22 @@ def test_a_claim_with_nothing_free_is_decided_by_one_exact_evaluation() -> None:
     r = decide(claim(at(D(t**3, t), (t, 2)), lift(11), scalar("t")))
     assert r.verdict is Verdict.REFUTED
     assert (r.counterexample.lhs, r.counterexample.rhs) == ("12", "11")
+
+
+def test_an_internal_failure_is_unknown_with_one_line_and_no_traceback(
+        monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    # A bug inside a decision (here: a KeyError raised by the equality procedure) must not pass
+    # for a verdict nor print a traceback at the user: unknown, one line, and where it happened.
+    from verify.deciding import equality
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("n\nsecond line")
+
+    monkeypatch.delenv("VERIFY_DEBUG", raising=False)
+    monkeypatch.setattr(equality, "refute", broken)
+    c = claim(A.T, A.T, matrix("A", "n", "n"))
+    r = decide(c, timeout=None)
+    assert r.verdict is Verdict.UNKNOWN
+    assert r.detail.startswith("internal error while deciding (at verify/deciding/")
+    assert "KeyError" in r.detail and "\n" not in r.detail
+    assert "Traceback" not in capfd.readouterr().err

@@ -45,6 +45,7 @@ from verify.deciding.real_function import (
 from verify.deciding.result import Counterexample, Result, Verdict
 from verify.errors import VerifyError
 from verify.model.claim import Convex
+from verify.model.codec import anonymous
 
 #: Beyond this many variables there are too many principal minors to certify one by one.
 MAX_VARIABLES = 6
@@ -186,7 +187,7 @@ def decide_convexity(claim: Convex, progress: Progress = quiet) -> Result:
         bound = bindings(claim.symbols, (claim.f, *claim.wrt))
     except VerifyError as err:
         return Result(Verdict.ERROR, detail=str(err))
-    rng = random.Random(claim.id)
+    rng = random.Random(anonymous(claim))
     proved_at: list[dict[str, int]] = []
     tried: list[str] = []
     for sizes in bound:

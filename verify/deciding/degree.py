@@ -43,6 +43,7 @@ from verify.deciding.real_function import (
 from verify.deciding.result import Counterexample, Result, Verdict
 from verify.errors import VerifyError
 from verify.model.claim import PolynomialDegree
+from verify.model.codec import anonymous
 
 MultiIndex = tuple[int, ...]
 
@@ -175,7 +176,7 @@ def decide_degree(claim: PolynomialDegree, progress: Progress = quiet) -> Result
         bound = bindings(claim.symbols, (claim.f, *claim.wrt))
     except VerifyError as err:
         return Result(Verdict.ERROR, detail=str(err))
-    rng = random.Random(claim.id)
+    rng = random.Random(anonymous(claim))
     proved_at: list[dict[str, int]] = []
     tried: list[str] = []
     for sizes in bound:

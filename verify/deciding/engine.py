@@ -7,6 +7,7 @@ worker reports progress through its pipe, so that a timeout can say what was bei
 
 from __future__ import annotations
 
+import os
 import time
 import traceback
 from collections.abc import Callable
@@ -43,13 +44,27 @@ def _guarded(claim: Claim, progress: Progress) -> Result:
         result = Result(Verdict.UNKNOWN, detail="expression too deeply nested to decide")
     except MemoryError:  # the worker's address-space cap (isolation.set_memory_limit, --memory)
         result = _OUT_OF_MEMORY  # made in advance: until this block ends, the failed work still holds its memory
-    except Exception as err:  # a bug of ours must not pass for a verdict
-        result = Result(
-            Verdict.UNKNOWN,
-            detail=f"internal error while deciding: {type(err).__name__}: {err}",
-        )
-        traceback.print_exc()
+    except Exception as err:  # a bug of ours must not pass for a verdict, nor print a traceback
+        result = Result(Verdict.UNKNOWN, detail=f"internal error while deciding{_where(err)}: {_reason(err)}")
+        if os.environ.get("VERIFY_DEBUG"):  # for developers: the whole traceback on stderr
+            traceback.print_exc()
     return result.with_seconds(time.perf_counter() - start)
+
+
+def _reason(err: Exception) -> str:
+    """One line, of bounded length: the type and the first line of the message."""
+    text = str(err).splitlines()[0] if str(err) else ""
+    text = text if len(text) <= 200 else text[:200] + "..."
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+def _where(err: Exception) -> str:
+    """`` (at verify/deciding/instantiate.py:113)``: the innermost frame of ours, for a bug report."""
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if "/verify/" in f.filename.replace("\\", "/")]
+    if not frames:
+        return ""
+    path = frames[-1].filename.replace("\\", "/")
+    return f" (at {path[path.rindex('/verify/') + 1:]}:{frames[-1].lineno})"
 
 
 def decide(claim: Claim, timeout: float | None = DEFAULT_TIMEOUT, progress: Progress = lambda s: None) -> Result:

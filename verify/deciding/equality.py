@@ -15,17 +15,20 @@ from dataclasses import replace
 
 import sympy
 
+from verify.deciding import certified
 from verify.deciding import sizes as sizing
 from verify.deciding.dispatch import decide_inline
 from verify.deciding.explicit import compare
 from verify.deciding.hints import hint
 from verify.deciding.instantiate import Evaluator, evaluate_sides, jets_to_symbols, symbolic
+from verify.deciding.kinks import on_kinks
 from verify.deciding.refute import differs
 from verify.deciding.result import Counterexample, Result, Verdict
-from verify.deciding.sampling import Point, evaluate
+from verify.deciding.sampling import Point, differentiated, evaluate
 from verify.errors import ShapeError, VerifyError
 from verify.model.claim import Equality
-from verify.model.expr import At, Expr, Transpose, Var, shape_of
+from verify.model.codec import anonymous
+from verify.model.expr import ANY, At, Expr, Identity, Transpose, Var, Zero, shape_of
 
 Progress = Callable[[str], None]
 
@@ -37,6 +40,10 @@ POINTS = 1
 BEFORE_INSTANTIATING = 1
 #: Points tried at each binding when no proof was found, before saying unknown.
 MORE_POINTS = 12
+#: A binding is sampled only where the claim differentiates by at most this many scalar entries
+#: (a 4 x 4 matrix): exact jets cost far more with every variable, and d log det X / dX at n = 6
+#: (36 variables) takes a minute per point where n = 4 takes a third of a second.
+JET_VARIABLES = 16
 #: Extra draws allowed for points where a side is undefined (log of a negative, a singular
 #: matrix, a kink), so that claims defined only on part of the space still get their points.
 ATTEMPTS = 40
@@ -48,11 +55,11 @@ def show(m: sympy.Matrix | sympy.Expr) -> str:
         if m.shape == (1, 1):
             return show(m[0, 0])
         return "[" + ", ".join("[" + ", ".join(show(e) for e in row) + "]" for row in m.tolist()) + "]"
-    if m.is_Float:
-        return f"{sympy.N(m, 12)} (to 80 digits)"
     text = sympy.sstr(m)
     if not m.is_Rational:
-        text += f" (~{sympy.N(m, 8)})"
+        approx = certified.digits(m)  # only the digits a ball certifies
+        if approx is not None:
+            text += f" (~{approx})"
     return text
 
 
@@ -66,12 +73,13 @@ def _defined(m: sympy.Matrix) -> bool:
 
 
 def sample(
-    claim: Equality, sizes: Mapping[str, int], rng: random.Random, unit: bool = False, use_fractions: bool = True
+    claim: Equality, sizes: Mapping[str, int], rng: random.Random, unit: bool = False, use_fractions: bool = True,
+    magnitude: int = 0, signed: bool = False,
 ) -> tuple[sympy.Matrix, sympy.Matrix, Point] | None:
     """Both sides' exact values at one random point, or None where a side is undefined or on a kink."""
     try:
         (lv, rv), point = evaluate((claim.lhs, claim.rhs), claim.symbols, sizes, claim.layout, rng, unit,
-                                   use_fractions)
+                                   use_fractions, magnitude, signed)
     except (ZeroDivisionError, ValueError):  # Boundary is a ValueError too
         return None
     if not (_defined(lv) and _defined(rv)):
@@ -111,7 +119,22 @@ def counterexample(claim: Equality, point: Point, lv: sympy.Matrix, rv: sympy.Ma
         if name not in point.atoms and not claim.symbols[name].of:
             for a, v in zip(_entry_symbols(claim, name, sizes), m, strict=True):
                 exact[str(a)] = sympy.sstr(v)
-    return Counterexample(values=values, lhs=show(lv), rhs=show(rv), sizes=dict(sizes), point=exact)
+    return Counterexample(values=values, lhs=show(lv), rhs=show(rv), sizes=dict(sizes), point=exact,
+                          note=_certified_gap(lv, rv))
+
+
+def _certified_gap(lv: sympy.Matrix, rv: sympy.Matrix) -> str:
+    """Where the values are not rational, the difference a ball certifies (sides of 1 - 10^-20
+    and 1 print alike at 8 digits): what the refutation rests on, said plainly."""
+    for k, (a, b) in enumerate(zip(lv, rv, strict=True)):
+        if not differs(a, b):
+            continue
+        if (a - b).is_Rational:
+            return ""
+        gap = certified.digits(a - b, 3)
+        where = "" if lv.shape == (1, 1) else f" in entry ({k // lv.shape[1] + 1}, {k % lv.shape[1] + 1})"
+        return f"lhs - rhs ~ {gap}{where}, certified by ball arithmetic" if gap else ""
+    return ""
 
 
 def _entry_symbols(claim: Equality, name: str, sizes: Mapping[str, int]) -> list[sympy.Symbol]:
@@ -119,11 +142,25 @@ def _entry_symbols(claim: Equality, name: str, sizes: Mapping[str, int]) -> list
 
 
 def letters_of(claim: Equality) -> frozenset[str]:
+    """Every dimension letter the claim's sides depend on: its symbols' and its sized constants'
+    (``I_n``, a zero matrix of a declared shape), so that each is bound at every size tried."""
     out: frozenset[str] = frozenset()
     for e in (claim.lhs, claim.rhs):
         for name in e.names():
             out |= claim.symbols[name].shape.letters
+        out |= _constant_letters(e)
     return out
+
+
+def _constant_letters(e: Expr) -> frozenset[str]:
+    out: frozenset[str] = frozenset()
+    if isinstance(e, Identity) and isinstance(e.size, str):
+        out = frozenset({e.size})
+    elif isinstance(e, Zero):
+        out = e.shape.letters
+    for c in e.children():
+        out |= _constant_letters(c)
+    return out - {ANY}
 
 
 Refutation = tuple[Result | None, list[dict[str, int]], list[str], int]
@@ -139,10 +176,12 @@ def refute(claim: Equality, bound: list[dict[str, int]], rng: random.Random, pro
         progress(f"evaluating at random points{sizing.at([sizes])}")
         try:
             tried = 0
-            for attempt in range(points + ATTEMPTS):
-                if tried >= points:
+            kinks = on_kinks(claim, sizes, rng, use_fractions)  # points ON the claim's kinks, first (kinks.py)
+            quota = points + sum(k is not None for k in kinks)
+            for attempt in range(-len(kinks), points + ATTEMPTS):
+                if tried >= quota:
                     break
-                got = sample(claim, sizes, rng, attempt % 3 == 2, use_fractions)
+                got = kinks[attempt] if attempt < 0 else sample(claim, sizes, rng, *_draw(attempt, use_fractions))
                 if got is None:
                     continue
                 tried += 1
@@ -169,6 +208,19 @@ def refute(claim: Equality, bound: list[dict[str, int]], rng: random.Random, pro
         except ShapeError as err:
             skipped.append(f"{sizing.describe([sizes])}: {err}")
     return None, defined, skipped, valid
+
+
+#: The large-magnitude points in turn: near 1000 all positive, all negative, then near 10^6,
+#: then either sign at random (one sign for all values meets |x + 1000| and max(x, 1000) at once).
+LARGE = ((1000, True), (-1000, True), (10**6, True), (-(10**6), True), (1000, False), (10**6, False))
+
+
+def _draw(attempt: int, use_fractions: bool) -> tuple[bool, bool, int, bool]:
+    """What the attempt-th point draws from: small rationals first; then in turn values in
+    (0, 1) (probabilities, log(1 - p)) and large values (:data:`LARGE`)."""
+    kind = attempt % 4
+    magnitude, signed = LARGE[(attempt // 4) % len(LARGE)] if kind == 3 else (0, False)
+    return kind == 2, use_fractions, magnitude, signed
 
 
 def _again(again: Callable[[], list[sympy.Matrix]]) -> tuple[sympy.Matrix, sympy.Matrix]:
@@ -217,12 +269,13 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
                 detail += (f"; the left side equals the transpose of the right ({flipped.scope}): "
                            "is this a layout mix-up?")
         return Result(Verdict.ERROR, detail=detail)
-    bound = list(claim.sizes) if claim.sizes else sizing.bindings(letters_of(claim))
-    rng = random.Random(claim.id)
+    letters = letters_of(claim)
+    bound = list(claim.sizes) if claim.sizes else sizing.sampled(letters)
+    rng = random.Random(anonymous(claim))
     defined: list[dict[str, int]] = []
     skipped: list[str] = []
+    undefined: list[dict[str, int]] = []
     valid = 0
-    tried_all_sizes = False
     if not (_free_names(claim.lhs) | _free_names(claim.rhs)) and bound == [{}]:
         # Nothing left free (every variable is given a value by an "at"): the sides are two
         # numbers, and one exact evaluation decides; a random point would repeat that work.
@@ -230,37 +283,45 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
         if not tried:
             return Result(Verdict.PROVED, detail=f"proved by {', '.join(methods)}; nothing in it is free",
                           scope=sizing.describe(proved_at))
-    # The size-independent prover costs about as much as one random point, and most true claims
-    # over dimension letters fall to it: sample until one binding is defined, try it, and only
-    # then sample the other bindings. The first point is kept even where a claim is defined
-    # everywhere (it costs a millisecond): a false claim is refuted before any prover, so a
-    # prover's bug cannot turn it into a proof.
+    # A point at every binding (every letter at 1, 2, 3, 4 and 6, tall and wide) before any
+    # prover: a false claim is refuted before a prover can be wrong about it, whatever the size
+    # it fails at. Points cost milliseconds; the size-independent prover about as much as one.
+    costly: list[dict[str, int]] = []
     for sizes in bound:
+        if not claim.sizes and sizes and _jet_variables(claim, sizes) > JET_VARIABLES:
+            costly.append(sizes)
+            continue
         refuted, here, missed, tried = refute(claim, [sizes], rng, progress)
         if refuted is not None:
             return refuted
         defined += here
         skipped += missed
         valid += tried
-        if here and not tried_all_sizes:
-            tried_all_sizes = True
-            progress(f"{valid} random points agree; proving for every size")
-            everywhere = _prove_all_sizes(claim)
-            if everywhere is not None:
-                return _for_all_sizes(claim, f"{everywhere}; {valid} random points agree{sizing.at(defined)}")
+        if not here and not missed:
+            undefined.append(sizes)
     if not defined:
         reason = "; ".join(skipped) or "no random point where both sides are defined"
         return Result(Verdict.ERROR if skipped else Verdict.UNKNOWN,
                       detail=f"no size where both sides are defined: {reason}")
-    # Instantiation costs far more than a few more points: look harder for a counterexample first.
-    refuted, _, _, more = refute(claim, defined, rng, progress, BEFORE_INSTANTIATING)
+    nowhere = _not_defined(claim, skipped, undefined)
+    if costly:
+        nowhere += (f"; not sampled at {sizing.describe(costly).removeprefix('sizes ')}: more than "
+                    f"{JET_VARIABLES} entries to differentiate by there")
+    progress(f"{valid} random points agree; proving for every size")
+    everywhere = _prove_all_sizes(claim)
+    if everywhere is not None:
+        return _for_all_sizes(claim, f"{everywhere}; {valid} random points agree{_where(defined)}{nowhere}")
+    # Symbolic instantiation costs most at the largest sizes: prove at the small bindings (the
+    # scope says which, and the detail that the others were only sampled).
+    small = sizing.proving(letters)
+    proving = defined if claim.sizes else sorted([b for b in defined if b in small] or defined, key=_cost)[:len(small)]
+    # Instantiation costs far more than a few more points: look harder for a counterexample
+    # first, where it would be made (every binding had its point above).
+    refuted, _, _, more = refute(claim, proving, rng, progress, BEFORE_INSTANTIATING)
     if refuted is not None:
         return refuted
     valid += more
     progress(f"{valid} random points agree; proving by instantiation")
-    # Symbolic instantiation costs most at the largest size: prove at the square binding and
-    # the non-square one (the scope says which); the larger one was still sampled above.
-    proving = defined if claim.sizes else defined[:2]
     proved_at, methods, tried = prove_instantiated(claim, proving, rng, progress)
     if tried:
         # The proof failed: the last points are the established SymPy evaluation's, so that
@@ -268,11 +329,69 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
         refuted, _, _, more = refute(claim, defined, rng, progress, MORE_POINTS, use_fractions=False)
         if refuted is not None:
             return refuted
-        return Result(Verdict.UNKNOWN, detail=f"{valid + more} random points agree; not proved: " + "; ".join(tried))
+        return Result(Verdict.UNKNOWN, detail=f"{valid + more} random points agree{_where(defined)}; "
+                      "not proved: " + "; ".join(tried) + nowhere)
     detail = f"proved by {', '.join(methods)}"
-    if skipped:
-        detail += "; not defined at " + "; ".join(skipped)
-    return Result(Verdict.PROVED, detail=detail, scope=sizing.describe(proved_at))
+    if letters:
+        # Only these sizes are proved: a claim over a letter is about every size, so say so.
+        detail = (f"holds at {sizing.plainly(sorted(proved_at, key=_cost))} ({detail}); not proved for every "
+                  f"{_letters(letters)}: {valid} random points agree{_where(defined)}{nowhere}")
+    else:
+        detail += nowhere
+    return Result(Verdict.PROVED, detail=detail, scope=sizing.describe(sorted(proved_at, key=_cost)))
+
+
+def _cost(b: dict[str, int]) -> tuple[int, int]:
+    return (max(b.values(), default=0), sum(b.values()))
+
+
+def _letters(letters: frozenset[str]) -> str:
+    names = sorted(letters)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _where(bound: list[dict[str, int]]) -> str:
+    """`` at n = 1, 2, 3, 4, 6`` or `` at 15 sizes of m and n from 1 to 6``; nothing without letters."""
+    if all(not b for b in bound):
+        return ""
+    letters = frozenset(name for b in bound for name in b)
+    if len(letters) == 1 or len(bound) <= 4:
+        return f" at {sizing.plainly(bound)}"
+    values = [v for b in bound for v in b.values()]
+    return f" at {len(bound)} sizes of {_letters(letters)} from {min(values)} to {max(values)}"
+
+
+def _jet_variables(claim: Equality, sizes: dict[str, int]) -> int:
+    """How many scalar entries the claim differentiates by at these sizes."""
+    names = differentiated(claim.lhs) | differentiated(claim.rhs)
+    total = 0
+    for name in names:
+        if name in claim.symbols:
+            rows, cols = claim.symbols[name].shape.bind(sizes)
+            total += rows * cols
+    return total
+
+
+def _not_defined(claim: Equality, skipped: list[str], undefined: list[dict[str, int]]) -> str:
+    """``; not defined at m=1, n=2; m=2, n=3: ...``: every binding without a defined point, and why."""
+    reasons = list(skipped)
+    grouped: dict[str, list[dict[str, int]]] = {}
+    for sizes in undefined:
+        grouped.setdefault(_why_undefined(claim, sizes), []).append(sizes)
+    for why, where in grouped.items():
+        reasons.append(f"{sizing.describe(where).removeprefix('sizes ')}: {why}")
+    return "; not defined at " + "; ".join(reasons) if reasons else ""
+
+
+def _why_undefined(claim: Equality, sizes: dict[str, int]) -> str:
+    """What went wrong at one more point (its own random draws: the claim's are not disturbed)."""
+    why = ""
+    try:
+        evaluate((claim.lhs, claim.rhs), claim.symbols, sizes, claim.layout,
+                 random.Random(sizing.describe([sizes])), False, True)
+    except (ZeroDivisionError, ValueError, VerifyError) as err:
+        why = f", e.g. {err or type(err).__name__}"
+    return f"no random point where both sides are defined ({POINTS + ATTEMPTS} tried{why})"
 
 
 def _for_all_sizes(claim: Equality, detail: str) -> Result:

@@ -48,6 +48,7 @@ from verify.deciding.result import Counterexample, Result, Verdict
 from verify.deciding.values import as_expr
 from verify.errors import ShapeError, VerifyError
 from verify.model.claim import GlobalMinimum
+from verify.model.codec import anonymous
 from verify.model.expr import shape_of
 
 
@@ -256,7 +257,7 @@ def decide_minimum(claim: GlobalMinimum, progress: Progress = quiet) -> Result:
         bound = bindings(claim.symbols, (claim.f, *claim.wrt, *claim.point))
     except VerifyError as err:
         return Result(Verdict.ERROR, detail=str(err))
-    rng = random.Random(claim.id)
+    rng = random.Random(anonymous(claim))
     proved_at: list[dict[str, int]] = []
     tried: list[str] = []
     methods: list[str] = []

@@ -29,6 +29,7 @@ from verify.deciding.refute import differs, off_boundaries, sample_point
 from verify.deciding.result import Counterexample, Result, Verdict
 from verify.errors import VerifyError
 from verify.model.claim import Recurrence
+from verify.model.codec import anonymous
 from verify.model.expr import shape_of
 from verify.model.shape import Shape
 
@@ -351,7 +352,7 @@ def decide_recurrence(claim: Recurrence, progress: Progress = quiet) -> Result:
         return Result(Verdict.ERROR, detail=str(err))
     if problem:
         return Result(Verdict.ERROR, detail=problem)
-    rng = random.Random(claim.id)
+    rng = random.Random(anonymous(claim))
     instances: list[Instance] = []
     for sizes in sizing.bindings(_letters(claim)):
         try:

@@ -59,9 +59,10 @@ def _atoms(s: Symbol, rows: int, cols: int) -> sympy.Matrix:
     return sympy.Matrix(rows, cols, entry)
 
 
-def _random_matrix(s: Symbol, rows: int, cols: int, rng: random.Random, unit: bool = False) -> sympy.Matrix:
+def _random_matrix(s: Symbol, rows: int, cols: int, rng: random.Random, unit: bool = False,
+                   magnitude: int = 0, signed: bool = False) -> sympy.Matrix:
     for _ in range(20):
-        m = sympy.Matrix(rows, cols, lambda i, j: rational(rng, s.positive, unit))
+        m = sympy.Matrix(rows, cols, lambda i, j: rational(rng, s.positive, unit, magnitude, signed))
         if s.symmetric:
             m = m.upper_triangular() + m.upper_triangular(1).T
         if not s.invertible or m.det() != 0:
@@ -80,6 +81,10 @@ class Point:
     free: frozenset[str]
     #: draw every value from (0, 1): for claims defined only there (log p, log(1 - p))
     unit: bool = False
+    #: draw every value near this magnitude (1000, 10^6); 0 for small numbers
+    magnitude: int = 0
+    #: every such value with the magnitude's sign (else either sign at random)
+    signed: bool = False
 
     def __post_init__(self) -> None:
         #: for values computed by the Fraction evaluator: the same values by the SymPy evaluator
@@ -96,7 +101,7 @@ class Point:
             if s.of or not s.shape.letters <= self.sizes.keys():
                 continue  # functions are realised on demand; unsized symbols are not mentioned
             rows, cols = s.shape.bind(self.sizes)
-            value = _random_matrix(s, rows, cols, self.rng, self.unit)
+            value = _random_matrix(s, rows, cols, self.rng, self.unit, self.magnitude, self.signed)
             self.values[name] = value
             if name in self.free:
                 atoms = _atoms(s, rows, cols)
@@ -211,6 +216,9 @@ def evaluate(
     rng: random.Random,
     unit: bool = False,
     use_fractions: bool = True,
+    magnitude: int = 0,
+    signed: bool = False,
+    adjust: Callable[[Point], None] | None = None,
 ) -> tuple[list[sympy.Matrix], Point]:
     """Both sides' exact values at one random point (by Fractions where they apply, unless
     ``use_fractions`` is off).
@@ -221,7 +229,9 @@ def evaluate(
     """
     free = frozenset().union(*(differentiated(e) for e in sides))
     order = max(1, *(derivative_order(e) for e in sides))
-    point = Point(symbols, sizes, order, rng, free, unit)
+    point = Point(symbols, sizes, order, rng, free, unit, magnitude, signed)
+    if adjust is not None:  # e.g. put the point on a kink (verify.deciding.kinks)
+        adjust(point)
     # Pure-Python Fractions first: the same exact values many times faster when every operation
     # is rational. Whatever it declines, and every undefined value or kink, is left to the SymPy
     # path on the same point, which reuses the dependent symbols the fast attempt realised (each

@@ -71,6 +71,40 @@ def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
+def anonymous(claim: claims.Claim) -> str:
+    """The claim's mathematics with every name and dimension letter replaced by its order of
+    first appearance (``#0``, ``#1``, ...): what seeds its random points.
+
+    A verdict must not depend on what a claim is called or what its letters are: seeded by
+    the id, one gradient was refuted under one id and proved under another. Symbols the
+    claim never uses are left out, so declaring another name changes nothing either.
+    """
+    try:
+        document = to_json(claim, mathematics_only=True)
+    except CodecError:  # no JSON form (a claim built in Python with an unusual constant)
+        return claim.id
+    table = document.pop("symbols", {}).get("table", [])
+    declared = {s["name"]: s for s in table}
+    letters = {d for s in table for d in (s["shape"]["rows"], s["shape"]["cols"]) if isinstance(d, str)}
+    names: dict[str, str] = {}
+
+    def rename(value: Any) -> Any:
+        if isinstance(value, str):
+            if value in declared or value in letters:
+                names.setdefault(value, f"#{len(names)}")
+                return names[value]
+            return value
+        if isinstance(value, list):
+            return [rename(v) for v in value]
+        if isinstance(value, dict):
+            return {k: (v if k in ("$", "func", "layout") else rename(v)) for k, v in sorted(value.items())}
+        return value
+
+    body = rename(document)
+    used = [rename(declared[name]) for name in list(names) if name in declared]
+    return canonical({"claim": body, "symbols": used})
+
+
 def dumps(value: nodes.Expr | claims.Claim, *, mathematics_only: bool = False) -> str:
     """JSON text that keeps every order (of a dict's keys too): what travels to a worker, so that
     it decides exactly the claim it was given. The cache key uses :func:`canonical` instead."""
