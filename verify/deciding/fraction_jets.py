@@ -31,7 +31,6 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 import sympy
 from sympy import QQ
@@ -63,6 +62,7 @@ from verify.model.expr import (
     Zero,
 )
 from verify.model.symbols import Symbol
+from verify.model.visitor import Visitor
 
 #: Exponents of the offsets, one per generator.
 Monomial = tuple[int, ...]
@@ -266,7 +266,7 @@ def _det_of_numbers(m: list[list[Coefficient]]) -> Coefficient:
 # The evaluator.
 
 
-class FractionEvaluator:
+class FractionEvaluator(Visitor):
     """``JetEvaluator``'s semantics on Fraction jets; every node method mirrors the SymPy one.
 
     ``leaf`` gives a declared name's value (a random point's, or, inside ``At``, the point's
@@ -313,12 +313,16 @@ class FractionEvaluator:
         key = (id(e), hint)
         if key in self._memo:
             return self._memo[key][1]
-        method = _NODES.get(type(e))
+        method = self._visit_table.get(type(e))  # Visitor.visit, inlined on this hot path
         if method is None:
-            raise Declined(f"no exact evaluation of {type(e).__name__}")
+            return self.unhandled(e, hint)
         value = method(self, e, hint)
         self._memo[key] = (e, value)
         return value
+
+    def unhandled(self, e: Expr, hint: Hint = None) -> JetMatrix:
+        """A node without an exact rule is declined, so the SymPy path decides it."""
+        raise Declined(f"no exact evaluation of {type(e).__name__}")
 
     def sides(self, sides: Sequence[Expr]) -> list[JetMatrix]:
         """As :func:`~verify.deciding.instantiate.evaluate_sides`: a bare I takes its size from the others."""
@@ -659,14 +663,6 @@ class FractionEvaluator:
         m = inner.eval(e.expr, hint)
         return JetMatrix(tuple(tuple(self.ring.constant(ring.value(x)) for x in row) for row in m.rows))
 
-
-#: Each node type's method, by exact type as the SymPy evaluator looks them up by type name (an
-#: explicit table, so that no helper method can be taken for a node's).
-_NODES: dict[type, Callable[[FractionEvaluator, Any, Hint], JetMatrix]] = {
-    node: getattr(FractionEvaluator, f"_{node.__name__}")
-    for node in (Var, Const, Identity, Zero, Add, Product, Div, Power, Transpose, Inverse, Apply, Max,
-                 Hadamard, MatrixLit, Derivative, Gradient, Hessian, At)
-}
 
 
 def _coefficient(value: object) -> Coefficient:

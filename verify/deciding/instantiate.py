@@ -39,6 +39,7 @@ from verify.model.expr import (
     Zero,
 )
 from verify.model.symbols import Symbol
+from verify.model.visitor import Visitor
 
 Realise = Callable[[Symbol], sympy.Matrix]
 
@@ -103,8 +104,11 @@ def inverse(m: sympy.Matrix) -> sympy.Matrix:
 
 
 @dataclass
-class Evaluator:
-    """Evaluates expressions for one claim at one binding of its dimension letters."""
+class Evaluator(Visitor):
+    """Evaluates expressions for one claim at one binding of its dimension letters.
+
+    A :class:`~verify.model.visitor.Visitor`: one ``_<Node>(e, hint)`` method per node class.
+    """
 
     symbols: Mapping[str, Symbol]
     sizes: Mapping[str, int]
@@ -137,14 +141,17 @@ class Evaluator:
         key = (id(e), hint)
         if key in self._memo:
             return self._memo[key][1]
-        method = getattr(self, f"_{type(e).__name__}", None)
+        method = self._visit_table.get(type(e))  # Visitor.visit, inlined on this hot path
         if method is None:
-            raise UnsupportedError(f"cannot evaluate {type(e).__name__}")
-        value = method(e, hint)
+            return self.unhandled(e, hint)
+        value = method(self, e, hint)
         if self.normalise is not None and not isinstance(e, Var | Const):  # leaves are already normal
             value = self.normalise(value)
         self._memo[key] = (e, value)  # holding e keeps its id from being reused
         return value
+
+    def unhandled(self, e: Expr, hint: tuple[int, int] | None = None) -> sympy.Matrix:
+        raise UnsupportedError(f"cannot evaluate {type(e).__name__}")
 
     # -- leaves ---------------------------------------------------------------------------
     def _Var(self, e: Var, hint: tuple[int, int] | None) -> sympy.Matrix:

@@ -23,8 +23,29 @@ from verify.deciding.refute import _defined
 from verify.deciding.sampling import Point, differentiated, evaluate
 from verify.errors import VerifyError
 from verify.model.claim import Equality
-from verify.model.expr import Apply, At, Expr, Max, Var
+from verify.model.expr import (
+    Add,
+    Apply,
+    At,
+    Const,
+    Derivative,
+    Div,
+    Expr,
+    Gradient,
+    Hadamard,
+    Hessian,
+    Identity,
+    Inverse,
+    MatrixLit,
+    Max,
+    Power,
+    Product,
+    Transpose,
+    Var,
+    Zero,
+)
 from verify.model.symbols import Symbol
+from verify.model.visitor import Visitor
 
 #: Points on kinks tried each time a binding is sampled (each costs one evaluation of the sides).
 COUNT = 3
@@ -34,19 +55,41 @@ UNKNOWNS = 4
 Sample = tuple[sympy.Matrix, sympy.Matrix, Point]
 
 
-def switches(e: Expr) -> Iterator[tuple[Expr, Expr | None]]:
-    """Each switch of ``e`` as (a, b), zero where a - b is (b None: where a is); not inside ``At``,
-    whose variables are not the claim's."""
-    if isinstance(e, At):
-        return
-    if isinstance(e, Apply) and e.func in ("relu", "abs", "step", "closed_step"):
-        yield e.arg, None
-    if isinstance(e, Max):
+class _Switches(Visitor):
+    """Each switch below a node as (a, b), zero where a - b is (b None: where a is)."""
+
+    generic = frozenset({Var, Const, Identity, Zero, Add, Product, Div, Power, Transpose, Inverse, Hadamard,
+                         MatrixLit, Derivative, Gradient, Hessian})
+
+    def generic_visit(self, e: Expr, *args: object) -> Iterator[tuple[Expr, Expr | None]]:
+        for c in e.children():
+            yield from self.visit(c)
+
+    unhandled = generic_visit  # a node from outside the model: its children, as any other
+
+    def _At(self, e: At) -> Iterator[tuple[Expr, Expr | None]]:
+        return iter(())  # its variables are not the claim's
+
+    def _Apply(self, e: Apply) -> Iterator[tuple[Expr, Expr | None]]:
+        if e.func in ("relu", "abs", "step", "closed_step"):
+            yield e.arg, None
+        yield from self.generic_visit(e)
+
+    def _Max(self, e: Max) -> Iterator[tuple[Expr, Expr | None]]:
         for i in range(len(e.args)):
             for j in range(i + 1, len(e.args)):
                 yield e.args[i], e.args[j]
-    for c in e.children():
-        yield from switches(c)
+        yield from self.generic_visit(e)
+
+
+_SWITCHES = _Switches()
+
+
+def switches(e: Expr) -> Iterator[tuple[Expr, Expr | None]]:
+    """Each switch of ``e`` as (a, b), zero where a - b is (b None: where a is); not inside ``At``,
+    whose variables are not the claim's."""
+    out: Iterator[tuple[Expr, Expr | None]] = _SWITCHES.visit(e)
+    return out
 
 
 def on_kinks(claim: Equality, sizes: Mapping[str, int], rng: random.Random, use_fractions: bool = True,

@@ -43,7 +43,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import ClassVar, Literal
 
 import sympy
 
@@ -53,14 +53,19 @@ from verify.model.claim import Equality
 from verify.model.expr import (
     ANY,
     Add,
+    Apply,
+    At,
     Const,
     Derivative,
     Div,
     Expr,
     Gradient,
+    Hadamard,
     Hessian,
     Identity,
     Inverse,
+    MatrixLit,
+    Max,
     Power,
     Product,
     Transpose,
@@ -70,6 +75,7 @@ from verify.model.expr import (
 )
 from verify.model.shape import Dim
 from verify.model.symbols import Symbol
+from verify.model.visitor import Visitor
 
 METHOD = "non-commutative normal form, all sizes"
 
@@ -274,11 +280,21 @@ class _Derivation:
 
 
 @dataclass
-class _Algebra:
+class _Algebra(Visitor):
     """The rewriting for one claim: its symbols and the scalar symbols met so far.
 
-    Created per claim, so the prover keeps no state between calls.
+    Created per claim, so the prover keeps no state between calls. Expressions become
+    polynomials by :meth:`build`, a :class:`~verify.model.visitor.Visitor`; the nodes in
+    ``refuses`` raise :class:`Unsupported`, and the claim is left to the other provers.
     """
+
+    refuses: ClassVar[Mapping[type[Expr], str]] = {
+        Apply: "a function (exp, tr, det, ...) is not a word of a free algebra",
+        Max: "a maximum is not a polynomial",
+        Hadamard: "an entrywise product is not a product of the algebra",
+        MatrixLit: "a matrix written entry by entry has no symbolic form here",
+        At: "a value at a point substitutes into the entries",
+    }
 
     symbols: Mapping[str, Symbol]
     layout: str = "numerator"
@@ -576,59 +592,78 @@ class _Algebra:
 
     # -- from expressions ---------------------------------------------------------------------
     def build(self, e: Expr) -> Poly:
-        if isinstance(e, Var):
-            s = self.symbols[e.name]
-            if s.shape.is_scalar:
-                return self.scalar(self.scalar_symbol(ScalarVar(e.name)))
-            return self.atom(Atom(Base("var", e.name, (), s.shape.rows, s.shape.cols,
-                                       symmetric=s.symmetric, invertible=s.invertible)))
-        if isinstance(e, Const):
-            if not isinstance(e.value, sympy.Rational | int):
-                raise Unsupported(f"a constant that is not rational: {e.value!r}")
-            return self.scalar(sympy.Rational(e.value))
-        if isinstance(e, Identity):
-            if e.size is None or e.size == ANY:
-                return Poly((ANY, ANY), {(): sympy.Integer(1)})
-            return self.identity(e.size)
-        if isinstance(e, Zero):
-            return Poly((e.shape.rows, e.shape.cols), {})
-        if isinstance(e, Add | Product) and not e.children():
-            raise Unsupported("an empty sum or product")
-        if isinstance(e, Add):
-            total = self.build(e.terms[0])
-            for t in e.terms[1:]:
-                total = self.add(total, self.build(t))
-            return total
-        if isinstance(e, Product):
-            result = self.build(e.factors[0])
-            for f in e.factors[1:]:
-                result = self.mul(result, self.build(f))
-            return result
-        if isinstance(e, Div):
-            den = self.build(e.den)
-            if not den.is_scalar:
-                raise Unsupported("division by a matrix")
-            value = den.value()
-            if value == 0:
-                raise Unsupported("division by zero")
-            return self.scale(self.build(e.num), 1 / value)
-        if isinstance(e, Power):
-            exponent = self.build(e.exponent)
-            if not exponent.is_scalar:
-                raise Unsupported("a matrix exponent")
-            return self.power(self.build(e.base), exponent)
-        if isinstance(e, Transpose):
-            return self.transpose(self.build(e.arg))
-        if isinstance(e, Inverse):
-            return self.inverse(self.build(e.arg))
-        if isinstance(e, Derivative):
-            return self._derivative(e)
-        if isinstance(e, Gradient):
-            return self.transpose(self._by_vector(self.build(e.f), e.wrt, scalar_only=True))
-        if isinstance(e, Hessian):
-            gradient = self.transpose(self._by_vector(self.build(e.f), e.wrt, scalar_only=True))
-            return self._by_vector(gradient, e.wrt, scalar_only=False)
+        out: Poly = self.visit(e)
+        return out
+
+    def unhandled(self, e: Expr, *args: object) -> Poly:
         raise Unsupported(f"{type(e).__name__} is outside the non-commutative rule base")
+
+    def _Var(self, e: Var) -> Poly:
+        s = self.symbols[e.name]
+        if s.shape.is_scalar:
+            return self.scalar(self.scalar_symbol(ScalarVar(e.name)))
+        return self.atom(Atom(Base("var", e.name, (), s.shape.rows, s.shape.cols,
+                                   symmetric=s.symmetric, invertible=s.invertible)))
+
+    def _Const(self, e: Const) -> Poly:
+        if not isinstance(e.value, sympy.Rational | int):
+            raise Unsupported(f"a constant that is not rational: {e.value!r}")
+        return self.scalar(sympy.Rational(e.value))
+
+    def _Identity(self, e: Identity) -> Poly:
+        if e.size is None or e.size == ANY:
+            return Poly((ANY, ANY), {(): sympy.Integer(1)})
+        return self.identity(e.size)
+
+    def _Zero(self, e: Zero) -> Poly:
+        return Poly((e.shape.rows, e.shape.cols), {})
+
+    def _Add(self, e: Add) -> Poly:
+        if not e.children():
+            raise Unsupported("an empty sum or product")
+        total = self.build(e.terms[0])
+        for t in e.terms[1:]:
+            total = self.add(total, self.build(t))
+        return total
+
+    def _Product(self, e: Product) -> Poly:
+        if not e.children():
+            raise Unsupported("an empty sum or product")
+        result = self.build(e.factors[0])
+        for f in e.factors[1:]:
+            result = self.mul(result, self.build(f))
+        return result
+
+    def _Div(self, e: Div) -> Poly:
+        den = self.build(e.den)
+        if not den.is_scalar:
+            raise Unsupported("division by a matrix")
+        value = den.value()
+        if value == 0:
+            raise Unsupported("division by zero")
+        return self.scale(self.build(e.num), 1 / value)
+
+    def _Power(self, e: Power) -> Poly:
+        exponent = self.build(e.exponent)
+        if not exponent.is_scalar:
+            raise Unsupported("a matrix exponent")
+        return self.power(self.build(e.base), exponent)
+
+    def _Transpose(self, e: Transpose) -> Poly:
+        return self.transpose(self.build(e.arg))
+
+    def _Inverse(self, e: Inverse) -> Poly:
+        return self.inverse(self.build(e.arg))
+
+    def _Derivative(self, e: Derivative) -> Poly:
+        return self._derivative(e)
+
+    def _Gradient(self, e: Gradient) -> Poly:
+        return self.transpose(self._by_vector(self.build(e.f), e.wrt, scalar_only=True))
+
+    def _Hessian(self, e: Hessian) -> Poly:
+        gradient = self.transpose(self._by_vector(self.build(e.f), e.wrt, scalar_only=True))
+        return self._by_vector(gradient, e.wrt, scalar_only=False)
 
     def _derivative(self, e: Derivative) -> Poly:
         f = self.build(e.f)

@@ -22,31 +22,87 @@ import sympy
 from verify.deciding.instantiate import entry_name, evaluate_sides, jet_symbol
 from verify.deciding.jets import JetEvaluator
 from verify.deciding.refute import rational
-from verify.model.expr import Derivative, Expr, Gradient, Hessian
+from verify.model.expr import (
+    Add,
+    Apply,
+    At,
+    Const,
+    Derivative,
+    Div,
+    Expr,
+    Gradient,
+    Hadamard,
+    Hessian,
+    Identity,
+    Inverse,
+    MatrixLit,
+    Max,
+    Power,
+    Product,
+    Transpose,
+    Var,
+    Zero,
+)
 from verify.model.symbols import Symbol
+from verify.model.visitor import Visitor
+
+
+class _DerivativeOrder(Visitor):
+    """The largest number of differentiations along any path below a node."""
+
+    generic = frozenset({Var, Const, Identity, Zero, Add, Product, Div, Power, Transpose, Inverse, Apply,
+                         Max, Hadamard, MatrixLit, At})
+
+    def generic_visit(self, e: Expr, *args: object) -> int:
+        return max((self.visit(c) for c in e.children()), default=0)
+
+    unhandled = generic_visit  # a node from outside the model: its children, as any other
+
+    def _Derivative(self, e: Derivative) -> int:
+        return len(e.wrt) + self.generic_visit(e)
+
+    def _Gradient(self, e: Gradient) -> int:
+        return 1 + self.generic_visit(e)
+
+    def _Hessian(self, e: Hessian) -> int:
+        return 2 + self.generic_visit(e)
+
+
+class _Differentiated(Visitor):
+    """Names of every variable something below a node is differentiated by."""
+
+    generic = _DerivativeOrder.generic
+
+    def generic_visit(self, e: Expr, *args: object) -> set[str]:
+        out: set[str] = set()
+        for c in e.children():
+            out |= self.visit(c)
+        return out
+
+    unhandled = generic_visit  # a node from outside the model: its children, as any other
+
+    def _Derivative(self, e: Derivative) -> set[str]:
+        return {v.name for v in e.wrt} | self.generic_visit(e)
+
+    def _Gradient(self, e: Gradient) -> set[str]:
+        return {e.wrt.name} | self.generic_visit(e)
+
+    _Hessian = _Gradient
+
+
+_DERIVATIVE_ORDER = _DerivativeOrder()
+_DIFFERENTIATED = _Differentiated()
 
 
 def derivative_order(e: Expr) -> int:
     """The largest number of differentiations along any path of the tree."""
-    own = 0
-    if isinstance(e, Derivative):
-        own = len(e.wrt)
-    elif isinstance(e, Gradient):
-        own = 1
-    elif isinstance(e, Hessian):
-        own = 2
-    return own + max((derivative_order(c) for c in e.children()), default=0)
+    out: int = _DERIVATIVE_ORDER.visit(e)
+    return out
 
 
 def differentiated(e: Expr) -> set[str]:
     """Names of every variable something is differentiated by."""
-    out: set[str] = set()
-    if isinstance(e, Derivative):
-        out |= {v.name for v in e.wrt}
-    elif isinstance(e, Gradient | Hessian):
-        out.add(e.wrt.name)
-    for c in e.children():
-        out |= differentiated(c)
+    out: set[str] = _DIFFERENTIATED.visit(e)
     return out
 
 

@@ -31,14 +31,8 @@ from verify.model.shape import Shape
 from verify.model.symbols import Symbol, Symbols
 
 #: Every class a document may name, by its tag. Nothing else is ever constructed.
-_NODES: dict[str, type[nodes.Expr]] = {
-    cls.__name__: cls
-    for cls in (
-        nodes.Var, nodes.Const, nodes.Identity, nodes.Zero, nodes.Add, nodes.Product, nodes.Div,
-        nodes.Power, nodes.Transpose, nodes.Inverse, nodes.Apply, nodes.Max, nodes.Hadamard,
-        nodes.MatrixLit, nodes.Derivative, nodes.Gradient, nodes.Hessian, nodes.At,
-    )
-}
+#: Expression nodes are exactly the model's registry (:data:`verify.model.expr.NODES`).
+_NODES: dict[str, type[nodes.Expr]] = {cls.__name__: cls for cls in nodes.NODES}
 _CLAIMS: dict[str, type[claims.Claim]] = {
     cls.__name__: cls
     for cls in (

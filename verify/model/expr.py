@@ -22,6 +22,7 @@ import sympy
 from verify.errors import ShapeError, UndeclaredName, UnsupportedError
 from verify.model.shape import SCALAR, Dim, Shape
 from verify.model.symbols import Symbol
+from verify.model.visitor import Visitor
 
 #: A dimension that adapts to its context: the identity ``I`` written without a size.
 ANY = "*"
@@ -32,9 +33,21 @@ ELEMENTWISE = ("exp", "log", "sigmoid", "tanh", "relu", "abs", "step", "closed_s
 REDUCING = ("tr", "det")
 FUNCTIONS = (*ELEMENTWISE, *REDUCING, "diag")
 
+#: Node classes in the order they are defined; frozen into :data:`NODES` below.
+_REGISTRY: list[type[Expr]] = []
+
 
 class Expr:
-    """Base of all nodes; gives Python operators their mathematical meaning."""
+    """Base of all nodes; gives Python operators their mathematical meaning.
+
+    Every subclass defined in this module is a node of the model and is registered in
+    :data:`NODES` (a subclass defined elsewhere, such as a reader's placeholder, is not).
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__module__ == __name__:
+            _REGISTRY.append(cls)
 
     def __add__(self, other: object) -> Expr:
         return Add((self, lift(other)))
@@ -425,6 +438,12 @@ class At(Expr):
         return hash(("At", self.expr, self.values))
 
 
+#: THE node registry: every class an expression tree is made of. Walkers dispatch on it
+#: (:class:`verify.model.visitor.Visitor`), the codec builds only these, and
+#: ``tests/test_visitor.py`` checks that every walker says what it does with each one.
+NODES: tuple[type[Expr], ...] = tuple(_REGISTRY)
+
+
 def _base(e: Expr) -> str:
     """A superscript's base: bare only if it is one token (a name without its own superscript,
     a non-negative number, I); otherwise in parentheses, so the superscript binds to all of it."""
@@ -534,28 +553,50 @@ def _pick(a: Dim, b: Dim) -> Dim:
 
 def shape_of(e: Expr, symbols: Mapping[str, Symbol], layout: str = "numerator") -> Shape:
     """The shape of ``e``, or a :class:`ShapeError` that says which operands disagree."""
-    if isinstance(e, Var):
-        if e.name not in symbols:
+    return _Shapes(symbols, layout).of(e)
+
+
+class _Shapes(Visitor):
+    """:func:`shape_of` for one symbol table and layout, one method per node."""
+
+    def __init__(self, symbols: Mapping[str, Symbol], layout: str) -> None:
+        self.symbols = symbols
+        self.layout = layout
+
+    def of(self, e: Expr) -> Shape:
+        out: Shape = self.visit(e)
+        return out
+
+    def unhandled(self, e: Expr, *args: object) -> Shape:
+        raise UnsupportedError(f"unknown expression node {type(e).__name__}")
+
+    def _Var(self, e: Var) -> Shape:
+        if e.name not in self.symbols:
             raise UndeclaredName(f"{e.name!r} is not declared")
-        return symbols[e.name].shape
-    if isinstance(e, Const):
+        return self.symbols[e.name].shape
+
+    def _Const(self, e: Const) -> Shape:
         return SCALAR
-    if isinstance(e, Identity):
+
+    def _Identity(self, e: Identity) -> Shape:
         return Shape(e.size or ANY, e.size or ANY)
-    if isinstance(e, Zero):
+
+    def _Zero(self, e: Zero) -> Shape:
         return e.shape
-    if isinstance(e, Add):
-        shape = shape_of(e.terms[0], symbols, layout)
+
+    def _Add(self, e: Add) -> Shape:
+        shape = self.of(e.terms[0])
         for t in e.terms[1:]:
-            s = shape_of(t, symbols, layout)
+            s = self.of(t)
             if not (_same(shape.rows, s.rows) and _same(shape.cols, s.cols)):
                 raise ShapeError(f"cannot add {shape} and {s}: {e.latex()}")
             shape = Shape(_pick(shape.rows, s.rows), _pick(shape.cols, s.cols))
         return shape
-    if isinstance(e, Product):
-        shape = shape_of(e.factors[0], symbols, layout)
+
+    def _Product(self, e: Product) -> Shape:
+        shape = self.of(e.factors[0])
         for f in e.factors[1:]:
-            s = shape_of(f, symbols, layout)
+            s = self.of(f)
             if s.is_scalar:
                 continue
             if shape.is_scalar:
@@ -566,13 +607,15 @@ def shape_of(e: Expr, symbols: Mapping[str, Symbol], layout: str = "numerator") 
             # I (square, size from context) takes the size it meets: I x is n x 1, x^T I is 1 x n.
             shape = Shape(s.rows if shape.rows == ANY else shape.rows, shape.cols if s.cols == ANY else s.cols)
         return shape
-    if isinstance(e, Div):
-        if not shape_of(e.den, symbols, layout).is_scalar:
+
+    def _Div(self, e: Div) -> Shape:
+        if not self.of(e.den).is_scalar:
             raise ShapeError(f"can only divide by a scalar: {e.latex()}")
-        return shape_of(e.num, symbols, layout)
-    if isinstance(e, Power):
-        base = shape_of(e.base, symbols, layout)
-        if not shape_of(e.exponent, symbols, layout).is_scalar:
+        return self.of(e.num)
+
+    def _Power(self, e: Power) -> Shape:
+        base = self.of(e.base)
+        if not self.of(e.exponent).is_scalar:
             raise ShapeError(f"an exponent must be a scalar: {e.latex()}")
         if base.is_scalar:
             return base
@@ -581,15 +624,18 @@ def shape_of(e: Expr, symbols: Mapping[str, Symbol], layout: str = "numerator") 
         if not (isinstance(e.exponent, Const) and e.exponent.value.is_integer):
             raise ShapeError(f"a matrix power needs an integer exponent: {e.latex()}")
         return base
-    if isinstance(e, Transpose):
-        return shape_of(e.arg, symbols, layout).T
-    if isinstance(e, Inverse):
-        s = shape_of(e.arg, symbols, layout)
+
+    def _Transpose(self, e: Transpose) -> Shape:
+        return self.of(e.arg).T
+
+    def _Inverse(self, e: Inverse) -> Shape:
+        s = self.of(e.arg)
         if not s.is_square:
             raise ShapeError(f"only a square matrix has an inverse, not {s}: {e.latex()}")
         return s
-    if isinstance(e, Apply):
-        s = shape_of(e.arg, symbols, layout)
+
+    def _Apply(self, e: Apply) -> Shape:
+        s = self.of(e.arg)
         if e.func in ELEMENTWISE:
             return s
         if e.func in REDUCING:
@@ -599,38 +645,46 @@ def shape_of(e: Expr, symbols: Mapping[str, Symbol], layout: str = "numerator") 
         if not s.is_column:
             raise ShapeError(f"diag needs a vector, not {s}: {e.latex()}")
         return Shape(s.rows, s.rows)
-    if isinstance(e, Max | Hadamard):
+
+    def _Max(self, e: Max | Hadamard) -> Shape:
         args = e.args if isinstance(e, Max) else (e.left, e.right)
-        shapes = [shape_of(a, symbols, layout) for a in args]
+        shapes = [self.of(a) for a in args]
         wide = [s for s in shapes if not s.is_scalar]
         if any(s != wide[0] for s in wide) or (isinstance(e, Hadamard) and len(wide) == 1):
             raise ShapeError(f"operands of different shapes: {e.latex()}")
         return wide[0] if wide else SCALAR
-    if isinstance(e, MatrixLit):
+
+    _Hadamard = _Max
+
+    def _MatrixLit(self, e: MatrixLit) -> Shape:
         widths = {len(r) for r in e.rows}
         if len(widths) != 1:
             raise ShapeError(f"rows of different lengths: {e.latex()}")
         for entry in e.children():
-            if not shape_of(entry, symbols, layout).is_scalar:
+            if not self.of(entry).is_scalar:
                 raise UnsupportedError(f"a matrix entry must be a scalar: {entry.latex()}")
         return Shape(len(e.rows), widths.pop())
-    if isinstance(e, Derivative):
-        return _derivative_shape(e, symbols, layout)
-    if isinstance(e, Gradient | Hessian):
-        f = shape_of(e.f, symbols, layout)
-        v = _variable(e.wrt, symbols)
+
+    def _Derivative(self, e: Derivative) -> Shape:
+        return _derivative_shape(e, self.symbols, self.layout)
+
+    def _Gradient(self, e: Gradient | Hessian) -> Shape:
+        f = self.of(e.f)
+        v = _variable(e.wrt, self.symbols)
         if not f.is_scalar or not v.shape.is_column:
             raise ShapeError(f"a gradient or Hessian is of a scalar by a vector: {e.latex()}")
         n = v.shape.rows
         return Shape(n, 1) if isinstance(e, Gradient) else Shape(n, n)
-    if isinstance(e, At):
+
+    _Hessian = _Gradient
+
+    def _At(self, e: At) -> Shape:
         for v, value in e.values:
-            want = _variable(v, symbols).shape
-            got = shape_of(value, symbols, layout)
+            want = _variable(v, self.symbols).shape
+            got = self.of(value)
             if got != want:
                 raise ShapeError(f"{v.name} is {want} but is given the value {got}: {e.latex()}")
-        return shape_of(e.expr, symbols, layout)
-    raise UnsupportedError(f"unknown expression node {type(e).__name__}")
+        return self.of(e.expr)
 
 
 def _variable(v: Var, symbols: Mapping[str, Symbol]) -> Symbol:

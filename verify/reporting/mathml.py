@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from fractions import Fraction
 from html import escape
 
@@ -37,6 +37,7 @@ from sympy.printing.mathml import mathml as sympy_mathml
 
 from verify.model import expr as E
 from verify.model.symbols import Symbol
+from verify.model.visitor import Visitor
 
 NS = "http://www.w3.org/1998/Math/MathML"
 
@@ -290,7 +291,7 @@ def _identifier(name: str) -> str:
 FUNCTION_NAMES = {"sigmoid": "σ", "relu": "ReLU"}
 
 
-class ExprPrinter:
+class ExprPrinter(Visitor):
     """Presentation MathML of an :class:`~verify.model.expr.Expr`, in the order written.
 
     ``symbols`` give each name its LaTeX spelling (``x_star`` is written ``x^*``); the
@@ -300,23 +301,17 @@ class ExprPrinter:
     def __init__(self, symbols: Mapping[str, Symbol] | None = None) -> None:
         self.symbols = symbols or {}
         self._names: dict[str, str] = {}
-        self._dispatch: dict[type, Callable[[E.Expr], str]] = {
-            E.Var: self._var, E.Const: self._const, E.Identity: self._identity, E.Zero: self._zero,
-            E.Add: self._add, E.Product: self._product, E.Div: self._div, E.Power: self._power,
-            E.Transpose: self._transpose, E.Inverse: self._inverse, E.Apply: self._apply,
-            E.Max: self._max, E.Hadamard: self._hadamard, E.MatrixLit: self._matrix,
-            E.Derivative: self._derivative, E.Gradient: self._gradient, E.Hessian: self._hessian,
-            E.At: self._at,
-        }
 
     def __call__(self, e: E.Expr, display: bool = False) -> Markup:
         return sanitise(_math(self.print(e), display))
 
     def print(self, e: E.Expr) -> str:
-        handler = self._dispatch.get(type(e))
-        if handler is None:
-            return _t("mtext", e.latex())
-        return handler(e)
+        out: str = self.visit(e)
+        return out
+
+    def unhandled(self, e: E.Expr, *args: object) -> str:
+        """A node without a rule here is shown as its LaTeX, as text."""
+        return _t("mtext", e.latex())
 
     # -- leaves
     def name(self, name: str) -> str:
@@ -330,11 +325,11 @@ class ExprPrinter:
             self._names[name] = spelled or _identifier(name)
         return self._names[name]
 
-    def _var(self, e: E.Expr) -> str:
+    def _Var(self, e: E.Expr) -> str:
         assert isinstance(e, E.Var)
         return self.name(e.name)
 
-    def _const(self, e: E.Expr) -> str:
+    def _Const(self, e: E.Expr) -> str:
         assert isinstance(e, E.Const)
         v = sympy.Rational(e.value)
         sign = _op("−") if v < 0 else ""
@@ -342,13 +337,13 @@ class ExprPrinter:
         body = _t("mn", str(a.p)) if a.q == 1 else f"<mfrac>{_t('mn', str(a.p))}{_t('mn', str(a.q))}</mfrac>"
         return _row(sign, body) if sign else body
 
-    def _identity(self, e: E.Expr) -> str:
+    def _Identity(self, e: E.Expr) -> str:
         assert isinstance(e, E.Identity)
         if e.size is None or e.size == E.ANY:
             return _t("mi", "I", mathvariant="normal")
         return f"<msub>{_t('mi', 'I', mathvariant='normal')}{_t('mi', str(e.size))}</msub>"
 
-    def _zero(self, e: E.Expr) -> str:
+    def _Zero(self, e: E.Expr) -> str:
         return _t("mn", "0")
 
     # -- operators
@@ -361,7 +356,7 @@ class ExprPrinter:
             return E.Const(-e.value)
         return None
 
-    def _add(self, e: E.Expr) -> str:
+    def _Add(self, e: E.Expr) -> str:
         assert isinstance(e, E.Add)
         parts = []
         for i, term in enumerate(e.terms):
@@ -377,7 +372,7 @@ class ExprPrinter:
         s = self.print(e)
         return _fenced(s) if isinstance(e, E.Add | E.Hadamard) else s
 
-    def _product(self, e: E.Expr) -> str:
+    def _Product(self, e: E.Expr) -> str:
         assert isinstance(e, E.Product)
         parts: list[str] = []
         factors = list(e.factors)
@@ -398,7 +393,7 @@ class ExprPrinter:
             previous = f
         return _row(*parts)
 
-    def _div(self, e: E.Expr) -> str:
+    def _Div(self, e: E.Expr) -> str:
         assert isinstance(e, E.Div)
         return f"<mfrac>{_row(self.print(e.num))}{_row(self.print(e.den))}</mfrac>"
 
@@ -414,19 +409,19 @@ class ExprPrinter:
             isinstance(e, E.Const) and e.value >= 0 and e.value.q == 1)
         return s if bare else _fenced(s)
 
-    def _power(self, e: E.Expr) -> str:
+    def _Power(self, e: E.Expr) -> str:
         assert isinstance(e, E.Power)
         return f"<msup>{self._base(e.base)}{_row(self.print(e.exponent))}</msup>"
 
-    def _transpose(self, e: E.Expr) -> str:
+    def _Transpose(self, e: E.Expr) -> str:
         assert isinstance(e, E.Transpose)
         return f"<msup>{self._base(e.arg)}{_t('mi', 'T', mathvariant='normal')}</msup>"
 
-    def _inverse(self, e: E.Expr) -> str:
+    def _Inverse(self, e: E.Expr) -> str:
         assert isinstance(e, E.Inverse)
         return f"<msup>{self._base(e.arg)}{_row(_op('−'), _t('mn', '1'))}</msup>"
 
-    def _apply(self, e: E.Expr) -> str:
+    def _Apply(self, e: E.Expr) -> str:
         assert isinstance(e, E.Apply)
         arg = self.print(e.arg)
         if e.func == "abs":
@@ -440,18 +435,18 @@ class ExprPrinter:
         head = _t("mi", name) if len(name) == 1 else _t("mi", name, mathvariant="normal")
         return _row(head, _op("\u2061"), _fenced(arg))  # function application
 
-    def _max(self, e: E.Expr) -> str:
+    def _Max(self, e: E.Expr) -> str:
         assert isinstance(e, E.Max)
         args: list[str] = []
         for i, a in enumerate(e.args):
             args += ([_op(",")] if i else []) + [self.print(a)]
         return _row(_t("mi", "max", mathvariant="normal"), _op("\u2061"), _fenced(_row(*args)))
 
-    def _hadamard(self, e: E.Expr) -> str:
+    def _Hadamard(self, e: E.Expr) -> str:
         assert isinstance(e, E.Hadamard)
         return _row(self._factor(e.left), _op("⊙"), self._factor(e.right))
 
-    def _matrix(self, e: E.Expr) -> str:
+    def _MatrixLit(self, e: E.Expr) -> str:
         assert isinstance(e, E.MatrixLit)
         rows = "".join("<mtr>" + "".join(f"<mtd>{self.print(x)}</mtd>" for x in row) + "</mtr>" for row in e.rows)
         return _fenced(f"<mtable>{rows}</mtable>", "[", "]")
@@ -459,7 +454,7 @@ class ExprPrinter:
     def _partial(self, v: E.Var) -> str:
         return _row(_op("∂"), self.name(v.name))
 
-    def _derivative(self, e: E.Expr) -> str:
+    def _Derivative(self, e: E.Expr) -> str:
         assert isinstance(e, E.Derivative)
         f = self.name(e.f.name) if isinstance(e.f, E.Var) else _fenced(self.print(e.f))
         if len(e.wrt) == 1:
@@ -471,15 +466,15 @@ class ExprPrinter:
     def _operand(self, f: E.Expr) -> str:
         return self.name(f.name) if isinstance(f, E.Var) else _fenced(self.print(f))
 
-    def _gradient(self, e: E.Expr) -> str:
+    def _Gradient(self, e: E.Expr) -> str:
         assert isinstance(e, E.Gradient)
         return _row(f"<msub>{_op('∇')}{self.name(e.wrt.name)}</msub>", self._operand(e.f))
 
-    def _hessian(self, e: E.Expr) -> str:
+    def _Hessian(self, e: E.Expr) -> str:
         assert isinstance(e, E.Hessian)
         return _row(f"<msubsup>{_op('∇')}{self.name(e.wrt.name)}{_t('mn', '2')}</msubsup>", self._operand(e.f))
 
-    def _at(self, e: E.Expr) -> str:
+    def _At(self, e: E.Expr) -> str:
         assert isinstance(e, E.At)
         where: list[str] = []
         for i, (v, value) in enumerate(e.values):
