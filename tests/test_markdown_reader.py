@@ -83,3 +83,56 @@ def test_bad_front_matter_is_a_submission_error(front: str) -> None:
 def test_undecodable_files(raw: bytes, message: str) -> None:
     with pytest.raises(SubmissionError, match=message):
         decode(raw, "f.md")
+
+
+# --- headings as students write them (issue 12, point 2) ---------------------------------------
+
+HW = frozenset({"quad.gradient", "quad.eigen-recursion", "hessian.matrix", "pd.linear"})
+
+
+@pytest.mark.parametrize("heading", [
+    "## quad.gradient (5.2)",           # a section number after the id: was read as no heading at all
+    "## quad.gradient (5.2): the gradient",
+    "## Quad.Gradient",                 # letter case is not part of the id
+    "### quad.gradient",                # a level-3 heading under a '## Problem 5' heading
+    "# quad.gradient",
+    "## **quad.gradient**",             # bold, as some editors write headings
+    "## Question quad.gradient",
+    "## 5.2 quad.gradient",              # the id after the section number
+    "## Problem 5.2 (quad.gradient)",
+])
+def test_a_heading_names_its_question_however_it_is_written(heading: str) -> None:
+    # By hand: each heading names quad.gradient, so the display below it is that answer.
+    s = read_submission(f"# Problem 5\n{heading}\n$$\\nabla h(x) = Q x + c$$\n", "x.md", "x", HW)
+    assert list(s.sections) == ["quad.gradient"]
+    assert s.sections["quad.gradient"].math[0].latex == r"\nabla h(x) = Q x + c"
+
+
+def test_a_section_number_is_kept_as_the_title() -> None:
+    s = read_submission("## quad.gradient (5.2): gradient\n$$Q x + c$$\n", "x.md", "x", HW)
+    assert s.sections["quad.gradient"].title == "(5.2) gradient"
+
+
+def test_a_level_3_question_heading_never_merges_into_the_one_above() -> None:
+    # By hand: quad.eigen-recursion's recursion is its own answer, not a last step of
+    # quad.gradient (which was then graded against the recursion and marked incorrect); the
+    # '#### Derivation' sub-heading names no question and is below the answer's level: the math
+    # under it is still quad.gradient's, its text prose of that answer.
+    text = ("## Problem 5\n### quad.gradient\n#### Derivation\n$$\\nabla h(x) = Q x + c$$\n"
+            "### quad.eigen-recursion\n$$\\hat{x}^{k+1} = (I - \\alpha \\Lambda) \\hat{x}^k$$\n")
+    s = read_submission(text, "x.md", "x", HW)
+    assert [m.latex for m in s.sections["quad.gradient"].math] == [r"\nabla h(x) = Q x + c"]
+    assert "Derivation" in s.sections["quad.gradient"].prose
+    assert len(s.sections["quad.eigen-recursion"].math) == 1
+    assert s.stray == ()
+
+
+def test_a_misspelt_question_heading_is_stray_with_a_did_you_mean_and_merges_nothing() -> None:
+    # By hand: '### quad.eigen-recursoin' names no question; it looks like an id, so the math under
+    # it is not part of quad.gradient's answer, and the stray note suggests the id meant.
+    text = ("## quad.gradient\n$$\\nabla h(x) = Q x + c$$\n"
+            "### quad.eigen-recursoin\n$$\\hat{x}^{k+1} = \\hat{x}^k$$\n## hesian.matrix\n$$J$$\n")
+    s = read_submission(text, "x.md", "x", HW)
+    assert [m.latex for m in s.sections["quad.gradient"].math] == [r"\nabla h(x) = Q x + c"]
+    assert s.stray == ("quad.eigen-recursoin (did you mean quad.eigen-recursion?)",
+                       "hesian.matrix (did you mean hessian.matrix?)")

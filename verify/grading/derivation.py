@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from verify.errors import ShapeError, UndeclaredName, VerifyError
-from verify.model.expr import Expr
+from verify.model.expr import Const, Expr, Gradient, Var
 from verify.model.question import Question
 from verify.reading.chain import split_chain
 from verify.reading.latex import LatexReader
@@ -67,6 +67,12 @@ class Derivation:
     labels: tuple[str, ...] = ()
     #: each such name with the expression it names (the one before it in its chain)
     named: tuple[tuple[str, Term], ...] = ()
+    #: the 1-based index of the step whose right side is the answer (None: a lone expression)
+    answer_step: int | None = None
+    #: the first side of the answer's equation (``\\nabla h(x)`` in ``\\nabla h(x) = ... = Q x + c``)
+    answer_head: Term | None = None
+    #: that side names what the question asks (:func:`names_asked`)
+    answer_named: bool = False
 
 
 #: A lone name, perhaps with a subscript, superscript and argument list: \\delta_1, H(y), J^{(2)}.
@@ -103,12 +109,44 @@ def _is_label(term: Term) -> bool:
     return term.expr is None and term.undeclared_head and _LABEL.match(term.latex.strip()) is not None
 
 
+def asked(question: Question) -> Expr | None:
+    """What the question asks for, as its reference claim's left side (d y / d x with y := A x,
+    x^{t+1} := the gradient step): an equation whose left side reads as this names the answer."""
+    lhs = getattr(question.reference, "lhs", None)
+    return lhs if isinstance(lhs, Expr) else None
+
+
+def names_asked(question: Question, term: Term) -> bool:
+    """``term`` (a left side) names what the question asks: it reads as the reference's left side,
+    or, unread, it is ``\\nabla h``, ``\\nabla h(x)``, ``\\nabla_x h`` for the gradient of a defined h."""
+    target = asked(question)
+    if target is None:
+        return False
+    if term.expr is not None:
+        return term.expr == target
+    if isinstance(target, Gradient):
+        text = re.sub(r"\\(?:left|right)|\\mathbf|\\boldsymbol|\s+", "", term.latex)
+        wrt = re.escape(target.wrt.name)
+        for name, value in question.defines.items():
+            base = re.sub(r"\(.*\)$", "", name)
+            if value == target.f and re.fullmatch(
+                    rf"\\nabla(?:_\{{?{wrt}\}}?)?\{{?{re.escape(base)}\}}?(?:\(.*\))?", text):
+                return True
+    return False
+
+
 def derivation(question: Question, section: Section) -> Derivation:
+    """Which statement is the answer: the last equation whose left side names what the question
+    asks (:func:`names_asked`); else the last equation of the last display block (its last
+    expression when it has none); else, with no display math, the last statement. Inline math in a
+    sentence after the answer's display (``since $\\psi$ is smooth``, a remark ``$x^* = ...$``)
+    is prose, not the answer, though its equations are still steps."""
     statements: list[list[Term]] = []
+    displayed: list[int] = []  # each statement's block: its index in section.math, or -1 - it when inline
     unreadable: list[str] = []
     labels: list[str] = []
     named: list[tuple[str, Term]] = []
-    for block in section.math:
+    for number, block in enumerate(section.math):
         try:
             chains = split_chain(block.latex)
         except VerifyError as err:
@@ -123,12 +161,58 @@ def derivation(question: Question, section: Section) -> Derivation:
                 labels.append(terms.pop().latex)
                 named.append((labels[-1], terms[-1]))
             statements.append(terms)
+            displayed.append(number if block.display else -1 - number)
     steps: list[Step] = []
+    ends: list[int | None] = []  # the step whose right side ends each statement
     for terms in statements:
         for left, right in itertools.pairwise(terms):
             steps.append(Step(len(steps) + 1, left, right))
+        ends.append(steps[-1].index if len(terms) > 1 else None)
     if not statements:
         return Derivation((), None, None, tuple(unreadable), tuple(labels), tuple(named))
-    last = statements[-1]
+    chosen = _answer_statement(question, statements, displayed)
+    last = statements[chosen]
     return Derivation(tuple(steps), last[-1], last[-2] if len(last) > 1 else None, tuple(unreadable),
-                      tuple(labels), tuple(named))
+                      tuple(labels), tuple(named), ends[chosen], last[0] if len(last) > 1 else None,
+                      len(last) > 1 and names_asked(question, last[0]))
+
+
+def names_other(question: Question, term: Term) -> bool:
+    """``term`` (a left side) names a quantity other than the one asked: a derivative (``\\nabla
+    f(0, 1)``, ``\\frac{\\partial f}{\\partial x_1}``), a value at a point, or another of the question's
+    defined names (``x^*``). An equation giving it is another part of the work, not this answer."""
+    if names_asked(question, term):
+        return False
+    text = term.latex.strip()
+    if re.match(r"\\nabla|\\frac\s*\{\s*(?:\\partial|d\b|\\mathrm\{d\})|\\partial", text):
+        return True
+    keys = {re.sub(r"\s+", "", k) for k in question.defines}
+    return re.sub(r"\s+", "", text) in keys
+
+
+def _answer_statement(question: Question, statements: list[list[Term]], displayed: list[int]) -> int:
+    for k in range(len(statements) - 1, -1, -1):
+        if len(statements[k]) > 1 and names_asked(question, statements[k][0]):
+            return k
+    blocks = [b for b in displayed if b >= 0]
+    if not blocks:
+        return len(statements) - 1
+    last = max(blocks)
+    # after the last display, inline math is prose ("since $\\psi$ is smooth", a remark
+    # "$x^* = -Q^{-1} c$", "at $u = 0$"), but for a conclusion stated inline ("so $s_{12} + s_{21}
+    # = 0$"): an equation whose left side names no other quantity and gives no variable a value
+    after = [k for k, b in enumerate(displayed) if b < 0 and -1 - b > last and _concludes(question, statements[k])]
+    if after:
+        return after[-1]
+    in_last = [k for k, b in enumerate(displayed) if b == last]
+    equations = [k for k in in_last if len(statements[k]) > 1]
+    return (equations or in_last)[-1]
+
+
+def _concludes(question: Question, terms: list[Term]) -> bool:
+    if len(terms) < 2 or names_other(question, terms[0]):
+        return False
+    left, right = terms[0].expr, terms[-1].expr
+    gives_a_value = (isinstance(left, Var) and (right is None or isinstance(right, Var | Const))) or (
+        isinstance(left, Const) and isinstance(right, Var))
+    return not gives_a_value and left is not None

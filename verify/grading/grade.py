@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from verify.deciding.result import Result, Verdict
 from verify.errors import VerifyError
-from verify.grading.derivation import Derivation, Step, Term, derivation, reader
+from verify.grading.derivation import Derivation, Step, Term, derivation, names_other, reader
 from verify.grading.grades import Mark, QuestionGrade, StepCheck, StepStatus
 from verify.grading.labels import Label, resolve_all
 from verify.grading.scoring import ScoringRule
@@ -76,8 +76,8 @@ def plan(question: Question, section: Section | None, labels: Mapping[str, Label
         d = resolve_all(question, d, labels)
     claims: list[tuple[Key, Claim]] = []
     answer_step = None
-    if question.kind == "property" and d.answer_lhs is not None and d.steps:
-        answer_step = d.steps[-1].index
+    if question.kind == "property" and d.answer_lhs is not None and d.answer_step is not None:
+        answer_step = d.answer_step
     assumptions = tuple(step.index for step in d.steps if _assumption(step))
     for step in d.steps:
         if step.index == answer_step or step.index in assumptions:
@@ -266,6 +266,16 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
     if q.kind == "property" and d.answer_lhs is not None and p.answer_step is not None:
         shown = Term(f"{d.answer_lhs.latex} = {d.answer.latex}", d.answer.expr)  # the condition, whole
     mark, text = _answer_feedback(q, shown, result, p.answer_error, claim)
+    head = d.answer_head
+    if (mark is Mark.INCORRECT and head is not None and result is not None and not d.answer_named
+            and result.verdict in (Verdict.REFUTED, Verdict.ERROR) and names_other(q, head)):
+        # the last equation gives another quantity (\nabla f(0, 1), for a question that also asks
+        # x^{t+1}): what the question asks is missing, which is not a wrong answer
+        return QuestionGrade(
+            q.id, Mark.UNANSWERED, 0.0, q.points, first_bad_step=bad, answer=d.answer.expr.latex(),
+            steps=tuple(checks), feedback=" ".join(f for f in (
+                f"No equation gives what the question asks for; your last one gives ${head.latex}$, "
+                f"which is not it (\"{_asks(q.wording)}\").", *_step_feedback(checks, bad), labels) if f))
     samples = _samples_note(q, [d.answer, *(t for step in d.steps for t in (step.lhs, step.rhs))])
     feedback = [text, *_step_feedback(checks, bad), samples, labels]
     points = rule.points(mark, q.points, bad)
@@ -276,6 +286,12 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
                          answer=d.answer.expr.latex(), steps=tuple(checks),
                          counterexample=result.counterexample if result is not None and mark is Mark.INCORRECT
                          else None, review=result is not None and result.verdict is Verdict.UNKNOWN)
+
+
+def _asks(wording: str) -> str:
+    """The question's request: its last sentence ("Give grad f(0, 1) and x^(t+1).")."""
+    sentences = re.split(r"(?<=[.?!])\s+(?=[A-Z])", wording.strip())
+    return sentences[-1] if sentences else wording
 
 
 _ANSWER_STEP = "this equation is the answer, graded as such"
@@ -425,17 +441,69 @@ def _step_feedback(checks: list[StepCheck], bad: int | None, ill_formed_answer: 
 
 
 def _true_false(q: Question, section: Section | None, rule: ScoringRule) -> QuestionGrade:
-    if section is None:
+    if section is None or (not section.prose.strip() and not section.math):
         return QuestionGrade(q.id, Mark.UNANSWERED, 0.0, q.points, feedback="No answer was found under this heading.")
     text = " ".join([section.prose, *(m.latex for m in section.math)])
-    found = _TRUE_FALSE.search(text)
-    if found is None:
-        return QuestionGrade(q.id, Mark.UNANSWERED, 0.0, q.points,
-                             feedback="Answer with true or false (or yes or no); neither word was found.")
-    said = found.group(1).lower() in ("true", "yes")
+    said, words = said_true(text, q.wording)
+    if said is None:
+        what = (f"it says both ({', '.join(words)})" if words
+                else "no true/false (or yes/no) answer was found in it")
+        return QuestionGrade(q.id, Mark.INCORRECT, 0.0, q.points, answer=" / ".join(words) or None,
+                             feedback=f"Your answer could not be read as true or false: {what}; "
+                                      "it is flagged for a TA to review.", review=True)
     right = bool(q.answer)
     mark = Mark.CORRECT if said == right else Mark.INCORRECT
     reason = q.reference.why or q.reference.statement
     feedback = "Correct." if mark is Mark.CORRECT else f"The right answer is {'true' if right else 'false'}: {reason}"
     return QuestionGrade(q.id, mark, rule.points(mark, q.points, None), q.points, feedback=feedback,
-                         answer=found.group(1).lower())
+                         answer="true" if said else "false")
+
+
+#: A verdict word, with a negation before it: "not true", "isn't true", "is not false".
+_VERDICT = re.compile(r"(?P<neg>(?:\bnot|n[’']t|\bnever)\s+(?:(?:quite|entirely|actually|at all)\s+)?)?"
+                      r"\b(?P<word>true|false|correct|incorrect|wrong)\b", re.IGNORECASE)
+#: Yes or no as the answer itself, at the start of a sentence: "No, ...", "Yes."
+_YES_NO = re.compile(r"^\W*(?P<word>yes|no)\b(?!\s+(?:\w+\s+)?(?:minimum|minimiser|point|value|function)\b)",
+                     re.IGNORECASE)
+#: A hypothetical: a verdict word in such a sentence is not the student's answer.
+_HYPOTHETICAL = re.compile(r"\b(?:if|would|were|unless|whether|suppose|assum\w*)\b", re.IGNORECASE)
+#: The question's own "True or false:", restated by the student.
+_QUESTION_WORDS = re.compile(r"\btrue\s+(?:or|/)\s+false\b|\bT\s*/\s*F\b", re.IGNORECASE)
+#: Sentences, and the clauses a "but" joins (a hypothetical clause says nothing, the other may).
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n\s*\n|,?\s+\bbut\b\s+", re.IGNORECASE)
+#: "... is convex." at the end of a true/false question: the property the statement claims.
+_PROPERTY = re.compile(r"\bis\s+(?:a\s+|an\s+)?(?P<word>[a-z][a-z-]*)\W*$", re.IGNORECASE)
+
+
+def said_true(text: str, wording: str = "") -> tuple[bool | None, list[str]]:
+    """What a true/false answer says, read sentence by sentence with its negations: True, False, or
+    None when it says both or neither (then the words that were found, for the feedback).
+
+    The answer words (true, false, correct, wrong; yes or no opening a sentence) decide, each turned
+    by a "not" or "n't" before it ("It is **not** true that ..."); a sentence that is a hypothetical
+    ("it would be true if ...") says nothing. Only when no answer word is found is the property the
+    question states read ("is convex", "is not convex", "isn't convex", "non-convex")."""
+    text = _QUESTION_WORDS.sub(" ", re.sub(r"\\text\{([^{}]*)\}", r" \1 ", text))
+    sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+    found: list[tuple[bool, str]] = []
+    for sentence in sentences:
+        yes_no = _YES_NO.search(sentence)  # "No, it would only be true if ...": the "No" answers
+        if yes_no:
+            found.append((yes_no.group("word").lower() == "yes", yes_no.group(0).strip()))
+        if _HYPOTHETICAL.search(sentence):
+            continue
+        for m in _VERDICT.finditer(sentence):
+            value = m.group("word").lower() in ("true", "correct")
+            found.append((value != bool(m.group("neg")), m.group(0).strip()))
+    prop = _PROPERTY.search(wording.strip())
+    if not found and prop:
+        word = re.escape(prop.group("word"))
+        for sentence in sentences:
+            if _HYPOTHETICAL.search(sentence):
+                continue
+            for m in re.finditer(rf"(?P<neg>(?:\bnot|n[’']t|\bnever)\s+(?:be\s+)?|\bnon-?\s*|\b){word}\b", sentence,
+                                 re.IGNORECASE):
+                found.append((not m.group("neg"), m.group(0).strip()))
+    values = {v for v, _ in found}
+    words = list(dict.fromkeys(w for _, w in found))
+    return (values.pop(), words) if len(values) == 1 else (None, words)

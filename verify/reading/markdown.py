@@ -7,6 +7,7 @@ structure are then handled the way every Markdown renderer handles them.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,13 @@ MAX_EQUATIONS = 300
 #: what would reach a TA's terminal as escape sequences through a name or the feedback.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
-_HEADING = re.compile(r"^\s*(?:Q\s+)?(?P<id>[A-Za-z][\w.-]*[\w])\s*(?::\s*(?P<title>.*))?$")
+#: A heading that names a question: ``pd.linear``, ``Q pd.linear``, ``Question pd.linear``,
+#: ``pd.linear: title``, ``pd.linear (5.2)``, ``pd.linear (5.2): title``, ``pd.linear - title``.
+_HEADING = re.compile(
+    r"^\s*(?:(?:Q|Question|Problem|Exercise)\s*:?\s+)?(?P<id>[A-Za-z][\w.-]*[\w])\s*"
+    r"(?:(?P<paren>\([^()]*\))\s*)?(?:(?::|\s-|\u2013|\u2014)\s*(?P<title>.*))?$", re.IGNORECASE)
+#: Markdown emphasis and code marks around a heading's words (``## **pd.linear**``).
+_MARKS = re.compile(r"[*_`]+(?=\S)|(?<=\S)[*_`]+")
 
 
 class SubmissionError(VerifyError):
@@ -70,7 +77,9 @@ class Submission:
     file: str
     student: str
     sections: dict[str, Section] = field(default_factory=dict)
-    #: level-2 headings that name no known question (reported, not graded)
+    #: headings that name no known question (reported, not graded): a level-2 one with math under
+    #: it, and one of any level that looks like a question id; each with " (did you mean ID?)"
+    #: when an id is close. A grouping heading ("## Problem 5") with no math of its own is not one.
     stray: tuple[str, ...] = ()
 
 
@@ -154,8 +163,13 @@ def read_submission(text: str, file: str, student: str, questions: frozenset[str
     stray: list[str] = []
     current: dict | None = None
     last_line = 1
+    by_lower = {q.lower(): q for q in questions} if questions is not None else None
 
     def close() -> None:
+        if current is not None and current["id"] is None:  # a heading of no question
+            if current["id_like"] or current["math"]:  # not a grouping heading ("## Problem 5")
+                stray.append(_did_you_mean(current["heading"], by_lower))
+            return
         if current is not None and current["id"] not in sections:
             sections[current["id"]] = Section(
                 current["id"], current["title"], tuple(current["math"]), " ".join(current["prose"]).strip(),
@@ -172,22 +186,32 @@ def read_submission(text: str, file: str, student: str, questions: frozenset[str
                 student = _student(tok.content, student)
             except SubmissionError as err:  # say which file: a class has hundreds
                 raise SubmissionError(f"{file}: {err.message}") from None
-        elif tok.type == "heading_open" and tok.tag == "h2":
-            close()
+        elif tok.type == "heading_open":
+            level = int(tok.tag[1:]) if tok.tag[1:].isdigit() else 2
             heading = tokens[i + 1].content if i + 1 < len(tokens) else ""
-            m = _HEADING.match(heading)
-            qid = m.group("id") if m else None
-            if qid is not None and (questions is None or qid in questions):
-                current = {"id": qid, "title": (m.group("title") or "").strip(), "math": [], "prose": [],
-                           "line": last_line}
+            qid, title, id_like = _named(heading, by_lower)
+            if by_lower is None and level != 2:  # no ids to recognise: level-2 headings name them
+                qid, id_like = None, False
+            if qid is not None:
+                close()
+                current = {"id": qid, "title": title, "math": [], "prose": [], "line": last_line,
+                           "level": level}
+            elif current is not None and current["id"] is not None and level > current["level"] and not id_like:
+                # a sub-heading of this answer ("### Derivation"): its text is prose of the answer
+                _collect(tokens[i + 1], current, last_line)
+            elif current is not None and current["id"] is None and level > current["level"] and not id_like:
+                pass  # a sub-heading of a heading of no question: still none
             else:
-                stray.append(heading.strip())
+                # a heading at this answer's level or above, or one that names some (unknown)
+                # question: what follows is not this answer's. It is reported (with a did-you-mean)
+                # when it looks like a question id, or when it is level 2 and has math under it.
+                close()
                 current = None
+                if level == 2 or id_like:
+                    current = {"id": None, "heading": heading.strip(), "id_like": id_like, "math": [],
+                               "prose": [], "line": last_line, "level": level}
             i += 3
             continue
-        elif tok.type == "heading_open" and tok.tag == "h1":
-            close()
-            current = None
         elif current is not None:
             _collect(tok, current, last_line)
         i += 1
@@ -215,3 +239,40 @@ def _collect(tok: Token, current: dict, line: int) -> None:
                 current["prose"].append(child.content)
     elif tok.type in ("fence", "code_block"):
         current["prose"].append(tok.content)
+
+
+def _named(heading: str, by_lower: dict[str, str] | None) -> tuple[str | None, str, bool]:
+    """The question a heading names (any letter case), its title, and whether it looks like a
+    question id at all (a dotted word, or one close to an id): such a heading never belongs to
+    the answer above it."""
+    m = _HEADING.match(_MARKS.sub("", heading))
+    if by_lower is not None and (m is None or m.group("id").lower() not in by_lower):
+        # an id somewhere in the heading's words: "5.2 quad.gradient", "Problem 5.2 (quad.gradient)"
+        named = {by_lower[w.lower()] for w in re.findall(r"[A-Za-z][\w.-]*\w", heading) if w.lower() in by_lower}
+        if len(named) == 1:
+            return named.pop(), heading.strip(), True
+    if m is None:
+        return None, "", False
+    word = m.group("id")
+    title = " ".join(t for t in (m.group("paren"), m.group("title")) if t).strip()
+    if by_lower is None:
+        return word, title, True
+    if word.lower() in by_lower:
+        return by_lower[word.lower()], title, True
+    return None, "", "." in word or bool(_close(word, by_lower))
+
+
+def _close(word: str, by_lower: dict[str, str] | None) -> list[str]:
+    if not by_lower:
+        return []
+    return difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.75)
+
+
+def _did_you_mean(heading: str, by_lower: dict[str, str] | None) -> str:
+    """The stray heading as written, with the closest question id when one is close."""
+    m = _HEADING.match(_MARKS.sub("", heading))
+    near = _close(m.group("id"), by_lower) if m else []
+    if not near:  # a heading of several words: the first dotted word close to an id
+        words = re.findall(r"[A-Za-z][\w.-]*\w", heading)
+        near = next((close for w in words if "." in w and (close := _close(w, by_lower))), [])
+    return f"{heading} (did you mean {by_lower[near[0]]}?)" if near and by_lower else heading
