@@ -64,7 +64,7 @@ def test_json_has_exactly_the_contract_keys() -> None:
     assert set(data["submissions"][3]) == {"file", "student", "score", "max_score", "questions", "error"}
     for sub in data["submissions"]:
         for q in sub["questions"]:
-            assert set(q) == {"id", "verdict", "points", "max_points", "first_bad_step", "feedback"}
+            assert list(q) == ["id", "verdict", "points", "max_points", "first_bad_step", "feedback", "review"]
             assert q["verdict"] in {"correct", "incorrect", "unanswered", "unparsable"}
 
 
@@ -88,11 +88,11 @@ def _csv(grades: list[SubmissionGrade], ids: list[str] | None = IDS) -> list[lis
 
 def test_csv_columns_and_rows() -> None:
     rows = _csv(CLASS)
-    assert rows[0] == ["file", "student", "score", "max_score", *IDS, "error"]
+    assert rows[0] == ["file", "student", "score", "max_score", *IDS, "error", "review"]
     assert len(rows) == 1 + len(CLASS)
-    assert rows[1] == ["subs/alice.md", "Alice", "1.5", "3", "1", "0.5", "0", ""]
-    assert rows[2] == ["subs/bob.md", "Bob", "0", "3", "0", "0", "0", ""]
-    assert rows[4][-1].startswith("subs/broken.md: binary data")
+    assert rows[1] == ["subs/alice.md", "Alice", "1.5", "3", "1", "0.5", "0", "", ""]
+    assert rows[2] == ["subs/bob.md", "Bob", "0", "3", "0", "0", "0", "", "beale.convex: could not be read"]
+    assert rows[4][-2].startswith("subs/broken.md: binary data")
 
 
 def test_csv_question_missing_from_a_grade_is_blank_and_order_follows_ids() -> None:
@@ -103,7 +103,7 @@ def test_csv_question_missing_from_a_grade_is_blank_and_order_follows_ids() -> N
 
 
 def test_csv_without_ids_uses_the_order_met() -> None:
-    assert _csv([ALICE], None)[0][4:-1] == IDS
+    assert _csv([ALICE], None)[0][4:-2] == IDS
 
 
 def test_csv_neutralises_formulas_in_names() -> None:
@@ -114,7 +114,8 @@ def test_csv_neutralises_formulas_in_names() -> None:
 def test_csv_file_is_written(tmp_path: Path) -> None:
     target = tmp_path / "grades.csv"
     gradebook.write_csv_file(CLASS, target, IDS)
-    assert target.read_text().splitlines()[0] == "file,student,score,max_score,pd.linear,pd.chain,beale.convex,error"
+    header = "file,student,score,max_score,pd.linear,pd.chain,beale.convex,error,review"
+    assert target.read_text().splitlines()[0] == header
     assert os.listdir(tmp_path) == ["grades.csv"]
 
 

@@ -1,8 +1,10 @@
-"""What grading produces: per step, per question, per submission. Values only, no logic."""
+"""What grading produces: per step, per question, per submission. Values, and why a TA must look."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -51,6 +53,31 @@ class QuestionGrade:
     #: the answer could not be decided (a time limit, a sum over samples that agrees at m = 2):
     #: its mark is the grader's default, and a TA should look (not in the JSON contract)
     review: bool = False
+    #: False when the mark rests on the answer alone and its reasoning is not read (a true/false
+    #: answer is graded on its word): set by :func:`flag_unchecked_reasoning`, which knows the kinds
+    reasoning_checked: bool = True
+
+    @property
+    def review_reason(self) -> str | None:
+        """Why a TA must look at this answer (the contract's ``review``), or None: it could not be
+        read, the engine could not decide it, or its reasoning is not checked. Never for an
+        unanswered question: there is nothing to look at."""
+        if self.verdict is Mark.UNPARSABLE:
+            return _unread(self.feedback) or UNREADABLE
+        if self.review:  # the engine, or the reading of a true/false word, could not settle it
+            return _unread(self.feedback) or UNDECIDED
+        if self.verdict is Mark.UNANSWERED:
+            return None
+        if not self.reasoning_checked:
+            return UNCHECKED_REASONING
+        if self.verdict is Mark.CORRECT and self.points >= self.max_points:
+            unchecked = [s for s in self.steps if s.status is StepStatus.NOT_CHECKED and s.detail not in _BENIGN]
+            if unchecked:  # full points, though a step not checked might not follow (partial credit)
+                which = ", ".join(str(s.index) for s in unchecked)
+                how = "read" if all("could not be read" in s.detail for s in unchecked) else "checked"
+                return (f"{UNCHECKED_REASONING}: step{'s' if len(unchecked) > 1 else ''} {which} "
+                        f"could not be {how}")
+        return None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -60,7 +87,46 @@ class QuestionGrade:
             "max_points": _number(self.max_points),
             "first_bad_step": self.first_bad_step,
             "feedback": self.feedback,
+            "review": self.review_reason,
         }
+
+
+#: The three reasons a TA must look (``QuestionGrade.review_reason``); the first may add why.
+UNREADABLE = "could not be read"
+UNDECIDED = "could not be decided by the engine"
+UNCHECKED_REASONING = "reasoning not checked"
+
+#: Step details (verify.grading.grade) that are "not checked" by design, not for want of reading
+#: or deciding: the answer's own equation, an assumption such as w_1 = w_2.
+_BENIGN = frozenset({"this equation is the answer, graded as such",
+                     "an assumption (a variable given a value), not a step to check"})
+#: "... could not be read: why", "... could not be read as true or false: why" (grade.py's feedback)
+_WHY = re.compile(r"could(?: not)? be read(?P<as> as [^:(]*)?:\s*(?P<why>.*)", re.IGNORECASE)
+_LONGEST_WHY = 120
+
+
+def _unread(feedback: str) -> str | None:
+    """``could not be read[ as ...]: why`` from the first line of a feedback that says the answer
+    could not be read (why kept short), else None."""
+    first = feedback.strip().splitlines()[0].strip() if feedback.strip() else ""
+    found = _WHY.search(first)
+    if found is None:
+        return None
+    why = found.group("why").split("; it is flagged for a TA")[0].strip().rstrip(".").strip()
+    if len(why) > _LONGEST_WHY:
+        why = why[:_LONGEST_WHY - 3].rstrip() + "..."
+    head = UNREADABLE + (found.group("as") or "").rstrip()
+    return f"{head}: {why}" if why else head
+
+
+def flag_unchecked_reasoning(grades: Iterable[SubmissionGrade], kinds: Mapping[str, str]) -> list[SubmissionGrade]:
+    """``grades`` with every answered true/false question (``kinds``: question id to its
+    ``Question.kind``) marked as graded on its word alone, its reasoning not checked."""
+    def flagged(q: QuestionGrade) -> QuestionGrade:
+        if kinds.get(q.id) == "true-false" and q.verdict in (Mark.CORRECT, Mark.INCORRECT):
+            return replace(q, reasoning_checked=False)
+        return q
+    return [replace(g, questions=tuple(flagged(q) for q in g.questions)) for g in grades]
 
 
 @dataclass(frozen=True)
@@ -79,6 +145,11 @@ class SubmissionGrade:
     @property
     def max_score(self) -> float:
         return sum(q.max_points for q in self.questions)
+
+    @property
+    def to_review(self) -> tuple[tuple[str, str], ...]:
+        """``(question id, why)`` for every answer a TA must look at, in question order."""
+        return tuple((q.id, why) for q in self.questions if (why := q.review_reason) is not None)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -31,9 +31,10 @@ VERDICT_STYLE = {
     Mark.UNPARSABLE: "magenta",
 }
 
-#: The CSV columns that precede the one-per-question columns, and the one after them.
+#: The CSV columns that precede the one-per-question columns, and those after them: ``review``
+#: lists the answers a TA must look at, ``id: why; id: why`` (appended, so that no column moves).
 CSV_LEADING = ("file", "student", "score", "max_score")
-CSV_TRAILING = ("error",)
+CSV_TRAILING = ("error", "review")
 
 
 def number(x: float) -> int | float:
@@ -61,8 +62,16 @@ def verdict_text(q: QuestionGrade) -> Text:
     text = Text(q.verdict.value, style=VERDICT_STYLE[q.verdict])
     if q.verdict is Mark.CORRECT and q.points < q.max_points:
         text.append(" (partial)", style="yellow")
-    if q.review:
+    if q.review_reason:
         text.append(" (TA: review)", style="bold magenta")
+    return text
+
+
+def feedback_text(q: QuestionGrade) -> Text:
+    """The feedback, and on its own line why a TA must look, if one must."""
+    text = Text(q.feedback)
+    if q.review_reason:
+        text.append(("\n" if q.feedback else "") + f"TA review: {q.review_reason}", style="magenta")
     return text
 
 
@@ -86,7 +95,7 @@ def student_table(grade: SubmissionGrade) -> Table:
             Text(_points(q.points, q.max_points),
                  style="green" if q.points >= q.max_points else "yellow" if q.points > 0 else ""),
             Text("" if q.first_bad_step is None else str(q.first_bad_step), style="bold red"),
-            Text(q.feedback),
+            feedback_text(q),
         )
     return t
 
@@ -164,6 +173,13 @@ def summary_line(grades: Sequence[SubmissionGrade]) -> Text:
         more = f", and {len(review) - 10} more" if len(review) > 10 else ""
         text.append(f"; {len(review)} answer{'s' if len(review) != 1 else ''} the engine could not decide, "
                     f"for a TA to review ({shown}{more})", style="bold magenta")
+    other = [(g.student, qid, why) for g in read for qid, why in g.to_review
+             if not next(q for q in g.questions if q.id == qid).review]
+    if other:
+        shown = ", ".join(f"{student}: {qid} ({why.split(':')[0]})" for student, qid, why in other[:10])
+        more = f", and {len(other) - 10} more" if len(other) > 10 else ""
+        text.append(f"; {len(other)} {'other ' if review else ''}answer{'s' if len(other) != 1 else ''} "
+                    f"for a TA to review ({shown}{more})", style="bold magenta")
     return text
 
 
@@ -208,6 +224,14 @@ def csv_columns(ids: Sequence[str]) -> list[str]:
     return [*CSV_LEADING, *ids, *CSV_TRAILING]
 
 
+def review_cell(grade: SubmissionGrade) -> str:
+    """The answers a TA must look at, ``id: why; id: why`` (empty when none); for a file that
+    could not be read, one entry, since the ``error`` column says why."""
+    if grade.error:
+        return "the file could not be read (see error)" if grade.questions else ""
+    return "; ".join(f"{qid}: {why}" for qid, why in grade.to_review)
+
+
 def csv_rows(grades: Sequence[SubmissionGrade], ids: Sequence[str]) -> list[list[str | int | float]]:
     rows: list[list[str | int | float]] = []
     for g in grades:
@@ -216,6 +240,7 @@ def csv_rows(grades: Sequence[SubmissionGrade], ids: Sequence[str]) -> list[list
             _cell(g.file), _cell(g.student), number(g.score), number(g.max_score),
             *(points.get(qid, "") for qid in ids),
             _cell(g.error or ""),
+            _cell(review_cell(g)),
         ])
     return rows
 
@@ -251,6 +276,9 @@ def safe_name(text: str) -> str:
 
 def _test_output(q: QuestionGrade) -> str:
     lines = [f"{q.verdict.value}: {_points(q.points, q.max_points)} points"]
+    if q.review_reason:
+        lines.append(f"Needs a TA's review ({q.review_reason}): this mark is provisional until a TA has "
+                     "looked at your answer.")
     if q.first_bad_step is not None:
         lines.append(f"The first step that does not follow from the one before is step {q.first_bad_step}.")
     if q.feedback:

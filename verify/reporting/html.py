@@ -28,7 +28,7 @@ from markupsafe import Markup
 
 from verify.deciding.result import Counterexample, Verdict
 from verify.grading.assignment import Assignment
-from verify.grading.grades import Mark, QuestionGrade, StepStatus, SubmissionGrade
+from verify.grading.grades import Mark, QuestionGrade, StepStatus, SubmissionGrade, flag_unchecked_reasoning
 from verify.model.claim import (
     Claim,
     Convex,
@@ -280,6 +280,8 @@ class QuestionView:
     partial: bool
     #: undecided by the engine: for a TA to review
     review: bool
+    #: why a TA must look (unreadable, undecided, reasoning not checked), or None
+    review_reason: str | None
     points: str
     answer: Markup | None
     feedback: Markup
@@ -357,6 +359,7 @@ def question_view(grade: SubmissionGrade, q: QuestionGrade, assignment: Assignme
         verdict=q.verdict.value,
         partial=q.verdict is Mark.CORRECT and q.points < q.max_points,
         review=q.review,
+        review_reason=q.review_reason,
         points=f"{number(q.points)}/{number(q.max_points)}",
         answer=answer_math(q.answer, question) if q.answer else None,
         feedback=mathml.inline_text(q.feedback),
@@ -400,6 +403,7 @@ def grading_page(grades: Sequence[SubmissionGrade], assignment: Assignment | Non
     """``verify grade --format html``: the class summary on top, then a section per submission."""
     if assignment is not None:
         ids = [q.id for q in assignment.questions]
+        grades = flag_unchecked_reasoning(grades, {q.id: q.kind for q in assignment.questions})
     else:
         ids = list(dict.fromkeys(q.id for g in grades for q in g.questions))
     summary = summary_rows(grades, ids, assignment)
