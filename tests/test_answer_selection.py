@@ -203,3 +203,41 @@ WORDING = HW1.question("beale.convex").wording
 def test_what_a_true_false_sentence_says(text: str, said: bool | None) -> None:
     from verify.grading.grade import said_true
     assert said_true(text, WORDING)[0] is said
+
+
+# --- the answer as read, in the student's names (issue 12, point 4) ---------------------------
+
+AS_READ = {
+    # The student writes x^*; the reader puts its definition -Q^{-1} c in its place to decide.
+    # The feedback must show the answer as written in the student's names: Q x - Q x^*, not
+    # Q x - Q(-Q^{-1} c). (Right: Q(x - x^*) = Q x + c since Q x^* = -c.)
+    "as-read-defined": (r"""
+## quad.gradient
+$$\nabla h(x) = Q x - Q x^*$$
+""", "quad.gradient", r"Your answer, as read: $Q x-Q x^*$."),
+    # The student writes sigma(z_2)(1 - sigma(z_2)); yhat is defined as sigma(z_2), but the student
+    # did not write yhat, so it is not folded back. beta_2 in AdaMax is shown as \beta_2, never
+    # as the engine's name beta2.
+    "as-read-sigma": (r"""
+## bp.dyhat-dz2
+$$\frac{\partial \hat{y}}{\partial z_2} = \sigma(z_2)(1 - \sigma(z_2))$$
+
+## adamax.update
+$$v^{(k)} = \max(\beta_2 v^{(k-1)}, |\partial_W E^{(k)}|)$$
+""", "adamax.update", r"Your answer, as read: $\max\left(\beta_2 v^{(k-1)}, \left|\partial_W E^{(k)}\right|\right)$."),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AS_READ))
+def test_feedback_starts_with_the_answer_as_read_in_the_students_names(tmp_path: Path, name: str) -> None:
+    text, qid, expected = AS_READ[name]
+    path = tmp_path / f"{name}.md"
+    path.write_text(text)
+    [grade] = grade_files(HW1, [path])
+    feedback = {q.id: q.feedback for q in grade.questions}
+    assert feedback[qid].startswith(expected), feedback[qid]
+    for q in grade.questions:
+        assert "beta2" not in q.feedback and "yhat" not in q.feedback and "x_star" not in q.feedback
+    if name == "as-read-sigma":
+        as_written = r"$\sigma\left(z_2\right) \left(1-\sigma\left(z_2\right)\right)$"  # in the student's order
+        assert feedback["bp.dyhat-dz2"].startswith(f"Your answer, as read: {as_written}.")

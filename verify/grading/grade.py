@@ -31,7 +31,18 @@ from verify.grading.grades import Mark, QuestionGrade, StepCheck, StepStatus
 from verify.grading.labels import Label, resolve_all
 from verify.grading.scoring import ScoringRule
 from verify.model.claim import Claim, Equality, Limit, Proportional
-from verify.model.expr import Const, Derivative, Expr, Gradient, Hessian, Var, Zero, shape_of, substitute
+from verify.model.expr import (
+    Const,
+    Derivative,
+    Expr,
+    Gradient,
+    Hessian,
+    Var,
+    Zero,
+    replace_subtree,
+    shape_of,
+    substitute,
+)
 from verify.model.question import Question
 from verify.model.shape import Shape
 from verify.model.symbols import Symbol, Symbols
@@ -266,6 +277,7 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
     if q.kind == "property" and d.answer_lhs is not None and p.answer_step is not None:
         shown = Term(f"{d.answer_lhs.latex} = {d.answer.latex}", d.answer.expr)  # the condition, whole
     mark, text = _answer_feedback(q, shown, result, p.answer_error, claim)
+    text = f"Your answer, as read: ${as_read(d.answer.expr, q, d.answer.latex)}$. {text}"
     head = d.answer_head
     if (mark is Mark.INCORRECT and head is not None and result is not None and not d.answer_named
             and result.verdict in (Verdict.REFUTED, Verdict.ERROR) and names_other(q, head)):
@@ -286,6 +298,19 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
                          answer=d.answer.expr.latex(), steps=tuple(checks),
                          counterexample=result.counterexample if result is not None and mark is Mark.INCORRECT
                          else None, review=result is not None and result.verdict is Verdict.UNKNOWN)
+
+
+def as_read(e: Expr, q: Question, written: str) -> str:
+    """The answer as the grader read it, typeset in the names the student writes (``\\beta_2``,
+    ``\\hat{y}^{(i)}``, ``x^*``), never the engine's own (``beta2``, ``yhat``) nor what a defined
+    name stands for (the reader puts -Q^{-1} c in place of x^*; it is folded back here where the
+    student ``written`` that name), so that a misreading shows at a glance."""
+    plain = re.sub(r"\s+", "", written)
+    for name, value in sorted(q.defines.items(), key=lambda kv: -len(kv[1].latex())):  # the largest first
+        if re.sub(r"\s+", "", name) in plain:
+            e = replace_subtree(e, value, Var(name))
+    spelled = {name: Var(s.latex) for name, s in q.symbols.items() if s.latex and s.latex != name}
+    return substitute(e, spelled).latex()
 
 
 def _asks(wording: str) -> str:
