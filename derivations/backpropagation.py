@@ -314,6 +314,14 @@ FULL_ANSWER = dJ_dW1(FULL_YHAT, yq, W2q, FULL_Z1, xq)
 # The intermediate quantities a student may name, by their LaTeX spelling (not declared symbols:
 # the reader substitutes each by what it stands for).
 FULL_DEFINES = {"z_1": FULL_Z1, "a_1": apply("relu", FULL_Z1), "z_2": FULL_Z2, r"\hat{y}": FULL_YHAT}
+# ... as the solution writes them (shown to students by `verify questions`).
+FULL_WRITTEN = {
+    "z_1": "z_1 = W_1 x + b_1",
+    "a_1": r"a_1 = \operatorname{ReLU}(z_1)",
+    "z_2": "z_2 = W_2 a_1 + b_2",
+    r"\hat{y}": r"\hat{y} = \sigma(z_2)",
+    "J": r"J = -\left(y \log \hat{y} + (1 - y) \log(1 - \hat{y})\right)",
+}
 
 
 def _ref(qid: str, statement: str, symbols: Symbols, lhs: Expr, rhs: Expr, why: str,
@@ -333,6 +341,8 @@ QUESTIONS: list[Question] = [
         # J by its definition, the other samples' terms collected in R: d J / d \hat{y}^{(i)}
         # is then the derivative of the loss itself.
         defines={"J": J_ONE_OF_M},
+        written={"J": r"J = -\frac{1}{m} \sum_{i=1}^{m} \left[y^{(i)} \log \hat{y}^{(i)} "
+                 r"+ (1 - y^{(i)}) \log(1 - \hat{y}^{(i)})\right]"},
         reference=_ref(
             "bp.dJ-dyhat",
             r"\frac{\partial J}{\partial \hat{y}^{(i)}} = -\frac{1}{m}\left(\frac{y^{(i)}}{\hat{y}^{(i)}}"
@@ -349,6 +359,8 @@ QUESTIONS: list[Question] = [
         symbols=SIGMOID_SYMBOLS,
         answer=sigma(z2) * (1 - sigma(z2)),
         defines={r"\hat{y}^{(i)}": sigma(z2), r"\hat{y}": sigma(z2)},
+        written={r"\hat{y}^{(i)}": r"\hat{y} = \hat{y}^{(i)} = \sigma(z_2)",
+                 r"\hat{y}": r"\hat{y} = \hat{y}^{(i)} = \sigma(z_2)"},
         reference=_ref(
             "bp.dyhat-dz2", r"\frac{\partial \sigma(z_2)}{\partial z_2} = \sigma(z_2)(1 - \sigma(z_2))",
             SIGMOID_SYMBOLS, D(sigma(z2), z2), sigma(z2) * (1 - sigma(z2)),
@@ -363,6 +375,7 @@ QUESTIONS: list[Question] = [
         symbols=LINEAR,
         answer=W2,
         defines={"z_2": W2 * a1 + b2},
+        written={"z_2": "z_2 = W_2 a_1 + b_2"},
         reference=_ref(
             "bp.dz2-da1", r"\frac{\partial (W_2 a_1 + b_2)}{\partial a_1} = W_2",
             LINEAR, D(W2 * a1 + b2, a1), W2,
@@ -376,6 +389,7 @@ QUESTIONS: list[Question] = [
         symbols=RELU,
         answer=step_diag(z1),
         defines={"a_1": apply("relu", z1)},
+        written={"a_1": r"a_1 = \operatorname{ReLU}(z_1)"},
         reference=_ref(
             "bp.da1-dz1", r"\frac{\partial \operatorname{ReLU}(z_1)}{\partial z_1} = "
             r"\operatorname{diag}(I(z_1 > 0))",
@@ -392,6 +406,7 @@ QUESTIONS: list[Question] = [
         symbols=FULL,
         answer=FULL_ANSWER,
         defines={**FULL_DEFINES, "J": bce(yq, FULL_YHAT)},
+        written=FULL_WRITTEN,
         layout="denominator",
         reference=_ref(
             "bp.dJ-dW1",

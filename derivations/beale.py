@@ -199,6 +199,13 @@ def _ref(qid: str, statement: str, symbols: Symbols, lhs: Expr, rhs: Expr, why: 
 # starting point (0, 1) and x^{t+1} the gradient-descent step from it.
 F_DEFINES: dict[str, Expr] = {"f": F, "f(x_1, x_2)": F}
 STEP_DEFINES: dict[str, Expr] = {**F_DEFINES, "x^t": col(0, 1), "x^{t+1}": at(STEP, *AT_0_1)}
+# ... as the question writes them (shown to students by `verify questions`; x^{t+1} at (0, 1)
+# is the answer, so it is shown as the step, not evaluated).
+_F_WRITTEN = (r"f(x_1, x_2) = (1.5 - x_1 + x_1 x_2)^2 + (2.25 - x_1 + x_1 x_2^2)^2 "
+              r"+ (2.625 - x_1 + x_1 x_2^3)^2")
+F_WRITTEN: dict[str, str] = {"f": _F_WRITTEN, "f(x_1, x_2)": _F_WRITTEN}
+STEP_WRITTEN: dict[str, str] = {**F_WRITTEN, "x^t": "x^t = (0, 1)",
+                                "x^{t+1}": r"x^{t+1} = x^t - \alpha \nabla f(x^t)"}
 
 
 def accepts_point(answer: Expr, lhs: Expr | None = None) -> Claim:
@@ -222,6 +229,7 @@ QUESTIONS: list[Question] = [
         symbols=SYMBOLS,
         answer=DF_DX1,
         defines=F_DEFINES,
+        written=F_WRITTEN,
         reference=_ref("beale.grad-x1", _GRAD_X1, SYMBOLS, D(F, x1), DF_DX1,
                        # chain rule on each square: 2 g_k dg_k/dx1, dg_k/dx1 = x2^k - 1.
                        "d g_k^2 / dx_1 = 2 g_k (x_2^k - 1)"),
@@ -232,6 +240,7 @@ QUESTIONS: list[Question] = [
         symbols=SYMBOLS,
         answer=DF_DX2,
         defines=F_DEFINES,
+        written=F_WRITTEN,
         reference=_ref("beale.grad-x2", _GRAD_X2.replace("2.65", "2.625"), SYMBOLS, D(F, x2), DF_DX2,
                        # dg_k/dx2 = k x1 x2^(k-1).
                        "d g_k^2 / dx_2 = 2 g_k (k x_1 x_2^{k-1})"),
@@ -244,6 +253,7 @@ QUESTIONS: list[Question] = [
         answer=col(0, 1),
         kind="property",
         defines=STEP_DEFINES,
+        written=STEP_WRITTEN,
         accepts=accepts_point,
         reference=_ref("beale.stationary", _STATIONARY, STEP_SYMBOLS, at(STEP, *AT_0_1), col(0, 1),
                        # for every alpha the step is (0, 1) exactly when grad f(0, 1) = (0, 0).

@@ -176,6 +176,12 @@ QUESTIONS: list[Question] = [
         # J, as the solution names it, is the Jacobian of the gradient by its definition: a
         # student's "J = [...]" is then a step that is checked.
         defines={"J": JACOBIAN},
+        # ... as the solution writes it: the matrix of second partials is the answer, not shown.
+        written={
+            "J": r"J = \frac{\partial \nabla \psi}{\partial (u, v, z)}",
+            r"\nabla \psi": r"\nabla \psi = \left(\frac{\partial \psi}{\partial u}, "
+            r"\frac{\partial \psi}{\partial v}, \frac{\partial \psi}{\partial z}\right)^T",
+        },
         accepts=accepts_matrix,
     ),
 ]

@@ -417,6 +417,15 @@ DEFINES: dict[str, dict[str, Expr]] = {
     "pd.product": {r"\alpha": y.T * x},
     "pd.inverse": {},
 }
+# The same definitions as the solution writes them, shown to students by `verify questions`.
+WRITTEN: dict[str, dict[str, str]] = {
+    "pd.linear": {"y": "y = A x"},
+    "pd.chain": {"y": "y = A x"},
+    "pd.bilinear-x": {r"\alpha": r"\alpha = y^T A x"},
+    "pd.bilinear-y": {r"\alpha": r"\alpha = y^T A x"},
+    "pd.product": {r"\alpha": r"\alpha = y^T x"},
+    "pd.inverse": {},
+}
 
 
 def _questions() -> list[Question]:
@@ -424,7 +433,7 @@ def _questions() -> list[Question]:
     for qid, (wording, symbols, lhs, rhs, why) in REFERENCES.items():
         ref = _reference(qid, _REF_STATEMENTS[qid], symbols, lhs, rhs, why)
         out.append(Question(id=qid, wording=wording, symbols=symbols, answer=rhs, reference=ref,
-                            defines=DEFINES[qid]))
+                            defines=DEFINES[qid], written=WRITTEN[qid]))
     return out
 
 

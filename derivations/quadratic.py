@@ -344,6 +344,8 @@ GRADIENT_SYMBOLS = Symbols.of([
     B,
 ])
 GRADIENT_DEFINES: dict[str, Expr] = {"h": h(x, c), "h(x)": h(x, c), "x^*": -(Q.I * c)}
+_H_WRITTEN = r"h(x) = \frac{1}{2} x^T Q x + x^T c + b"
+GRADIENT_WRITTEN: dict[str, str] = {"h": _H_WRITTEN, "h(x)": _H_WRITTEN, "x^*": r"x^* = -Q^{-1} c"}
 
 # quad.eigen-recursion, at n = 2 as the references are (module docstring): V the rotation,
 # Lambda = diag(lambda_1, lambda_2), Q = V Lambda V^T, x^{k+1} the gradient-descent step from x^k
@@ -354,6 +356,16 @@ EIGEN_QUESTION = Symbols.of([_T, *EIGEN[1:], _xk(2), _x(2), B])
 EIGEN_DEFINES: dict[str, Expr] = {
     "V": V, r"\Lambda": Lam, "Q": Q2, r"\hat{x}^k": xhat(xk),
     "x^{k+1}": GD_STEP, r"\hat{x}^{k+1}": xhat(GD_STEP),
+}
+# ... as the question writes them (V, not the rotation by t that the engine uses for it).
+_Q_WRITTEN = r"Q = V \Lambda V^T, \quad V^T V = I"
+EIGEN_WRITTEN: dict[str, str] = {
+    "V": _Q_WRITTEN, "Q": _Q_WRITTEN,
+    r"\Lambda": r"\Lambda = \operatorname{diag}(\lambda_1, \lambda_2)",
+    "h(x)": r"h(x) = \frac{1}{2} x^T Q x - x^T Q x^* + b",
+    r"\hat{x}^k": r"\hat{x}^k = V^T (x^k - x^*)",
+    "x^{k+1}": r"x^{k+1} = x^k - \alpha \nabla h(x^k)",
+    r"\hat{x}^{k+1}": r"\hat{x}^{k+1} = V^T (x^{k+1} - x^*)",
 }
 
 # quad.closed-form, at n = 2: v_1, v_2 are the columns of the rotation V (orthonormal eigenvectors,
@@ -371,6 +383,8 @@ CLOSED_SYMBOLS = Symbols.of([
     _T,
 ])
 CLOSED_DEFINES: dict[str, Expr] = {"v_1": v1, "v_2": v2}
+_V_WRITTEN = r"Q v_i = \lambda_i v_i \; (i = 1, 2), \quad v_i^T v_j = \delta_{ij}"
+CLOSED_WRITTEN: dict[str, str] = {"v_1": _V_WRITTEN, "v_2": _V_WRITTEN}
 CLOSED_ANSWER = (Var("xhat0_1") * (1 - alpha * l1) ** k * v1 + Var("xhat0_2") * (1 - alpha * l2) ** k * v2)
 
 # The error e^k = x^k - x^* of gradient descent: e^{k+1} = (I - alpha Q) e^k, and
@@ -400,6 +414,7 @@ QUESTIONS: list[Question] = [
         answer=Q * x + c,
         reference=REF_GRADIENT,
         defines=GRADIENT_DEFINES,
+        written=GRADIENT_WRITTEN,
     ),
     Question(
         id="quad.eigen-recursion",
@@ -409,6 +424,8 @@ QUESTIONS: list[Question] = [
         answer=REF_EIGEN.rhs,
         reference=REF_EIGEN,
         defines=EIGEN_DEFINES,
+        written=EIGEN_WRITTEN,
+        unlisted=frozenset({"t"}),
     ),
     Question(
         id="quad.closed-form",
@@ -418,6 +435,8 @@ QUESTIONS: list[Question] = [
         answer=CLOSED_ANSWER,
         reference=REF_CLOSED,
         defines=CLOSED_DEFINES,
+        written=CLOSED_WRITTEN,
+        unlisted=frozenset({"t"}),
         accepts=accepts_closed_form,
     ),
 ]

@@ -155,6 +155,11 @@ _REFERENCES = {
 # The names of the section that stand for expressions: w = (w_1, w_2), S by its entries, and
 # R(w) = w^T S w, so that "R(w) = w^T S w = ..." is a chain of checked steps.
 DEFINES: dict[str, Expr] = {"w": w, "S": S, "R(w)": R(w)}
+WRITTEN: dict[str, str] = {
+    "w": r"w = \begin{bmatrix} w_1 \\ w_2 \end{bmatrix}",
+    "S": r"S = \begin{bmatrix} s_{11} & s_{12} \\ s_{21} & s_{22} \end{bmatrix}",
+    "R(w)": "R(w) = w^T S w",
+}
 
 
 def _contains_matrix(e: Expr) -> bool:
@@ -206,6 +211,7 @@ QUESTIONS: list[Question] = [
         answer=EXPANSION,
         reference=_REFERENCES["reg.expand"],
         defines=DEFINES,
+        written=WRITTEN,
         accepts=accepts_expansion,
     ),
     Question(
@@ -217,6 +223,7 @@ QUESTIONS: list[Question] = [
         reference=_REFERENCES["reg.condition"],
         kind="property",
         defines=DEFINES,
+        written=WRITTEN,
         accepts=accepts_condition,
     ),
     Question(

@@ -1,7 +1,9 @@
 """``python -m verify questions ASSIGNMENT [--format table|json]``.
 
 Lists what a student needs to write a gradable answer: each question's id (the heading to
-use), its wording, the symbols it may use spelled as the grader reads them, and its points.
+use), its wording, the symbols it may use spelled as the grader reads them, what each name it
+defines stands for (as the author writes it, never the engine's expanded form nor the answer
+itself), and its points.
 A student who writes ``\\hat{y}`` where the grader expects ``\\hat{y}^{(i)}`` loses a point
 for notation, not mathematics; this listing is how they avoid that. Exit 0, or 2 for an
 unknown assignment or bad usage.
@@ -21,8 +23,10 @@ from rich.table import Table
 from rich.text import Text
 
 from verify.grading.assignment import Assignment, UnknownAssignment, load_assignment
+from verify.model.claim import Equality
 from verify.model.expr import Expr, Var
 from verify.model.question import Question
+from verify.model.symbols import Symbol
 from verify.reporting.gradebook import number
 
 _KIND_HINT = {
@@ -58,19 +62,46 @@ def _spelled(value: Any, spelling: Mapping[str, str]) -> Any:
     return value
 
 
+def _reveals_answer(q: Question, expr: Expr) -> bool:
+    """Whether a definition's right side is the answer itself, or what its reference proves equal to it
+    (hessian.matrix's J is the Jacobian of the gradient written out: the very matrix asked for)."""
+    answers: list[object] = [q.answer]
+    if isinstance(q.reference, Equality):
+        answers += [q.reference.lhs, q.reference.rhs]
+    return any(expr == a for a in answers if isinstance(a, Expr))
+
+
 def _defines(q: Question) -> dict[str, str]:
-    """Names that stand for expressions (``\\hat{y} := \\sigma(z_2)``), as LaTeX in the students' spelling."""
+    """What each name of the question stands for, as a LaTeX statement for students.
+
+    The author's text (``Question.written``: ``\\hat{x}^k = V^T (x^k - x^*)``) where there is one;
+    else the engine's expression printed in the students' spelling, unless it is the answer or
+    mentions a symbol the listing leaves out (the rotation's ``t``): a student must never be
+    shown the reference answer, nor a parameter they never write.
+    """
     spelling = {s.name: s.latex for s in q.symbols.values() if s.latex}
-    out = {}
+    out = dict(q.written)
     for name, expr in q.defines.items():
+        if name in out or _reveals_answer(q, expr) or expr.names() & q.unlisted:
+            continue
         try:
-            out[name] = _spelled(expr, spelling).latex()
+            out[name] = f"{name} = {_spelled(expr, spelling).latex()}"
         except Exception:  # display only: fall back to the internal names rather than fail the listing
             try:
-                out[name] = expr.latex()
+                out[name] = f"{name} = {expr.latex()}"
             except NotImplementedError:
                 continue
     return out
+
+
+def _statements(q: Question) -> list[str]:
+    """The statements of ``_defines``, each once (one may define several names: f and f(x_1, x_2))."""
+    return list(dict.fromkeys(_defines(q).values()))
+
+
+def _listed(q: Question) -> list[Symbol]:
+    """The symbols a student may write: all declared ones but the engine's parameters."""
+    return [s for s in q.symbols.values() if s.name not in q.unlisted]
 
 
 def question_json(q: Question) -> dict[str, Any]:
@@ -82,7 +113,7 @@ def question_json(q: Question) -> dict[str, Any]:
         "layout": q.layout,
         "symbols": [
             {"name": s.name, "latex": s.latex or s.name, "shape": s.describe(), "meaning": s.meaning}
-            for s in q.symbols.values()
+            for s in _listed(q)
         ],
         "defines": _defines(q),
         "samples": _samples_text(q) if q.samples is not None else None,
@@ -113,16 +144,17 @@ def question_view(q: Question) -> Group:
     if q.kind == "expression":
         hint += f"; derivatives in {q.layout} layout"
     parts.append(Text(hint, style="dim italic"))
-    if len(q.symbols):
+    listed = _listed(q)
+    if listed:
         t = Table(show_header=True, header_style="bold", box=None, padding=(0, 2, 0, 2))
         t.add_column("write", style="green", no_wrap=True)
         t.add_column("shape", no_wrap=True)
         t.add_column("meaning", overflow="fold")
-        for s in q.symbols.values():
+        for s in listed:
             t.add_row(Text(s.latex or s.name), Text(s.describe()), Text(s.meaning))
         parts.append(t)
-    for name, latex in _defines(q).items():
-        parts.append(Text(f"  where {name} stands for {latex}", style="dim"))
+    for statement in _statements(q):
+        parts.append(Text(f"  where {statement}", style="dim"))
     if q.samples is not None:
         parts.append(Text(f"  {_samples_text(q)}", style="dim"))
     parts.append(Text(""))

@@ -66,6 +66,14 @@ class Question:
     accepts: Callable[[Expr, Expr | None], Claim] | None = None
     #: how a sum over all samples is read, where the question names one sample (None: not read)
     samples: Samples | None = None
+    #: display only (``verify questions``): each definition as the author writes it, in LaTeX,
+    #: keyed by the name it defines (``\hat{x}^k`` -> ``\hat{x}^k = V^T (x^k - x^*)``), never the
+    #: expanded form in ``defines`` the engine reads; one statement may serve several names (``f``
+    #: and ``f(x_1, x_2)``). A name of ``defines`` with no entry here is printed from its expression.
+    written: Mapping[str, str] = field(default_factory=dict)
+    #: display only: declared symbols a student never writes (a parameter of the engine's form of
+    #: a definition, such as the rotation's ``t``), left out of ``verify questions``
+    unlisted: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # A sum over the samples is read at m = 2, where only an equality can be compared on
