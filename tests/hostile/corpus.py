@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from verify.errors import UndeclaredName, VerifyError
-from verify.reading.errors import ForbiddenCommand, LatexSyntaxError, LimitExceeded
+from verify.reading.errors import ForbiddenCommand, LatexSyntaxError, LimitExceeded, UnbalancedBrackets
 
 #: Replaced by the canary file's absolute path in every payload.
 CANARY = "CANARY"
@@ -70,7 +70,8 @@ LATEX: tuple[LatexCase, ...] = (
     LatexCase("dunder-class", "__class__", LatexSyntaxError, "subscript"),
     LatexCase("dunder-globals", r"a.__globals__['os'].system('touch CANARY')", LatexSyntaxError, "unexpected '.'"),
     LatexCase("lambdify-name", "_lambdifygenerated(x)", LatexSyntaxError, "subscript"),
-    LatexCase("codegen-quote", "x'); import os; os.system('touch CANARY'); ('", UndeclaredName, "x' is not declared"),
+    # x' is x transposed (a prime on a vector), so the stray ')' after it is what is refused
+    LatexCase("codegen-quote", "x'); import os; os.system('touch CANARY'); ('", UnbalancedBrackets, "closes nothing"),
     LatexCase("sympy-S-call", "S('__import__(\"os\")')", UndeclaredName, "S is not declared"),
     LatexCase("lambda", "lambda: 0", UndeclaredName, "l is not declared"),
     # exponent towers and huge numbers: refused before any arithmetic

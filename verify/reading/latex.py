@@ -83,7 +83,7 @@ from verify.reading.errors import (
     UnbalancedBrackets,
     UnknownMacro,
 )
-from verify.reading.names import Spellings, spellings_for
+from verify.reading.names import AmbiguousName, Spellings, spellings_for
 
 #: Longest text read, in characters.
 MAX_LENGTH = 10_000
@@ -146,8 +146,34 @@ _OPENERS = {
     "LPAR": ("RPAR",), "LEFT_PAR": ("RIGHT_PAR",), "LBRACK": ("RBRACK",), "LEFT_BRACK": ("RIGHT_BRACK",),
     "LBRACE_LIT": ("RBRACE_LIT",), "LEFT_BRACE": ("RIGHT_BRACE",), "LCURLY": ("RCURLY",),
     "BAR": ("BAR",), "LEFT_BAR": ("RIGHT_BAR",), "LVERT": ("RVERT",), "BEGIN_MATRIX": ("END_MATRIX",),
+    "NORM_BAR": ("NORM_BAR",), "LNORM": ("RNORM",), "LANGLE": ("RANGLE",),
+    "IND_OPEN": ("RPAR", "RBRACK", "RIGHT_PAR", "RIGHT_BRACK", "RBRACE_LIT", "RIGHT_BRACE"),
+}
+#: What to write to close each opener (for the message that says what to add).
+_CLOSE_WITH = {
+    "LPAR": ")", "LEFT_PAR": "\\right)", "LBRACK": "]", "LEFT_BRACK": "\\right]", "LBRACE_LIT": "\\}",
+    "LEFT_BRACE": "\\right\\}", "LCURLY": "}", "BAR": "|", "LEFT_BAR": "\\right|", "LVERT": "\\rvert",
+    "BEGIN_MATRIX": "\\end{bmatrix}", "NORM_BAR": "\\|", "LNORM": "\\rVert", "LANGLE": "\\rangle",
 }
 _CLOSERS = frozenset(c for cs in _OPENERS.values() for c in cs)
+_PAIRED = {"(": ")", "[": "]", "\\{": "\\}", "|": "|", "\\|": "\\|", "\\lVert": "\\rVert", "\\Vert": "\\Vert",
+           "\\lvert": "\\rvert", "\\vert": "\\vert", "\\langle": "\\rangle"}
+
+
+def _closer(opener: Token) -> str:
+    """What closes ``opener`` as it was written: \\left\\| by \\right\\|, \\bigl( by \\bigr)."""
+    text = str(opener).strip()
+    if opener.type == "IND_OPEN":  # \\mathbb{1}\\left\\{ ...: the bracket it ends with
+        bracket = re.search(r"(\\left\s*)?(\(|\[|\\\{)$", text)
+        if bracket is None:  # pragma: no cover - the terminal ends with one of these
+            return "its closing bracket"
+        return ("\\right" if bracket.group(1) else "") + _PAIRED[bracket.group(2)]
+    sized = re.match(r"\\(left|[bB]igg?l?)\s*(.*)$", text, re.S)
+    if sized is None:
+        return _CLOSE_WITH.get(opener.type, "its closing bracket")
+    size, bracket = sized.groups()
+    right = "right" if size == "left" else size.rstrip("l") + "r"
+    return f"\\{right}{_PAIRED.get(bracket, bracket)}"
 
 
 @dataclass(frozen=True)
@@ -166,6 +192,17 @@ class Unreadable(Expr):
 
     def __hash__(self) -> int:
         return hash(("Unreadable", self.name))
+
+
+@dataclass(frozen=True)
+class _Euler(Expr):
+    """Euler's number as written before its exponent (e^{...}); it never stands alone."""
+
+    def latex(self) -> str:
+        return "e"
+
+    def __hash__(self) -> int:
+        return hash("_Euler")
 
 
 class _Lexed(Exception):
@@ -195,7 +232,7 @@ def _parser(name_pattern: str | None) -> Lark:
         propagate_positions=True,
         maybe_placeholders=False,
         edit_terminals=edit,
-        lexer_callbacks={"UNDECLARED": _refuse, "UNKNOWN_COMMAND": _refuse},
+        lexer_callbacks={"UNDECLARED": _refuse, "UNKNOWN_COMMAND": _refuse, "SIGN_FN": _refuse},
     )
 
 
@@ -444,6 +481,10 @@ class LatexReader:
         command = word[1:]
         if command in FORBIDDEN:
             return ForbiddenCommand(f"the command \\{command} is not allowed (commands are never run)", where)
+        if token.type == "SIGN_FN":
+            return UnsupportedError(f"{word.strip()}: the sign function is not read (it is not a function of "
+                                    "the model); write it with indicators: \\mathbb{1}[x > 0] - "
+                                    "\\mathbb{1}[x < 0]", where)
         if command in GREEK:
             return UndeclaredName(f"\\{command} is not declared", where)
         if command == "\\":
@@ -454,7 +495,12 @@ class LatexReader:
             return UnsupportedError(f"\\{command}: what is elided by dots is not read; write it in closed "
                                     "form (\\operatorname{diag}(...), a sum over declared names, ...)", where)
         if command in ("left", "right"):
-            return LatexSyntaxError(f"\\{command} must be followed by ( [ \\{{ or |", where)
+            return LatexSyntaxError(f"\\{command} must be followed by ( [ \\{{ | \\| or \\langle", where)
+        if command in ("hat", "bar", "tilde", "widehat", "widetilde", "overline", "mathbf", "boldsymbol",
+                       "bm", "vec", "mathrm", "dot", "ddot"):
+            return UndeclaredName(f"\\{command}: no declared name is written this way (\\mathbf{{x}} is read "
+                                  "as x only when x is declared, \\hat{{\\mathbf{{x}}}} as \\hat{{x}} when that "
+                                  "is declared)", where)
         return UnknownMacro(f"unknown command {word}: not in the LaTeX subset that is read", where)
 
     def _syntax(self, text: str, err: UnexpectedInput) -> VerifyError:
@@ -462,7 +508,8 @@ class LatexReader:
             pos = err.pos_in_stream
             char = text[pos] if pos < len(text) else ""
             if char == "}":
-                return UnbalancedBrackets("'}' closes nothing", Position(text, pos))
+                return UnbalancedBrackets(f"'}}' at offset {pos} closes nothing: remove it, or add the '{{' "
+                                          "it closes before it", Position(text, pos))
             if _look_alike(char):
                 return UndeclaredName(_look_alike_message(char), Position(text, pos))
             return LatexSyntaxError(f"unexpected '{char}'", Position(text, pos))
@@ -473,18 +520,23 @@ class LatexReader:
             opener = _innermost_open(err)
             if at_end and opener is not None:
                 return UnbalancedBrackets(
-                    f"'{str(opener).strip()}' is never closed", Position(text, opener.start_pos or 0)
+                    f"'{str(opener).strip()}' at offset {opener.start_pos} is never closed: add "
+                    f"'{_closer(opener)}' where it should close (at the latest at the end)",
+                    Position(text, opener.start_pos or 0),
                 )
             if token.type in _CLOSERS:
                 if opener is None:
-                    return UnbalancedBrackets(f"'{str(token).strip()}' closes nothing", Position(text, pos))
+                    return UnbalancedBrackets(f"'{str(token).strip()}' at offset {pos} closes nothing: remove it, "
+                                              "or add the bracket it closes before it", Position(text, pos))
                 if token.type not in _OPENERS[opener.type]:
                     return UnbalancedBrackets(
                         f"'{str(token).strip()}' does not close '{str(opener).strip()}' "
-                        f"opened at offset {opener.start_pos}",
+                        f"opened at offset {opener.start_pos}: write "
+                        f"'{_closer(opener)}' here, or open with the "
+                        "matching bracket",
                         Position(text, pos),
                     )
-            if token.type == "SUB":
+            if token.type in ("SUB", "NORM_SUB"):  # NORM_SUB is a subscript anywhere but after a norm
                 return LatexSyntaxError(
                     "a subscript here is not part of a declared name (declare the name with it)",
                     Position(text, pos),
@@ -593,10 +645,19 @@ class _Builder(Transformer_NonRecursive):
         self.named: list[_Named] = []
         #: symbols fixed to a number by what was read (the sample count, by a sum over samples)
         self.fixed: dict[str, int] = {}
+        #: each norm read, by its span: what it is squared (\\|x\\|^2 is x^T x, with no square root)
+        self.norms: dict[tuple[int, int], Read] = {}
 
     # -- helpers --------------------------------------------------------------------------
     def at(self, offset: int) -> Position:
         return Position(self.text, offset)
+
+    def lookup(self, tok: Token) -> str:
+        """The declared name a NAME token spells; a decorated form two names could mean is refused."""
+        try:
+            return self.r.spellings.name_of(str(tok))
+        except AmbiguousName as err:
+            raise UndeclaredName(err.message, self.at(tok.start_pos or 0)) from None
 
     def make(
         self,
@@ -722,6 +783,15 @@ class _Builder(Transformer_NonRecursive):
         return acc
 
     def product(self, c: list[Any]) -> Read:
+        for i, x in enumerate(c):
+            if isinstance(x, Token) and x.type == "TIMES" and 0 < i < len(c) - 1:
+                left, right = c[i - 1], c[i + 1]
+                if isinstance(left, Read) and isinstance(right, Read) \
+                        and not left.shape.is_scalar and not right.shape.is_scalar:
+                    raise UnsupportedError("\\times is read between scalars (or a scalar and a matrix) only: "
+                                           "between two vectors or matrices it may be a cross or Kronecker "
+                                           "product; write a matrix product by juxtaposition",
+                                           self.at(x.start_pos or 0))
         factors = [x for x in c if isinstance(x, Read)]
         if len(factors) == 1:
             return factors[0]
@@ -878,6 +948,7 @@ class _Builder(Transformer_NonRecursive):
         return self.token(x) if isinstance(x, Token) else x
 
     atom_nb = atom
+    atom_nn = atom
 
     def token(self, tok: Token) -> Read:
         start, end = tok.start_pos or 0, tok.end_pos or 0
@@ -890,11 +961,16 @@ class _Builder(Transformer_NonRecursive):
             return Read(Const(_digits(str(tok))), SCALAR, start, end)
         if tok.type == "IDENTITY":
             return self.identity(tok)
+        if tok.type == "EULER":
+            if str(tok).strip() != "e" and "e" in self.r.spellings.meaning:
+                raise UnsupportedError("e is declared here, so \\mathrm{e} may be it or Euler's number: "
+                                       "write \\exp(...) for the exponential", self.at(start))
+            return Read(_Euler(), SCALAR, start, end)
         raise self.r._lexed(self.text, tok)  # pragma: no cover - the lexer callback raises first
 
     def name(self, tok: Token) -> Read:
         start, end = tok.start_pos or 0, tok.end_pos or 0
-        name = self.r.spellings.name_of(str(tok))
+        name = self.lookup(tok)
         family = self.r.families.get(name)
         self.named.append(_Named(start, end, str(tok), name if family is not None else None))
         if family is not None:
@@ -1003,7 +1079,7 @@ class _Builder(Transformer_NonRecursive):
 
     def variable(self, tok: Token, node: bool = False) -> Var:
         """The variable ``tok`` names; with ``node``, a definition's node (see LatexReader.nodes)."""
-        name = self.r.spellings.name_of(str(tok))
+        name = self.lookup(tok)
         family = self.r.families.get(name)
         if family is not None:
             self.named.append(_Named(tok.start_pos or 0, tok.end_pos or 0, str(tok), name))
@@ -1042,7 +1118,86 @@ class _Builder(Transformer_NonRecursive):
 
     def call(self, c: list[Any]) -> Read:
         tok, arg = c
+        if tok.type == "EFUNC_PRIME":
+            return self.derivative_of(_FUNCTIONS[_name(tok.split("'")[0].split("^")[0])], arg, tok.start_pos)
         return self.function(_FUNCTIONS[_name(tok)], arg, tok.start_pos, arg.end)
+
+    def derivative_of(self, func: str, arg: Read, start: int) -> Read:
+        """``\\sigma'(u)`` and the like: the derivative of an elementwise function at u, in closed
+        form (sigma' = sigma (1 - sigma), tanh' = 1 - tanh^2, exp' = exp, log' = 1/u, ReLU' = step)."""
+        one = Const(sympy.Integer(1))
+        minus = Const(sympy.Integer(-1))
+        scalar = arg.shape.is_scalar
+        if func == "exp":
+            return self.function("exp", arg, start, arg.end)
+        if func == "relu":
+            return self.function("step", arg, start, arg.end)
+        if func == "sigmoid":
+            if scalar:
+                def build(u: Expr) -> Expr:
+                    return Product((Apply("sigmoid", u), Add((one, Product((minus, Apply("sigmoid", u)))))))
+            else:  # sigma(u) (1 - sigma(u)) = sigma(u) sigma(-u), with no 1 to size
+                def build(u: Expr) -> Expr:
+                    return Hadamard(Apply("sigmoid", u), Apply("sigmoid", Product((minus, u))))
+            return self.make(build, [arg], start, arg.end, blame=start)
+        if not scalar:
+            raise UnsupportedError(f"the derivative of {func} is read at a scalar only here: write it "
+                                   "elementwise in closed form", self.at(start))
+        if func == "tanh":
+            def build(u: Expr) -> Expr:
+                return Add((one, Product((minus, Power(Apply("tanh", u), Const(sympy.Integer(2)))))))
+        else:  # log
+            def build(u: Expr) -> Expr:
+                return Div(one, u)
+        return self.make(build, [arg], start, arg.end, blame=start)
+
+    def norm(self, c: list[Any]) -> Read:
+        """The 2-norm of a vector, the Frobenius norm of a matrix, |a| of a scalar; remembered
+        squared (x^T x, tr(A^T A), a^2) for a ``^2`` that follows."""
+        open_, arg = c[0], c[1]
+        close = c[2]
+        sub = str(c[3]).lstrip("_").strip().strip("{}").strip() if len(c) > 3 else ""
+        start, end = open_.start_pos or 0, (c[-1].end_pos or 0)
+        shape = arg.shape
+        two = Const(sympy.Integer(2))
+        if shape.is_scalar:
+            if sub not in ("", "2", "1"):
+                raise UnsupportedError(f"the norm _{sub} of a scalar is not read: write |a|", self.at(close.start_pos))
+            squared = self.make(lambda a: Power(a, two), [arg], start, end)
+            value = self.function("abs", arg, start, end)
+        elif shape.cols == 1 or shape.rows == 1:
+            if sub not in ("", "2", "F"):
+                raise UnsupportedError(f"only the 2-norm of a vector is read (\\|x\\| or \\|x\\|_2), not _{sub}",
+                                       self.at(close.start_pos))
+            if shape.cols == 1:
+                squared = self.make(lambda a: Product((Transpose(a), a)), [arg], start, end)
+            else:
+                squared = self.make(lambda a: Product((a, Transpose(a))), [arg], start, end)
+            value = self.function("sqrt", squared, start, end)
+        else:
+            if sub != "F":
+                raise UnsupportedError("the norm of a matrix is read only as the Frobenius norm: write \\|A\\|_F "
+                                       "(the spectral or other norms are not read)", self.at(start))
+            squared = self.make(lambda a: Apply("tr", Product((Transpose(a), a))), [arg], start, end)
+            value = self.function("sqrt", squared, start, end)
+        value = Read(value.expr, value.shape, start, end, value.depth, value.size)
+        self.norms[(start, end)] = squared
+        return value
+
+    norm_bar = norm
+    norm_left = norm
+
+    def inner(self, c: list[Any]) -> Read:
+        """``\\langle a, b \\rangle``: a^T b for vectors, a b for scalars, tr(A^T B) for matrices."""
+        open_, a, _, b, close = c
+        start, end = open_.start_pos or 0, close.end_pos or 0
+        if a.shape != b.shape:
+            raise ShapeError(f"an inner product of a {a.shape} and a {b.shape}", self.at(b.start))
+        if a.shape.is_scalar:
+            return self.make(lambda x, y: Product((x, y)), [a, b], start, end)
+        if a.shape.cols == 1:
+            return self.make(lambda x, y: Product((Transpose(x), y)), [a, b], start, end)
+        return self.make(lambda x, y: Apply("tr", Product((Transpose(x), y))), [a, b], start, end)
 
     def sqrt(self, c: list[Any]) -> Read:
         head, _, arg, close = c
@@ -1061,6 +1216,11 @@ class _Builder(Transformer_NonRecursive):
         ``a <= b`` closed_step(b - a) (1 where they are equal). The two differ only there, and
         there each has its value: ``I(x \\geq 0) = I(x > 0)`` is false at x = 0."""
         head, left, cmp, right, close = c
+        opened = str(head).rstrip()[-1]
+        wanted = {"(": ("RPAR", "RIGHT_PAR"), "[": ("RBRACK", "RIGHT_BRACK"), "{": ("RBRACE_LIT", "RIGHT_BRACE")}
+        if close.type not in wanted[opened]:
+            raise UnbalancedBrackets(f"'{str(close).strip()}' does not close '{str(head).strip()}' opened at offset "
+                                     f"{head.start_pos}: write '{_closer(head)}' here", self.at(close.start_pos or 0))
         text = str(cmp)
         greater = text.startswith(">") or "g" in text
         closed = "=" in text or text.startswith("\\")  # >=, <=, \ge, \geq, \geqslant, \le, ...
@@ -1123,6 +1283,8 @@ class _Builder(Transformer_NonRecursive):
             return _Sup("T", start)
         if head.type == "SUP_NEG_T":
             return _Sup("-T", start)
+        if head.type == "PRIME":
+            return _Sup("prime", start)
         if head.type == "SUP_DIGIT":
             end = head.end_pos or 0
             return _Sup("power", start, Read(Const(sympy.Integer(int(str(head)[-1]))), SCALAR, end - 1, end))
@@ -1132,6 +1294,20 @@ class _Builder(Transformer_NonRecursive):
         return _Sup("power", start, exponent)
 
     def superscript(self, base: Read, sup: _Sup) -> Read:
+        if isinstance(base.expr, _Euler):
+            return self.euler(base, sup)
+        if sup.kind == "prime":
+            end = sup.start + 1
+            if base.shape.is_scalar:
+                raise UnsupportedError(
+                    "' is read as the transpose of a vector or matrix; on a scalar it would be a derivative "
+                    "by a variable it does not name: write \\frac{d f}{d x} (or \\sigma'(z) for the "
+                    "elementwise functions)", self.at(sup.start))
+            return self.make(lambda a: Transpose(a), [base], base.start, end)
+        squared = self.norms.get((base.start, base.end))
+        if squared is not None and sup.kind == "power" and sup.exponent is not None \
+                and self.constant(sup.exponent) == 2:
+            return Read(squared.expr, squared.shape, base.start, sup.exponent.end, squared.depth, squared.size)
         end = sup.exponent.end if sup.exponent is not None else base.end
         if sup.kind == "T":
             return self.make(lambda a: Transpose(a), [base], base.start, end)
@@ -1160,6 +1336,13 @@ class _Builder(Transformer_NonRecursive):
                 return base
             exponent = Read(Const(sympy.Integer(-k)), SCALAR, exponent.start, exponent.end)
         return self.make(lambda a, b: Power(a, b), [base, exponent], base.start, end, blame=base.start)
+
+    def euler(self, base: Read, sup: _Sup) -> Read:
+        """``e^{u}``: exp(u), elementwise on a vector or matrix u."""
+        if sup.kind != "power" or sup.exponent is None:
+            raise UnsupportedError("e with a transpose or ' is not read: e^{...} is the exponential",
+                                   self.at(sup.start))
+        return self.function("exp", sup.exponent, base.start, sup.exponent.end)
 
     def constant(self, r: Read) -> sympy.Rational | None:
         """The exact value of a constant exponent, or None; every power on the way is bounded."""

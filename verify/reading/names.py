@@ -145,20 +145,121 @@ def spelling_regex(spelling: str) -> str:
     if not top_sub:
         tail += r"(?!\s*_)"
     if not top_sup:
-        tail += r"(?!\s*\^\s*(?:\*|\\prime|\\star|\{\s*(?:\*|\(|\\prime|\\star)))(?!')"
+        # (x^\prime, like x', is read as x transposed or refused on a scalar)
+        tail += r"(?!\s*\^\s*(?:\*|\\star|\{\s*(?:\*|\(|\\prime\s*\\prime|\\star)))"
+        if not spelling.endswith("'"):
+            # x' is read as x transposed (or refused on a scalar); x'' stays another name
+            tail += r"(?!'')"
     return "".join(out) + tail
+
+
+#: Decorations a name may be written with and still be the declared name: \mathbf{x} is x
+#: when x is declared (and \mathbf{x} is not declared as something else).
+DECORATIONS = ("mathbf", "boldsymbol", "bm", "vec", "mathrm")
+#: \mathrm{d} is the differential and \mathrm{e} Euler's number: never a decorated d or e.
+_UPRIGHT_MEANS_ELSE = frozenset({"d", "e"})
+#: Accents whose argument may itself be decorated: \hat{\mathbf{x}} is \hat{x}.
+ACCENTS = frozenset({"hat", "bar", "tilde", "widehat", "widetilde", "overline", "dot", "ddot"})
+_DECO = "\\DECO"
+_DECO_BOLD = "\\DECOB"
+_DECO_RE = re.compile(r"\\(?:" + "|".join(DECORATIONS) + r")(?![A-Za-z])")
+
+
+def _argument(text: str, i: int) -> int | None:
+    """End index of the one LaTeX argument starting at ``text[i]`` (after spaces), or None."""
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i >= len(text):
+        return None
+    if text[i] == "{":
+        depth = 0
+        for j in range(i, len(text)):
+            depth += {"{": 1, "}": -1}.get(text[j], 0)
+            if depth == 0:
+                return j + 1
+        return None
+    command = re.match(r"\\[A-Za-z]+|[A-Za-z0-9]", text[i:])
+    return i + command.end() if command else None
+
+
+def _braced(arg: str) -> str:
+    arg = arg.strip()
+    return arg[1:-1] if arg.startswith("{") and arg.endswith("}") else arg
+
+
+def undecorated(spelling: str) -> str:
+    """``spelling`` with every decoration removed: \\hat{\\mathbf{x}}_1 is \\hat{x}_1."""
+    out = spelling
+    while True:
+        m = _DECO_RE.search(out)
+        if m is None:
+            return out
+        end = _argument(out, m.end())
+        if end is None:
+            return out
+        inner = _braced(out[m.end():end])
+        out = out[: m.start()] + ("{" + inner + "}" if out[m.start() - 1: m.start()] in ("_", "^") else inner) \
+            + out[end:]
+
+
+def decorated_forms(spelling: str) -> list[str]:
+    """The decorated ways to write a plain spelling, with a placeholder for the decoration:
+    \\DECO{x}_1 and \\DECO{x_1} for x_1, \\hat{\\DECO{x}} and \\DECO{\\hat{x}} for \\hat{x}."""
+    text = spelling.strip()
+    if _DECO_RE.search(text):
+        return []
+    head = re.match(r"\\([A-Za-z]+)|([A-Za-z])", text)
+    if head is None:
+        return []
+    forms: list[str] = []
+    command = head.group(1)
+    if command in ACCENTS:
+        end = _argument(text, head.end())
+        if end is None:
+            return []
+        inner, rest = _braced(text[head.end():end]), text[end:]
+        deco = _DECO_BOLD if inner in _UPRIGHT_MEANS_ELSE else _DECO
+        forms.append(f"\\{command}{{{deco}{{{inner}}}}}{rest}")
+    else:
+        letter = command or head.group(2)
+        rest = text[head.end():]
+        if rest.strip() and rest.strip()[0] not in "_^'":
+            rest = None  # ab: only \mathbf{ab} below
+        elif rest.strip():
+            deco = _DECO_BOLD if letter in _UPRIGHT_MEANS_ELSE else _DECO
+            forms.append(f"{deco}{{{head.group(0)}}}{rest}")
+    if len(forms) == 0 or text != forms[0]:
+        deco = _DECO_BOLD if text in _UPRIGHT_MEANS_ELSE else _DECO
+        forms.append(f"{deco}{{{text}}}")
+    return forms
+
+
+def _decorated_regex(form: str) -> str:
+    regex = spelling_regex(form)
+    bold = r"\\(?:" + "|".join(d for d in DECORATIONS if d != "mathrm") + ")"
+    every = r"\\(?:" + "|".join(DECORATIONS) + ")"
+    return regex.replace(re.escape(_DECO_BOLD), bold).replace(re.escape(_DECO), every)
+
+
+class AmbiguousName(DeclarationError):
+    """A decorated name that two declarations could mean."""
 
 
 @dataclass(frozen=True)
 class Spellings:
     """Every way a name may be written, and what each spelling stands for.
 
-    ``meaning`` maps a spelling to the declared symbol or definition it names.
+    ``meaning`` maps a spelling to the declared symbol or definition it names. Besides these,
+    a decorated form of a declared spelling (\\mathbf{x}, \\boldsymbol{x}, \\bm{x}, \\vec{x},
+    \\mathrm{x}; \\hat{\\mathbf{x}} for \\hat{x}) names the same thing, unless it could name
+    two: with x and \\mathbf{x} declared as different names, \\bm{x} is refused.
     """
 
     meaning: dict[str, str]
     _order: tuple[tuple[str, re.Pattern[str]], ...] = field(repr=False, default=())
     _memo: dict[str, str] = field(repr=False, default_factory=dict, compare=False)
+    #: (decorated form, its undecorated spelling, regex), longest first
+    _loose: tuple[tuple[str, str, re.Pattern[str]], ...] = field(repr=False, default=())
 
     @classmethod
     def of(cls, entries: Iterable[tuple[str, str]]) -> Spellings:
@@ -172,24 +273,48 @@ class Spellings:
             raise DeclarationError(f"too many names: {len(meaning)} (at most {MAX_SPELLINGS})")
         ordered = sorted(meaning, key=lambda s: (-len(s), s))
         order = tuple((s, re.compile(spelling_regex(s))) for s in ordered)
-        return cls(meaning, order)
+        loose: list[tuple[str, str, re.Pattern[str]]] = []
+        for spelling in ordered:
+            if spelling.startswith("#"):
+                continue
+            core = undecorated(spelling)  # \mathbf{x} declared: its decorated forms are x's
+            try:
+                forms = decorated_forms(core)
+                loose.extend((form, spelling, re.compile(_decorated_regex(form))) for form in forms)
+            except DeclarationError:
+                continue
+        loose.sort(key=lambda f: (-len(f[0]), f[0]))
+        return cls(meaning, order, _loose=tuple(loose))
 
     @property
     def pattern(self) -> str | None:
         """The NAME terminal's regular expression, or None when nothing is declared."""
         if not self._order:
             return None
-        return "(?:" + "|".join(f"(?:{p.pattern})" for _, p in self._order) + ")"
+        both = sorted([(s, 0, p) for s, p in self._order] + [(f, 1, p) for f, _, p in self._loose],
+                      key=lambda t: (-len(t[0]), t[1]))
+        return "(?:" + "|".join(f"(?:{p.pattern})" for _, _, p in both) + ")"
 
     def name_of(self, token: str) -> str:
-        """The declared name a NAME token (as it appears in the text) spells."""
+        """The declared name a NAME token (as it appears in the text) spells.
+
+        Raises :class:`AmbiguousName` for a decorated form two declarations could mean."""
         if token not in self._memo:
             for spelling, regex in self._order:
                 if regex.fullmatch(token):
                     self._memo[token] = self.meaning[spelling]
                     break
-            else:  # pragma: no cover - the lexer matched this text with the same expressions
-                raise DeclarationError(f"{token!r} matches no declared spelling")
+            else:
+                found = {spelling: self.meaning[spelling] for _, spelling, regex in self._loose
+                         if regex.fullmatch(token)}
+                names = set(found.values())
+                if len(names) > 1:
+                    written = " or ".join(sorted(found))
+                    raise AmbiguousName(f"{token.strip()} could be {written} (declared as different names): "
+                                        "write the declared spelling")
+                if not names:  # pragma: no cover - the lexer matched this text with the same expressions
+                    raise DeclarationError(f"{token!r} matches no declared spelling")
+                self._memo[token] = names.pop()
         return self._memo[token]
 
 

@@ -1,0 +1,492 @@
+"""Notation students write (issue 12, point 1): decorated names, transposes, e^{...}, norms and
+inner products, \\times, indicators, and unbalanced brackets.
+
+Each form is checked three ways: it reads as the same tree as its plain spelling (the right
+reading), it does not read as the likely misreading (the wrong one), and, for one example of
+each group, the claim-level verdict is the one derived by hand. What is ambiguous is refused
+with a message that says how to write it; every expectation below is derived by hand.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from verify.claims_file import parse
+from verify.deciding.engine import decide
+from verify.deciding.result import Verdict
+from verify.errors import ShapeError, UndeclaredName, UnsupportedError, VerifyError
+from verify.model.expr import Expr, Var, shape_of
+from verify.model.shape import SCALAR, Shape
+from verify.model.symbols import Symbols, parse_declaration
+from verify.reading.errors import UnbalancedBrackets
+from verify.reading.latex import LatexReader
+
+DECLARED = {
+    "x": "vector(n)",
+    "w": "vector(n)",
+    "A": "matrix(n, n)",
+    "B": "matrix(m, n)",
+    "W_1": "matrix(n, n)",
+    r"\hat{x}": "vector(n)",
+    r"\alpha": "scalar",
+    "a": "scalar",
+    "b": "scalar",
+    "z": "scalar",
+    "f": "scalar, of(z)",
+}
+S = Symbols.of([parse_declaration(k, v) for k, v in DECLARED.items()])
+READER = LatexReader(S)
+
+
+def read(text: str, reader: LatexReader = READER) -> Expr:
+    return reader.read(text)
+
+
+def reader_of(declared: dict[str, str]) -> LatexReader:
+    return LatexReader(Symbols.of([parse_declaration(k, v) for k, v in declared.items()]))
+
+
+# -- right readings: each form reads as its plain spelling --------------------------------------
+
+SAME = [
+    # decorated names
+    (r"\mathbf{x}", "x"),
+    (r"\boldsymbol{x}", "x"),
+    (r"\bm{x}", "x"),
+    (r"\bm x", "x"),
+    (r"\vec{x}", "x"),
+    (r"\vec x", "x"),
+    (r"\mathrm{x}", "x"),
+    (r"\mathbf x", "x"),
+    (r"\mathbf{A} \mathbf{x}", "A x"),
+    (r"\boldsymbol{A}\boldsymbol{x}", "A x"),
+    (r"\hat{\mathbf{x}}", r"\hat{x}"),
+    (r"\hat{\boldsymbol{x}}", r"\hat{x}"),
+    (r"\hat{\bm x}", r"\hat{x}"),
+    (r"\mathbf{\hat{x}}", r"\hat{x}"),
+    (r"\mathbf{W}_1 \mathbf{x}", "W_1 x"),
+    (r"\mathbf{W_1} x", "W_1 x"),
+    (r"\mathbf{W}_{1}", "W_1"),
+    (r"\boldsymbol{\alpha} \mathbf{x}", r"\alpha x"),
+    (r"\mathbf{x}^\intercal A \mathbf{x}", "x^T A x"),
+    (r"\mathbf{x}^T \mathbf{w} + \mathbf{w}^T \hat{\mathbf{x}}", r"x^T w + w^T \hat{x}"),
+    (r"\frac{\partial}{\partial \mathbf{x}} \mathbf{x}^T A \mathbf{x}", r"\frac{\partial}{\partial x} x^T A x"),
+    (r"\nabla_{\mathbf{x}} \mathbf{x}^T \mathbf{x}", r"\nabla_x x^T x"),
+    (r"\frac{\partial \mathbf{x}^T \mathbf{w}}{\partial \mathbf{w}}", r"\frac{\partial x^T w}{\partial w}"),
+    (r"\begin{bmatrix} \mathbf{x}^T \mathbf{w} & a \end{bmatrix}", r"\begin{bmatrix} x^T w & a \end{bmatrix}"),
+    # transposes
+    (r"x^{\intercal}", "x^T"),
+    (r"x^\intercal", "x^T"),
+    (r"x^\mathsf{T}", "x^T"),
+    (r"x^{\mathsf{T}}", "x^T"),
+    (r"x^{\mathrm{T}}", "x^T"),
+    (r"x^\mathrm{T}", "x^T"),
+    (r"x^{\top} A", "x^T A"),
+    (r"A^{-\mathsf{T}}", "A^{-T}"),
+    (r"A^{-\intercal}", "A^{-T}"),
+    ("x'", "x^T"),
+    ("x' w", "x^T w"),
+    ("x' A x", "x^T A x"),
+    ("A' x", "A^T x"),
+    ("B'", "B^T"),
+    ("(A x)'", "(A x)^T"),
+    (r"x^\prime A", "x^T A"),
+    (r"x^{\prime} w", "x^T w"),
+    (r"\mathbf{x}' \mathbf{w}", "x^T w"),
+    (r"\hat{\mathbf{x}}'", r"\hat{x}^T"),
+    (r"\mathbf{W}_1' x", "W_1^T x"),
+    # derivatives of the elementwise functions, in closed form
+    (r"\sigma'(z)", r"\sigma(z) (1 - \sigma(z))"),
+    (r"\sigma^{\prime}(z)", r"\sigma(z) (1 - \sigma(z))"),
+    (r"\sigma'(a b)", r"\sigma(a b) (1 - \sigma(a b))"),
+    (r"\sigma'(x)", r"\sigma(x) \odot \sigma(-x)"),
+    (r"\tanh'(z)", r"1 - \tanh(z)^2"),
+    (r"\exp'(z)", r"\exp(z)"),
+    (r"\log'(z)", r"\frac{1}{z}"),
+    (r"\operatorname{ReLU}'(z)", r"\mathbb{1}[z > 0]"),
+    (r"\operatorname{ReLU}'(x)", r"\mathbb{1}[x > 0]"),
+    # e^{...} and \exp
+    (r"e^{-z}", r"\exp(-z)"),
+    (r"e^{z}", r"\exp(z)"),
+    (r"e^z", r"\exp(z)"),
+    (r"e^{a b}", r"\exp(a b)"),
+    (r"e^{-x}", r"\exp(-x)"),
+    (r"\mathrm{e}^{a}", r"\exp(a)"),
+    (r"\frac{1}{1 + e^{-z}}", r"\frac{1}{1 + \exp(-z)}"),
+    (r"a e^{b}", r"a \exp(b)"),
+    (r"e^{a} e^{b}", r"\exp(a) \exp(b)"),
+    (r"\exp\left(-z\right)", r"\exp(-z)"),
+    (r"\exp(x^T w)", r"\exp(x^T w)"),
+    # norms and inner products
+    (r"\|x\|", r"\sqrt{x^T x}"),
+    (r"\|x\|_2", r"\sqrt{x^T x}"),
+    (r"\|x\|_{2}", r"\sqrt{x^T x}"),
+    (r"\lVert x \rVert", r"\sqrt{x^T x}"),
+    (r"\left\| x \right\|", r"\sqrt{x^T x}"),
+    (r"\left\lVert x \right\rVert", r"\sqrt{x^T x}"),
+    (r"\Vert x \Vert", r"\sqrt{x^T x}"),
+    (r"\|\mathbf{x}\|", r"\sqrt{x^T x}"),
+    (r"\|x\|^2", "x^T x"),
+    (r"\|x\|^{2}", "x^T x"),
+    (r"\|x\|_2^2", "x^T x"),
+    (r"\lVert x \rVert_2^2", "x^T x"),
+    (r"\left\| x \right\|^2", "x^T x"),
+    (r"\|x - w\|^2", "(x - w)^T (x - w)"),
+    (r"\|A x\|^2", "(A x)^T (A x)"),
+    # a norm is one factor: a \|x\|^2 is a (x^T x)
+    (r"\frac{1}{2} \|A x - w\|_2^2", r"\frac{1}{2} ((A x - w)^T (A x - w))"),
+    (r"a \|x\|^2", "a (x^T x)"),
+    (r"\|x\|^3", r"\sqrt{x^T x}^3"),
+    (r"\|A\|_F", r"\sqrt{\operatorname{tr}(A^T A)}"),
+    (r"\|A\|_F^2", r"\operatorname{tr}(A^T A)"),
+    (r"\|A\|_{F}^{2}", r"\operatorname{tr}(A^T A)"),
+    (r"\|B\|_F^2", r"\operatorname{tr}(B^T B)"),
+    (r"\|a\|", "|a|"),
+    (r"\|a\|^2", "a^2"),
+    (r"\| |a| x \|^2", "(|a| x)^T (|a| x)"),
+    (r"|\|x\|^2 - a|", "|x^T x - a|"),
+    (r"\langle x, w \rangle", "x^T w"),
+    (r"\left\langle x, A w \right\rangle", "x^T (A w)"),
+    (r"\langle \mathbf{x}, \mathbf{w} \rangle", "x^T w"),
+    (r"\langle a, b \rangle", "a b"),
+    (r"\langle A, W_1 \rangle", r"\operatorname{tr}(A^T W_1)"),
+    # \times, \cdot, \circ
+    (r"a \times b", "a b"),
+    (r"2 \times x", "2 x"),
+    (r"a \times A", "a A"),
+    (r"x \times a", "x a"),
+    (r"a \cdot b", "a b"),
+    (r"2 \cdot a \times b", "2 a b"),
+    (r"x \circ w", r"x \odot w"),
+    (r"\mathbf{x} \circ \mathbf{w}", r"x \odot w"),
+    # indicators and max
+    (r"\mathbb{1}\{a > b\}", r"\mathbb{1}[a > b]"),
+    (r"\mathbb{1}\{a \geq b\}", r"\mathbb{1}[a \geq b]"),
+    (r"\mathbb{I}\{a > b\}", r"\mathbb{1}[a > b]"),
+    (r"\mathbb{I}\{z > 0\}", r"\mathbb{1}[z > 0]"),
+    (r"\mathbb{1}\left\{ z < 0 \right\}", r"\mathbb{1}[z < 0]"),
+    (r"\mathbb{1}\{x > 0\}", r"\mathbb{1}[x > 0]"),
+    (r"I\{a < b\}", r"\mathbb{1}[a < b]"),
+    (r"\mathbb{1}[z > 0]", "I(z > 0)"),
+    (r"\max\{a, b\}", r"\max(a, b)"),
+    (r"\max\left\{a, b\right\}", r"\max(a, b)"),
+    (r"\max\{0, z\}", r"\max(0, z)"),
+]
+
+
+@pytest.mark.parametrize(("written", "plain"), SAME)
+def test_each_form_reads_as_its_plain_spelling(written: str, plain: str) -> None:
+    assert read(written) == read(plain)
+
+
+# -- wrong readings: each form is not the likely misreading ---------------------------------------
+
+DIFFERENT = [
+    (r"\mathbf{x}^\intercal A \mathbf{x}", "x^T A^T x"),
+    (r"\hat{\mathbf{x}}", "x"),
+    (r"\mathbf{W}_1 x", "W_1^T x"),
+    (r"\boldsymbol{x}^T \mathbf{w}", "w^T x"),
+    ("x' A x", "x^T A^T x"),
+    ("A' x", "A x"),
+    ("(A x)'", "x^T A"),
+    (r"x^\mathsf{T} w", "w^T x"),
+    (r"A^{-\mathsf{T}}", "A^{-1}"),
+    (r"\sigma'(z)", r"\sigma(z)"),
+    (r"\tanh'(z)", r"1 - \tanh(z)"),
+    (r"\log'(z)", r"\log(z)"),
+    (r"e^{-z}", r"\exp(z)"),
+    (r"e^{-z}", r"-\exp(z)"),
+    (r"\frac{1}{1 + e^{-z}}", r"\frac{1}{1 + \exp(z)}"),
+    (r"\|x\|^2", r"\sqrt{x^T x}"),
+    (r"\|x\|", "x^T x"),
+    (r"\|x - w\|^2", "x^T x - w^T w"),
+    (r"\|A\|_F^2", r"\operatorname{tr}(A A)"),
+    (r"\langle x, w \rangle", "w^T x"),
+    (r"\langle x, A w \rangle", "w^T A x"),
+    (r"2 \times a + b", "2 (a + b)"),
+    (r"\mathbb{1}\{a > b\}", r"\mathbb{1}[a \geq b]"),
+    (r"\mathbb{1}\{a > b\}", r"\mathbb{1}[b > a]"),
+    (r"\max\{a, b\}", r"\max(a, 0)"),
+]
+
+
+@pytest.mark.parametrize(("written", "wrong"), DIFFERENT)
+def test_each_form_is_not_its_misreading(written: str, wrong: str) -> None:
+    assert read(written) != read(wrong)
+
+
+def test_the_shapes_of_what_is_read() -> None:
+    assert shape_of(read(r"\|x\|^2"), S) == SCALAR
+    assert shape_of(read("B'"), S) == Shape("n", "m")
+    assert shape_of(read(r"e^{-x}"), S) == Shape("n", 1)
+    assert shape_of(read(r"\sigma'(x)"), S) == Shape("n", 1)
+
+
+# -- refused, with a message that says what to write ----------------------------------------------
+
+REFUSED = [
+    # a scalar's ' is a derivative by a variable it does not name
+    ("a'", UnsupportedError, r"\frac{d f}{d x}"),
+    ("f'(z)", UnsupportedError, r"\frac{d f}{d x}"),
+    (r"a^\prime", UnsupportedError, "transpose of a vector or matrix"),
+    (r"\tanh'(x)", UnsupportedError, "scalar only"),
+    (r"\log'(x)", UnsupportedError, "scalar only"),
+    ("x''", UndeclaredName, "x'' is not declared"),
+    # e
+    (r"e^T", UnsupportedError, "exponential"),
+    ("e", UndeclaredName, "e is not declared"),
+    # norms that are not read
+    (r"\|A\|", UnsupportedError, r"\|A\|_F"),
+    (r"\|A\|_2", UnsupportedError, r"\|A\|_F"),
+    (r"\|x\|_1", UnsupportedError, "2-norm"),
+    (r"\|x\|_\infty", UnsupportedError, "2-norm"),
+    (r"\langle a, x \rangle", ShapeError, "inner product"),
+    # \times between two non-scalars
+    (r"x \times w", UnsupportedError, "cross"),
+    (r"A \times A", UnsupportedError, "juxtaposition"),
+    # sign is not a function of the model
+    (r"\operatorname{sign}(a)", UnsupportedError, r"\mathbb{1}[x > 0] - \mathbb{1}[x < 0]"),
+    (r"\operatorname{sgn}(z)", UnsupportedError, "sign function"),
+    (r"\mathrm{sign}(z)", UnsupportedError, "sign function"),
+    (r"\sgn(z)", UnsupportedError, "sign function"),
+    # decorated names of nothing declared
+    (r"\mathbf{q}", UndeclaredName, r"\mathbf{q} is not declared"),
+    (r"\hat{\mathbf{w}}", UndeclaredName, r"\hat{\mathbf{w}} is not declared"),
+    (r"\bm{y}", UndeclaredName, "not declared"),
+    # unbalanced: where, and what to add
+    (r"\left( a + b", UnbalancedBrackets, r"add '\right)'"),
+    (r"{a + b", UnbalancedBrackets, "add '}'"),
+    (r"\frac{a}{b", UnbalancedBrackets, "add '}'"),
+    (r"(a + b", UnbalancedBrackets, "add ')'"),
+    (r"\|x", UnbalancedBrackets, r"add '\|'"),
+    (r"\lVert x", UnbalancedBrackets, r"add '\rVert'"),
+    (r"\langle x, w", UnbalancedBrackets, r"add '\rangle'"),
+    (r"\left[ a \right", VerifyError, r"\right"),
+    (r"a + b}", UnbalancedBrackets, "closes nothing"),
+    (r"a + b)", UnbalancedBrackets, "closes nothing"),
+    (r"\left( a \right]", UnbalancedBrackets, r"write '\right)'"),
+    (r"\frac{a}{b) + 1", UnbalancedBrackets, "write '}' here"),
+    (r"\left\| x", UnbalancedBrackets, r"add '\right\|'"),
+    (r"\left\lVert x", UnbalancedBrackets, r"add '\right\rVert'"),
+    (r"\bigl( a + b", UnbalancedBrackets, r"add '\bigr)'"),
+    (r"\Bigl[ a \Bigr)", UnbalancedBrackets, r"write '\Bigr]' here"),
+    (r"\left\{ a", UnbalancedBrackets, r"add '\right\}'"),
+    (r"\mathbb{1}\{a > b", UnbalancedBrackets, r"add '\}'"),
+    (r"\sqrt{x^T x", UnbalancedBrackets, "add '}'"),
+    (r"\mathbb{1}[a > b)", UnbalancedBrackets, "write ']' here"),
+    (r"I(a > b]", UnbalancedBrackets, "write ')' here"),
+    (r"\mathbb{I}\{a > b)", UnbalancedBrackets, r"write '\}' here"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "words"), REFUSED)
+def test_refused_with_what_to_write(text: str, kind: type[VerifyError], words: str) -> None:
+    with pytest.raises(kind) as caught:
+        read(text)
+    assert words in caught.value.message, caught.value.message
+
+
+def test_an_unclosed_bracket_is_pointed_at() -> None:
+    with pytest.raises(UnbalancedBrackets) as caught:
+        read(r"a + \left( b + z")
+    assert caught.value.position is not None and caught.value.position.offset == 4
+    assert "offset 4" in caught.value.message
+    with pytest.raises(UnbalancedBrackets) as caught:
+        read(r"a + b}")
+    assert caught.value.position is not None and caught.value.position.offset == 5
+
+
+# -- a decorated form declared as something else ---------------------------------------------------
+
+TWO_YS = reader_of({"y": "scalar", r"\mathbf{y}": "vector(n)", "v": "vector(n)"})
+
+
+def test_the_declared_spelling_wins() -> None:
+    assert read(r"\mathbf{y}", TWO_YS) == Var(r"\mathbf{y}")
+    assert read("y", TWO_YS) == Var("y")
+    assert read(r"\mathbf{y}^T v", TWO_YS) == read(r"\mathbf{y}^\intercal v", TWO_YS)
+
+
+@pytest.mark.parametrize("text", [r"\bm{y}", r"\boldsymbol{y}", r"\vec{y}", r"\mathrm{y}", r"\bm y"])
+def test_a_decoration_that_could_mean_two_declared_names_is_refused(text: str) -> None:
+    with pytest.raises(UndeclaredName) as caught:
+        read(text, TWO_YS)
+    message = caught.value.message
+    assert r"\mathbf{y} or y (" in message
+    assert "write the declared spelling" in message
+
+
+def test_e_declared_is_a_name_and_upright_e_is_then_refused() -> None:
+    r = reader_of({"e": "scalar", "a": "scalar"})
+    assert read("e^{a}", r) == read("e^a", r)
+    assert "exp" not in read("e^{a}", r).latex()
+    with pytest.raises(UnsupportedError, match="exp"):
+        read(r"\mathrm{e}^{a}", r)
+
+
+def test_a_declared_d_is_never_a_decorated_differential() -> None:
+    r = reader_of({"d": "scalar", "f": "scalar, of(u)", "u": "scalar"})
+    assert read(r"\frac{\mathrm{d} f}{\mathrm{d} u}", r) == read(r"\frac{\partial f}{\partial u}", r)
+
+
+def test_a_declared_spelling_with_a_prime_stays_a_name() -> None:
+    r = reader_of({"x": "vector(n)", "x'": "vector(n)"})
+    assert read("x'", r) == Var("x'")
+    assert read("x^T", r) == read(r"x^\mathsf{T}", r)
+
+
+# -- property: decorated and plain spellings read the same ------------------------------------------
+
+PLAIN = ["x", "w", "A", r"\hat{x}", "W_1"]
+DECORATE = [r"\mathbf{{{}}}", r"\boldsymbol{{{}}}", r"\bm{{{}}}", r"\vec{{{}}}", r"\mathrm{{{}}}"]
+
+
+def _decorated(name: str, how: str) -> str:
+    if name.startswith(r"\hat"):
+        return r"\hat{" + how.format("x") + "}"
+    if name == "W_1":
+        return how.format("W") + "_1"
+    return how.format(name)
+
+
+@st.composite
+def spelled(draw: st.DrawFn) -> tuple[str, str]:
+    # x-shaped terms: x, w, \hat{x}, A x, W_1 x, A^T w ...
+    vectors = st.sampled_from(["x", "w", r"\hat{x}"])
+    matrices = st.sampled_from(["A", "W_1"])
+    n = draw(st.integers(1, 4))
+    plain_terms, fancy_terms = [], []
+    for _ in range(n):
+        v = draw(vectors)
+        m = draw(st.one_of(st.none(), matrices))
+        t = draw(st.booleans())
+        hv, hm = draw(st.sampled_from(DECORATE)), draw(st.sampled_from(DECORATE))
+        tee = draw(st.sampled_from([r"^\intercal", r"^\mathsf{T}", r"^{\mathrm{T}}", "'"]))
+        if m is None:
+            plain_terms.append(v)
+            fancy_terms.append(_decorated(v, hv))
+        else:
+            plain_terms.append(f"{m}{'^T' if t else ''} {v}")
+            fancy_terms.append(f"{_decorated(m, hm)}{tee if t else ''} {_decorated(v, hv)}")
+    outer = draw(st.sampled_from(["sum", "norm", "inner"]))
+    plain, fancy = " + ".join(plain_terms), " + ".join(fancy_terms)
+    if outer == "norm":
+        return rf"({plain})^T ({plain})", rf"\left\| {fancy} \right\|^2"
+    if outer == "inner":
+        return rf"x^T ({plain})", rf"\langle \mathbf{{x}}, {fancy} \rangle"
+    return plain, fancy
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spelled())
+def test_decorated_and_plain_spellings_read_the_same(pair: tuple[str, str]) -> None:
+    plain, fancy = pair
+    assert read(fancy) == read(plain)
+
+
+# -- claim-level verdicts, one example of each group ---------------------------------------------------
+
+SYMBOLS = """[symbols]
+x = "vector(n)"
+w = "vector(n)"
+A = "matrix(n, n)"
+a = "scalar"
+b = "scalar"
+z = "scalar"
+"""
+
+CLAIMS = [
+    # d/dx x^T A x = x^T (A + A^T) (numerator layout); 2 x^T A needs A symmetric, which it is not
+    (r"\frac{\partial}{\partial \mathbf{x}} \mathbf{x}^\intercal \mathbf{A} \mathbf{x}",
+     r"\mathbf{x}^\intercal (\mathbf{A} + \mathbf{A}^\mathsf{T})", Verdict.PROVED),
+    (r"\frac{\partial}{\partial \mathbf{x}} \mathbf{x}^\intercal \mathbf{A} \mathbf{x}",
+     r"2 \mathbf{x}^\intercal \mathbf{A}", Verdict.REFUTED),
+    # (A x)' = x' A'; x' A differs from it (A not symmetric)
+    ("(A x)'", "x' A'", Verdict.PROVED),
+    ("(A x)'", "x' A", Verdict.REFUTED),
+    # sigma' = sigma (1 - sigma); tanh' = 1 - tanh^2; sigma' is not sigma
+    (r"\frac{d}{d z} \sigma(z)", r"\sigma'(z)", Verdict.PROVED),
+    (r"\frac{d}{d z} \tanh(z)", r"\tanh'(z)", Verdict.PROVED),
+    (r"\sigma'(z)", r"\sigma(z)", Verdict.REFUTED),
+    # e^a e^b = e^{a + b}, not e^{a b}; 1 / (1 + e^{z}) is sigma(-z)
+    (r"e^{a} e^{b}", r"e^{a + b}", Verdict.PROVED),
+    (r"e^{a} e^{b}", r"e^{a b}", Verdict.REFUTED),
+    (r"\frac{1}{1 + e^{z}}", r"\sigma(-z)", Verdict.PROVED),
+    # d/dx ||x||^2 = 2 x^T; ||A||_F^2 = tr(A A^T); <x, w> = w^T x
+    (r"\frac{\partial}{\partial x} \|x\|^2", "2 x^T", Verdict.PROVED),
+    (r"\frac{\partial}{\partial x} \|x\|_2^2", "x^T", Verdict.REFUTED),
+    (r"\|A\|_F^2", r"\operatorname{tr}(A A^T)", Verdict.PROVED),
+    (r"\langle x, w \rangle", "w^T x", Verdict.PROVED),
+    (r"\|x + w\|^2", r"\|x\|^2 + \|w\|^2", Verdict.REFUTED),
+    # \times between scalars
+    (r"a \times (b + 1)", "a b + a", Verdict.PROVED),
+    (r"a \times (b + 1)", "a b + 1", Verdict.REFUTED),
+    # indicators and max: 1{a > b} (a - b) = max{a - b, 0} (both 0 at a = b)
+    (r"\mathbb{I}\{a > b\} (a - b)", r"\max\{a - b, 0\}", Verdict.PROVED),
+    (r"\max\{a, b\}", r"\max(b, a)", Verdict.PROVED),
+    (r"\mathbb{1}\{a > b\}", r"\mathbb{1}\{b > a\}", Verdict.REFUTED),
+]
+
+
+@pytest.mark.parametrize(("lhs", "rhs", "verdict"), CLAIMS)
+def test_claim_verdicts(lhs: str, rhs: str, verdict: Verdict) -> None:
+    body = SYMBOLS + f"[[claim]]\nid = \"c\"\nlhs = '''{lhs}'''\nrhs = '''{rhs}'''\n"
+    (entry,) = parse(body).entries
+    assert entry.claim is not None, entry.problem
+    assert decide(entry.claim, timeout=60).verdict is verdict
+
+
+# -- graded as a TA would: the same forms in a submission ----------------------------------------------
+
+SUBMISSIONS = {
+    # right, in bold and with the other transposes (numerator layout; by hand: dy/dx = A,
+    # d(y^T A x)/dx = y^T A, d(y^T A x)/dy = (A x)^T = x^T A^T, d(y^T x)/dz = x^T y' + y^T x')
+    "bold-right": r"""
+## pd.linear
+$$\frac{\partial \mathbf{y}}{\partial \mathbf{x}} = \mathbf{A}$$
+## pd.bilinear-x
+$$\frac{\partial \alpha}{\partial \mathbf{x}} = \mathbf{y}^\intercal \mathbf{A}$$
+## pd.bilinear-y
+$$\frac{\partial \alpha}{\partial \boldsymbol{y}} = \boldsymbol{x}' \boldsymbol{A}'$$
+## pd.product
+$$\frac{\partial \alpha}{\partial \mathbf{z}} = \mathbf{x}^{\mathsf{T}} \frac{\partial \mathbf{y}}{\partial \mathbf{z}}
+  + \mathbf{y}^{\mathrm{T}} \frac{\partial \mathbf{x}}{\partial \mathbf{z}}$$
+""",
+    # wrong, in the same notation: A^T y is the denominator-layout column where numerator layout
+    # asks for the row y^T A; the product rule without its second term y^T dx/dz
+    "bold-wrong": r"""
+## pd.bilinear-x
+$$\frac{\partial \alpha}{\partial \mathbf{x}} = \mathbf{A}^\mathsf{T} \mathbf{y}$$
+## pd.product
+$$\frac{\partial \alpha}{\partial \mathbf{z}}
+  = \mathbf{x}^{\mathsf{T}} \frac{\partial \mathbf{y}}{\partial \mathbf{z}}$$
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
+    from verify.grading.assignment import load_assignment
+    from verify.grading.batch import grade_files
+
+    folder = tmp_path_factory.mktemp("notation")
+    files = []
+    for name, text in SUBMISSIONS.items():
+        files.append(folder / f"{name}.md")
+        files[-1].write_text(text, encoding="utf-8")
+    hw1 = load_assignment("hw1")
+    return {Path(g.file).stem: {q.id: q for q in g.questions} for g in grade_files(hw1, files)}
+
+
+def test_a_bold_submission_is_graded_as_its_plain_twin(graded: dict[str, dict[str, object]]) -> None:
+    from verify.grading.grades import Mark
+
+    right, wrong = graded["bold-right"], graded["bold-wrong"]
+    for qid in ("pd.linear", "pd.bilinear-x", "pd.bilinear-y", "pd.product"):
+        assert right[qid].verdict is Mark.CORRECT, (qid, right[qid].feedback)  # type: ignore[attr-defined]
+    for qid in ("pd.bilinear-x", "pd.product"):
+        assert wrong[qid].verdict is Mark.INCORRECT, (qid, wrong[qid].feedback)  # type: ignore[attr-defined]
