@@ -191,3 +191,16 @@ def test_the_independent_recheck_is_itself_certified() -> None:
     # e^{-600} > 0 exactly, and e^{600} e^{-600} - 1 = 0.
     assert certainly_nonzero(sympy.exp(600) + sympy.exp(-600) - sympy.exp(600))
     assert not certainly_nonzero(sympy.exp(600) * sympy.exp(-600) - 1)
+
+
+def test_a_quotient_by_a_transcendental_value_is_defined_at_points() -> None:
+    # 1/(1 + e^{-z}) is sigma(z) by definition: proved. With e^{z} instead it is sigma(-z), which
+    # differs from sigma(z) for every z != 0: refuted. SymPy cannot tell that 1 + e^{-3}, kept as a
+    # named value, is nonzero (it judges signs of numbers by floats): every point was dropped as
+    # undefined and the true claim came back unknown; a ball decides it.
+    same, other = claims('z = "scalar"', (r"\frac{1}{1 + \exp(-z)}", r"\sigma(z)"),
+                         (r"\frac{1}{1 + \exp(z)}", r"\sigma(z)"))
+    assert decide(same, timeout=60).verdict is Verdict.PROVED
+    result = decide(other, timeout=60)
+    assert result.verdict is Verdict.REFUTED
+    assert result.counterexample is not None and separates(other, result.counterexample)

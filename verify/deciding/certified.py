@@ -288,6 +288,23 @@ def sign(value: sympy.Expr) -> int | None:
     return None
 
 
+def defined(value: sympy.Expr) -> bool:
+    """Whether an exact constant is a finite real number: a rational; no division by zero, no
+    complex value; and, where SymPy cannot tell (a sum of named values has no float to judge it
+    by), a ball at 64 bits that is finite (1/(1 + e^{-3}) is, 1/(a - a) with a named twice is not).
+    A point where a side is not certainly defined is not used, so this can only skip points."""
+    if value.is_Rational:
+        return True
+    if value.free_symbols or value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo, sympy.I):
+        return False
+    if not value.has(Value):
+        return value.is_real is True
+    try:
+        return ball(value, 64).is_finite()
+    except (Uncertain, ValueError, ZeroDivisionError):
+        return False
+
+
 def differs(a: sympy.Expr, b: sympy.Expr) -> bool:
     """Whether two exact constants certainly differ: the only comparison a refutation uses."""
     s = sign(a - b)

@@ -22,7 +22,7 @@ from verify.deciding.explicit import compare
 from verify.deciding.hints import hint
 from verify.deciding.instantiate import Evaluator, evaluate_sides, jets_to_symbols, symbolic
 from verify.deciding.kinks import on_kinks
-from verify.deciding.refute import differs
+from verify.deciding.refute import defined, differs
 from verify.deciding.result import Counterexample, Result, Verdict
 from verify.deciding.sampling import Point, differentiated, evaluate
 from verify.errors import ShapeError, VerifyError
@@ -63,15 +63,6 @@ def show(m: sympy.Matrix | sympy.Expr) -> str:
     return text
 
 
-def _defined(m: sympy.Matrix) -> bool:
-    for e in m:
-        if e.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or e.free_symbols:
-            return False
-        if not e.is_Rational and e.is_real is not True:
-            return False
-    return True
-
-
 def sample(
     claim: Equality, sizes: Mapping[str, int], rng: random.Random, unit: bool = False, use_fractions: bool = True,
     magnitude: int = 0, signed: bool = False,
@@ -82,7 +73,7 @@ def sample(
                                    use_fractions, magnitude, signed)
     except (ZeroDivisionError, ValueError):  # Boundary is a ValueError too
         return None
-    if not (_defined(lv) and _defined(rv)):
+    if not (defined(lv) and defined(rv)):
         return None
     return lv, rv, point
 

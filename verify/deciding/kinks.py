@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 import sympy
 
 from verify.deciding.instantiate import Evaluator
-from verify.deciding.refute import _defined
+from verify.deciding.refute import defined
 from verify.deciding.sampling import Point, differentiated, evaluate
 from verify.errors import VerifyError
 from verify.model.claim import Equality
@@ -131,7 +131,7 @@ def _sample(claim: Equality, sizes: Mapping[str, int], switch: tuple[Expr, Expr 
                                    use_fractions=use_fractions, adjust=adjust)
     except (ZeroDivisionError, ValueError):  # Boundary is a ValueError too
         return None
-    if not (_defined(lv) and _defined(rv)):
+    if not (defined(lv) and defined(rv)):
         return None
     return lv, rv, point
 

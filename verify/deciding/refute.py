@@ -60,13 +60,9 @@ class Separation:
     rhs: sympy.Matrix
 
 
-def _defined(m: sympy.Matrix) -> bool:
-    for e in m:
-        if e.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or e.free_symbols:
-            return False
-        if not e.is_Rational and e.is_real is not True:
-            return False
-    return True
+def defined(m: sympy.Matrix) -> bool:
+    """Every entry a finite real number (:func:`verify.deciding.certified.defined`)."""
+    return all(certified.defined(e) for e in m)
 
 
 def differs(a: sympy.Expr, b: sympy.Expr) -> bool:
@@ -136,7 +132,7 @@ def search(
             lv, rv = at_point(lhs, point), at_point(rhs, point)
         except (ZeroDivisionError, ValueError, TypeError):
             continue
-        if not (_defined(lv) and _defined(rv)):
+        if not (defined(lv) and defined(rv)):
             continue
         valid += 1
         if any(differs(a, b) for a, b in zip(lv, rv, strict=True)):
