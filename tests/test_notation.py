@@ -490,3 +490,16 @@ def test_a_bold_submission_is_graded_as_its_plain_twin(graded: dict[str, dict[st
         assert right[qid].verdict is Mark.CORRECT, (qid, right[qid].feedback)  # type: ignore[attr-defined]
     for qid in ("pd.bilinear-x", "pd.product"):
         assert wrong[qid].verdict is Mark.INCORRECT, (qid, wrong[qid].feedback)  # type: ignore[attr-defined]
+
+
+def test_a_bold_identity_is_the_identity() -> None:
+    # \mathbf{I} (and \boldsymbol{I}) is how many students write the identity matrix: I, sized by
+    # context; a declared name wins (NAME is matched before the identity).
+    from verify import matrix, scalar, vector
+    from verify.model.symbols import Symbols
+    from verify.reading.latex import LatexReader
+
+    read = LatexReader(Symbols.of([matrix("A", "n", "n"), vector("x", "n"), scalar("a")])).read
+    assert read(r"(\mathbf{I} - a A) x") == read(r"(I - a A) x")
+    assert read(r"\boldsymbol{I}_n x") == read(r"I_n x")
+    assert read(r"(\mathbf{I} - a A) x") != read(r"(a A) x")
