@@ -207,3 +207,20 @@ def test_cli_html_review(tmp_path: Path) -> None:
     assert main(["grade", "--assignment", "hw1", str(sub), "--format", "html", "--output", str(target)]) == 0
     page = target.read_text(encoding="utf-8")
     assert "TA: review (reasoning not checked)" in page and "TA: review (could not be decided by the engine)" in page
+
+
+def test_a_misspelt_heading_is_not_a_silent_zero_in_any_gradebook(tmp_path: Path) -> None:
+    # By hand: the answer Q x + c is right, but its heading misspells the id (gradeint); the grader
+    # cannot know it is meant for quad.gradient, so the question is unanswered, and every format
+    # must say a TA should look (the did-you-mean was only in the table before).
+    sub = tmp_path / "hiro.md"
+    sub.write_text("## quad.gradeint (5.2)\n$$\\nabla h(x) = Q x + c$$\n", encoding="utf-8")
+    target = tmp_path / "out.json"
+    assert main(["grade", "--assignment", "hw1", str(sub), "--format", "json", "--output", str(target),
+                 "--gradescope", str(tmp_path / "gs")]) == 0
+    qs = {q["id"]: q for q in json.loads(target.read_text(encoding="utf-8"))["submissions"][0]["questions"]}
+    assert qs["quad.gradient"]["verdict"] == "unanswered"
+    assert qs["quad.gradient"]["review"] == "unanswered, but the heading 'quad.gradeint (5.2)' may be meant for it"
+    assert qs["pd.linear"]["review"] is None  # nothing points at it
+    tests = {t["name"]: t for t in json.loads((tmp_path / "gs" / "hiro" / "results.json").read_text())["tests"]}
+    assert "quad.gradeint (5.2)" in tests["quad.gradient"]["output"]

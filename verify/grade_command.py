@@ -27,7 +27,7 @@ from verify import execution_options
 from verify.deciding.cluster import ClusterError
 from verify.deciding.isolation import DEFAULT_MEMORY_MB, set_memory_limit
 from verify.grading.assignment import Assignment, UnknownAssignment, load_assignment
-from verify.grading.grades import SubmissionGrade, flag_unchecked_reasoning
+from verify.grading.grades import SubmissionGrade, flag_for_review
 from verify.reporting import gradebook
 from verify.reporting.atomic import write_text_atomic
 
@@ -193,7 +193,7 @@ def main(argv: Sequence[str]) -> int:
         print(f"{PROG}: {err}", file=sys.stderr)
         return 2
     # a true/false answer is graded on its word: every format says its reasoning is for a TA
-    grades = flag_unchecked_reasoning(grades, {q.id: q.kind for q in assignment.questions})
+    grades = flag_for_review(grades, {q.id: q.kind for q in assignment.questions})
     for g in grades:
         if g.error:
             print(f"{PROG}: {g.error}", file=sys.stderr)

@@ -56,6 +56,9 @@ class QuestionGrade:
     #: False when the mark rests on the answer alone and its reasoning is not read (a true/false
     #: answer is graded on its word): set by :func:`flag_unchecked_reasoning`, which knows the kinds
     reasoning_checked: bool = True
+    #: a heading of the submission that names no question but looks like this one's id (a
+    #: misspelt id): set by :func:`flag_misnamed_headings` from the submission's notes
+    misnamed_heading: str | None = None
 
     @property
     def review_reason(self) -> str | None:
@@ -67,6 +70,8 @@ class QuestionGrade:
         if self.review:  # the engine, or the reading of a true/false word, could not settle it
             return _unread(self.feedback) or UNDECIDED
         if self.verdict is Mark.UNANSWERED:
+            if self.misnamed_heading:  # the answer may sit under a misspelt heading: not a silent 0
+                return f"unanswered, but the heading '{self.misnamed_heading}' may be meant for it"
             return None
         if not self.reasoning_checked:
             return UNCHECKED_REASONING
@@ -127,6 +132,30 @@ def flag_unchecked_reasoning(grades: Iterable[SubmissionGrade], kinds: Mapping[s
             return replace(q, reasoning_checked=False)
         return q
     return [replace(g, questions=tuple(flagged(q) for q in g.questions)) for g in grades]
+
+
+#: "heading 'quad.gradeint (5.2) (did you mean quad.gradient?)' names no question ..." (batch notes)
+_DID_YOU_MEAN = re.compile(r"heading '(?P<heading>.*) \(did you mean (?P<id>[^?\s]+)\?\)'")
+
+
+def flag_misnamed_headings(grades: Iterable[SubmissionGrade]) -> list[SubmissionGrade]:
+    """``grades`` with each unanswered question that a stray heading's did-you-mean names marked
+    for review: a misspelt id must not reach a gradebook as a silent 0 (JSON, CSV, Gradescope)."""
+    out = []
+    for g in grades:
+        meant = {}
+        for note in g.notes:
+            for found in _DID_YOU_MEAN.finditer(note):
+                meant.setdefault(found.group("id"), found.group("heading"))
+        out.append(replace(g, questions=tuple(
+            replace(q, misnamed_heading=meant[q.id]) if q.id in meant and q.verdict is Mark.UNANSWERED else q
+            for q in g.questions)) if meant else g)
+    return out
+
+
+def flag_for_review(grades: Iterable[SubmissionGrade], kinds: Mapping[str, str]) -> list[SubmissionGrade]:
+    """Every flag a gradebook needs: true/false reasoning not checked, misspelt headings."""
+    return flag_misnamed_headings(flag_unchecked_reasoning(grades, kinds))
 
 
 @dataclass(frozen=True)

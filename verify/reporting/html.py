@@ -28,7 +28,7 @@ from markupsafe import Markup
 
 from verify.deciding.result import Counterexample, Verdict
 from verify.grading.assignment import Assignment
-from verify.grading.grades import Mark, QuestionGrade, StepStatus, SubmissionGrade, flag_unchecked_reasoning
+from verify.grading.grades import Mark, QuestionGrade, StepStatus, SubmissionGrade, flag_for_review
 from verify.model.claim import (
     Claim,
     Convex,
@@ -403,7 +403,7 @@ def grading_page(grades: Sequence[SubmissionGrade], assignment: Assignment | Non
     """``verify grade --format html``: the class summary on top, then a section per submission."""
     if assignment is not None:
         ids = [q.id for q in assignment.questions]
-        grades = flag_unchecked_reasoning(grades, {q.id: q.kind for q in assignment.questions})
+        grades = flag_for_review(grades, {q.id: q.kind for q in assignment.questions})
     else:
         ids = list(dict.fromkeys(q.id for g in grades for q in g.questions))
     summary = summary_rows(grades, ids, assignment)
