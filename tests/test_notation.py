@@ -503,3 +503,34 @@ def test_a_bold_identity_is_the_identity() -> None:
     assert read(r"(\mathbf{I} - a A) x") == read(r"(I - a A) x")
     assert read(r"\boldsymbol{I}_n x") == read(r"I_n x")
     assert read(r"(\mathbf{I} - a A) x") != read(r"(a A) x")
+
+
+def test_nabla_of_a_defined_function_at_its_variable() -> None:
+    # quad.gradient defines h(x) = 1/2 x^T Q x + x^T c + b: \nabla h(x) names its variable, x, so it
+    # is the gradient by x, as \nabla_x h(x) is; \nabla h(c) (c is not h's argument) and a bare
+    # \nabla h name no variable and stay refused with the notation to write.
+    from verify.grading.assignment import load_assignment
+    from verify.grading.derivation import reader
+
+    question = {q.id: q for q in load_assignment("hw1").questions}["quad.gradient"]
+    read = reader(question).read
+    assert read(r"\nabla h(x)") == read(r"\nabla_x h(x)")
+    assert read(r"\nabla^2 h(x)") == read(r"\nabla^2_x h(x)")
+    for text in (r"\nabla h(c)", r"\nabla h"):
+        with pytest.raises(UnsupportedError, match=r"write \\nabla_x f"):
+            read(text)
+
+
+def test_a_gradient_step_written_with_nabla_h_x_is_checked(tmp_path) -> None:
+    # By hand: grad(1/2 x^T Q x + x^T c + b) = 1/2 (Q + Q^T) x + c (a true step), = Q x + c for Q
+    # symmetric (the answer, right). Before, the first step was "not checked" (\nabla h(x) unread).
+    from verify.grading.assignment import load_assignment
+    from verify.grading.batch import grade_files
+    from verify.grading.grades import Mark, StepStatus
+
+    path = tmp_path / "s.md"
+    path.write_text("## quad.gradient\n$$\\nabla h(x) = \\frac{1}{2}(Q + Q^T) x + c = Q x + c$$\n")
+    [grade] = grade_files(load_assignment("hw1"), [path])
+    q = {g.id: g for g in grade.questions}["quad.gradient"]
+    assert q.verdict is Mark.CORRECT
+    assert q.steps[0].status is StepStatus.FOLLOWS, q.steps

@@ -822,6 +822,12 @@ class _Builder(Transformer_NonRecursive):
         """``\\nabla \\psi`` (``\\nabla^2 \\psi``) for a function declared of scalars, psi(u, v, z):
         the column of its partial derivatives (the matrix of second ones) in the declared order.
         Anything else has no variable to take: it is refused with the notation to write."""
+        variable = self.argument_of_defined(arg)
+        if variable is not None:  # \nabla h(x), h(x) defined: by its argument, as \nabla_x h(x)
+            v = Var(variable)
+            if op.kind == "grad":
+                return self.make(lambda f: Gradient(f, v), [arg], op.start, arg.end, blame=op.start)
+            return self.make(lambda f: Hessian(f, v), [arg], op.start, arg.end, blame=op.start)
         s = self.r.symbols.get(arg.expr.name) if isinstance(arg.expr, Var) else None
         variables = [Var(v) for v in s.of] if s is not None else []
         if not variables or not all(v.name in self.r.symbols and self.r.symbols[v.name].shape.is_scalar
@@ -836,6 +842,22 @@ class _Builder(Transformer_NonRecursive):
             def build(f: Expr) -> Expr:
                 return MatrixLit(tuple(tuple(Derivative(f, (a, b)) for b in variables) for a in variables))
         return self.make(build, [arg], op.start, arg.end, blame=op.start)
+
+    def argument_of_defined(self, arg: Read) -> str | None:
+        """``x`` when ``arg`` is written ``h(x)``, ``h(x)`` is a defined name (the question says
+        h(x) := ...) and ``x`` a declared variable: the one variable the writer named. Else None."""
+        text = self.text[arg.start:arg.end]
+        found = re.fullmatch(r"\s*[^()]+?\s*\(\s*([^()]+?)\s*\)\s*", text)
+        if found is None:
+            return None
+        key = re.sub(r"\s+", "", text)
+        if not any(re.sub(r"\s+", "", k) == key for k in self.r.defines):
+            return None
+        try:
+            name = self.r.spellings.name_of(found.group(1))
+        except (KeyError, ValueError, VerifyError):
+            return None
+        return name if name in self.r.symbols else None
 
     def index_sum(self, op: _Op, arg: Read) -> Read:
         """``\\sum_i`` over the rest of the product: one term per member of the indexed names in it.
