@@ -19,7 +19,7 @@ from verify.claims_file import parse
 from verify.deciding.engine import decide
 from verify.deciding.result import Verdict
 from verify.errors import ShapeError, UndeclaredName, UnsupportedError, VerifyError
-from verify.model.expr import Expr, Var, shape_of
+from verify.model.expr import Const, Expr, Var, shape_of
 from verify.model.shape import SCALAR, Shape
 from verify.model.symbols import Symbols, parse_declaration
 from verify.reading.errors import UnbalancedBrackets
@@ -506,19 +506,46 @@ def test_a_bold_identity_is_the_identity() -> None:
 
 
 def test_nabla_of_a_defined_function_at_its_variable() -> None:
-    # quad.gradient defines h(x) = 1/2 x^T Q x + x^T c + b: \nabla h(x) names its variable, x, so it
-    # is the gradient by x, as \nabla_x h(x) is; \nabla h(c) (c is not h's argument) and a bare
-    # \nabla h name no variable and stay refused with the notation to write.
+    # quad.gradient defines h(x) = 1/2 x^T Q x + x^T c + b, a function of its one parameter x: \nabla h(x)
+    # and a bare \nabla h are the gradient by x, as \nabla_x h(x) is; \nabla h(c) is that gradient at
+    # x = c (taken first, then evaluated), not the gradient of h(c), which is constant in x.
     from verify.grading.assignment import load_assignment
     from verify.grading.derivation import reader
+    from verify.model.expr import At, Var
 
     question = {q.id: q for q in load_assignment("hw1").questions}["quad.gradient"]
     read = reader(question).read
     assert read(r"\nabla h(x)") == read(r"\nabla_x h(x)")
+    assert read(r"\nabla h") == read(r"\nabla_x h(x)")
     assert read(r"\nabla^2 h(x)") == read(r"\nabla^2_x h(x)")
-    for text in (r"\nabla h(c)", r"\nabla h"):
-        with pytest.raises(UnsupportedError, match=r"write \\nabla_x f"):
-            read(text)
+    assert read(r"\nabla h(c)") == At(read(r"\nabla_x h(x)"), ((Var("x"), Var("c")),))
+    assert read(r"h(c)") == At(read("h(x)"), ((Var("x"), Var("c")),))
+    with pytest.raises(ShapeError):
+        read(r"\nabla h(b)")  # b is a scalar, h's argument a vector
+
+
+def test_a_defined_function_at_a_point_is_its_value_there() -> None:
+    # beale.stationary defines f(x_1, x_2) (the Beale function) and x^t = (0, 1). f(0, 1) is f at
+    # x_1 = 0, x_2 = 1 (= 1.5^2 + 2.25^2 + 2.625^2 = 14.203125, by hand), never f times the vector
+    # (0, 1); f(x^t) is the same point; \nabla f(0, 1) is the column (df/dx_1, df/dx_2) taken first and
+    # evaluated at the point after (= (0, 0): every factor x_2^k - 1 and x_1 vanishes there).
+    from verify.grading.assignment import load_assignment
+    from verify.grading.derivation import reader
+    from verify.model.expr import At, Derivative, MatrixLit, Var
+
+    question = {q.id: q for q in load_assignment("hw1").questions}["beale.stationary"]
+    read = reader(question).read
+    f = read("f")
+    point = ((Var("x1"), Const(0)), (Var("x2"), Const(1)))
+    assert read("f(0, 1)") == At(f, point)
+    assert read("f(x^t)") == read("f(0, 1)") == read(r"f\left(0, 1\right)")
+    assert read("f(x_1, x_2)") == f
+    gradient = MatrixLit(((Derivative(f, (Var("x1"),)),), (Derivative(f, (Var("x2"),)),)))
+    assert read(r"\nabla f") == read(r"\nabla f(x_1, x_2)") == gradient
+    assert read(r"\nabla f(0, 1)") == read(r"\nabla f(x^t)") == At(gradient, point)
+    assert read(r"f \cdot (0, 1)") != read("f(0, 1)")  # a written product stays a product
+    with pytest.raises(UnsupportedError, match="takes 2 arguments"):
+        read("f(0, 1, 2)")
 
 
 def test_a_gradient_step_written_with_nabla_h_x_is_checked(tmp_path) -> None:
@@ -534,3 +561,26 @@ def test_a_gradient_step_written_with_nabla_h_x_is_checked(tmp_path) -> None:
     q = {g.id: g for g in grade.questions}["quad.gradient"]
     assert q.verdict is Mark.CORRECT
     assert q.steps[0].status is StepStatus.FOLLOWS, q.steps
+
+
+def test_subscript_partials_of_a_function_declared_of_scalars() -> None:
+    # hessian.matrix declares psi of(u, v, z): psi_{uv} is d^2 psi / du dv, psi_u is d psi / du (the
+    # subscript notation of the Hessian written entry by entry); a letter psi is not a function of
+    # (psi_{uw}) or three of them (psi_{uvz}, a third derivative) are not read as partials.
+    from verify.grading.assignment import load_assignment
+    from verify.grading.derivation import reader
+
+    question = {q.id: q for q in load_assignment("hw1").questions}["hessian.matrix"]
+    read = reader(question).read
+    assert read(r"\psi_{uv}") == read(r"\frac{\partial^2 \psi}{\partial u \partial v}")
+    assert read(r"\psi_{u, v}") == read(r"\psi_{u v}") == read(r"\psi_{uv}")
+    assert read(r"\psi_u") == read(r"\frac{\partial \psi}{\partial u}")
+    assert read(r"\psi_{zz}") == read(r"\frac{\partial^2 \psi}{\partial z^2}")
+    assert read(r"\psi_{uv}") != read(r"\psi_{uu}")
+    for text in (r"\psi_{uw}", r"\psi_{uvz}"):
+        with pytest.raises(VerifyError):
+            read(text)
+    # and not where the function is not declared of those letters
+    plain = reader_of({r"\psi": "scalar", "u": "scalar", "v": "scalar"})
+    with pytest.raises(VerifyError):
+        plain.read(r"\psi_{uv}")

@@ -353,6 +353,12 @@ class LatexReader:
         if self.families:
             self.spellings = Spellings.of([*self.spellings.meaning.items(),
                                            *((f.template, key) for key, f in self.families.items())])
+        #: \\psi_{uv} for a function declared of scalars psi(u, v, z): its partial derivatives
+        #: written with subscripts, by spelling key (``#partial:psi:u,v``): the function and variables
+        self.partials: dict[str, tuple[str, tuple[str, ...]]] = {}
+        extra = self._subscript_partials(symbols, latex)
+        if extra:
+            self.spellings = Spellings.of([*self.spellings.meaning.items(), *extra])
         #: ``node_derivatives``: each definition (z_2 := W_2 a_1 + b_2) as a variable of its own,
         #: so that d J / d z_2 is read as backpropagation means it: J as a function of the node
         #: z_2, differentiated there, at z_2's value. By definition name: its node symbol.
@@ -368,6 +374,31 @@ class LatexReader:
             d for s in symbols.values() for d in (s.shape.rows, s.shape.cols) if isinstance(d, str)
         )
         self._define_reads: dict[str, tuple[Shape, int, int]] = {}
+
+    def _subscript_partials(self, symbols: Mapping[str, Symbol],
+                            latex: Mapping[str, str | None]) -> list[tuple[str, str]]:
+        """Spellings ``\\psi_{u}``, ``\\psi_{uv}``, ``\\psi_{u,v}`` of the first and second partial
+        derivatives of each function declared of scalars, where every variable is written as one
+        letter (so that ``uv`` can only be u then v) and no declared name is spelled so."""
+        taken = set(self.spellings.meaning)
+        out: list[tuple[str, str]] = []
+        for name, s in symbols.items():
+            if not s.of or not s.shape.is_scalar:
+                continue
+            variables = [(v, latex.get(v) or v) for v in s.of]
+            if not all(v in symbols and symbols[v].shape.is_scalar and not symbols[v].of
+                       and re.fullmatch(r"[A-Za-z]", spelled) for v, spelled in variables):
+                continue
+            f = latex.get(name) or name
+            orders = [(a,) for a in variables] + [(a, b) for a in variables for b in variables]
+            for by in orders:
+                key = f"#partial:{name}:{','.join(v for v, _ in by)}"
+                for sub in {"".join(sp for _, sp in by), ",".join(sp for _, sp in by)}:
+                    spelling = f"{f}_{{{sub}}}"
+                    if spelling not in taken:
+                        out.append((spelling, key))
+                        self.partials[key] = (name, tuple(v for v, _ in by))
+        return out
 
     def _nodes(self, symbols: Mapping[str, Symbol]) -> dict[str, Symbol]:
         """A node symbol per readable definition, named as the definition is spelled (what a
@@ -643,6 +674,8 @@ class _Builder(Transformer_NonRecursive):
         self.text = text
         #: every name read, in order: a sum checks the names inside it
         self.named: list[_Named] = []
+        #: where ``(x^t = (0, 1))`` groups start: read only as a function's argument
+        self.givens: set[int] = set()
         #: symbols fixed to a number by what was read (the sample count, by a sum over samples)
         self.fixed: dict[str, int] = {}
         #: each norm read, by its span: what it is squared (\\|x\\|^2 is x^T x, with no square root)
@@ -792,10 +825,77 @@ class _Builder(Transformer_NonRecursive):
                                            "between two vectors or matrices it may be a cross or Kronecker "
                                            "product; write a matrix product by juxtaposition",
                                            self.at(x.start_pos or 0))
-        factors = [x for x in c if isinstance(x, Read)]
+        factors = self.calls([x for x in c if isinstance(x, Read)])
+        for f in factors:
+            if f.start in self.givens:
+                raise UnsupportedError("an equation in parentheses is read only as the argument of a function "
+                                       "the question defines, f(x^t = (0, 1)); write the value alone",
+                                       self.at(f.start))
         if len(factors) == 1:
             return factors[0]
         return self.make(lambda *f: Product(tuple(f)), factors, factors[0].start, factors[-1].end, locate=True)
+
+    def calls(self, factors: list[Read]) -> list[Read]:
+        """``f(0, 1)``, ``f(x^t)``, ``h(c)``: a name the question defines as a function (f(x_1, x_2)
+        := ..., h(x) := ...) followed at once by parentheses is that function at those arguments,
+        never the function times a vector (which ``f (0, 1)`` juxtaposed would otherwise read as)."""
+        out: list[Read] = []
+        for f in factors:
+            previous = out[-1] if out else None
+            fn = None
+            if previous is not None and not self.text[previous.end:f.start].strip() \
+                    and re.match(r"\(|\\(?:left|[bB]igg?l?)\s*\(", self.text[f.start:f.end]):
+                fn = self.defined_function(self.text[previous.start:previous.end])
+            if previous is not None and fn is not None and previous.expr == fn[0]:
+                out[-1] = self.evaluate_at(fn, previous, f)
+                self.givens.discard(f.start)
+            else:
+                out.append(f)
+        return out
+
+    def defined_function(self, written: str) -> tuple[Expr, tuple[Var, ...]] | None:
+        """The definition and parameters of the function a question defines under the name
+        ``written`` (``f`` for the definition ``f(x_1, x_2)``), each parameter a declared variable;
+        None when there is no such definition (or more than one, with different parameters)."""
+        base = re.sub(r"\s+", "", written)
+        found: set[tuple[Expr, tuple[Var, ...]]] = set()
+        for key, value in self.r.defines.items():
+            call = re.fullmatch(r"(.+?)\((.+)\)", re.sub(r"\s+", "", key))
+            if call is None or call.group(1) != base:
+                continue
+            try:
+                params = tuple(Var(self.r.spellings.name_of(p)) for p in call.group(2).split(","))
+            except (KeyError, ValueError, VerifyError):
+                continue
+            if all(p.name in self.r.symbols and not self.r.symbols[p.name].of for p in params):
+                found.add((value, params))
+        return found.pop() if len(found) == 1 else None
+
+    def evaluate_at(self, fn: tuple[Expr, tuple[Var, ...]], name: Read, args: Read) -> Read:
+        """The defined function ``fn`` at the arguments ``args`` (one per parameter, or one vector
+        holding a value for each scalar parameter: f(x^t) for f(x_1, x_2))."""
+        definition, params = fn
+        given = args.expr
+        if len(params) == 1:
+            values: tuple[Expr, ...] = (given,)
+        elif isinstance(given, MatrixLit) and len(given.rows) * len(given.rows[0]) == len(params) \
+                and (len(given.rows) == 1 or len(given.rows[0]) == 1):
+            values = tuple(x for row in given.rows for x in row)
+        else:
+            raise UnsupportedError(f"this function takes {len(params)} arguments: write each of them "
+                                   f"({', '.join(self.r.symbols[p.name].latex or p.name for p in params)})",
+                                   self.at(args.start))
+        pairs = tuple((p, v) for p, v in zip(params, values, strict=True) if v != p)
+        for p, v in pairs:
+            want = self.r.symbols[p.name].shape
+            got = args.shape if len(params) == 1 else shape_of(v, self.r.symbols, self.r.layout)
+            if got != want:
+                raise ShapeError(f"{self.r.symbols[p.name].latex or p.name} is {want}, but is given a value "
+                                 f"that is {got}", self.at(args.start))
+        if not pairs:
+            return Read(definition, name.shape, name.start, args.end, name.depth, name.size)
+        return Read(At(definition, pairs), name.shape, name.start, args.end,
+                    1 + max(name.depth, args.depth), 1 + name.size + args.size)
 
     def opapp(self, c: list[Any]) -> Read:
         op, arg = c
@@ -819,22 +919,32 @@ class _Builder(Transformer_NonRecursive):
         return self.function(op.kind, arg, op.start, arg.end)
 
     def own_variables(self, op: _Op, arg: Read) -> Read:
-        """``\\nabla \\psi`` (``\\nabla^2 \\psi``) for a function declared of scalars, psi(u, v, z):
-        the column of its partial derivatives (the matrix of second ones) in the declared order.
+        """``\\nabla`` (``\\nabla^2``) with no variable written: by the variables the function is of.
+
+        - a function the question defines with its parameters (``h(x) := ...``, ``f(x_1, x_2) :=
+          ...``), written ``h``, ``h(x)``, or at a point, ``\\nabla f(0, 1)``, ``\\nabla f(x^t)``,
+          ``\\nabla h(c)``: by its parameters (one vector: the gradient; scalars: the column of
+          partial derivatives), taken first, the point substituted after;
+        - a function declared of scalars, psi(u, v, z): the column of its partial derivatives (the
+          matrix of second ones) in the declared order.
         Anything else has no variable to take: it is refused with the notation to write."""
-        variable = self.argument_of_defined(arg)
-        if variable is not None:  # \nabla h(x), h(x) defined: by its argument, as \nabla_x h(x)
-            v = Var(variable)
-            if op.kind == "grad":
-                return self.make(lambda f: Gradient(f, v), [arg], op.start, arg.end, blame=op.start)
-            return self.make(lambda f: Hessian(f, v), [arg], op.start, arg.end, blame=op.start)
+        written = self.function_written(arg)
+        if written is not None:
+            (definition, params), point = written
+            body = self.by_parameters(op, definition, params)
+            expr: Expr = At(body, point) if point else body
+            try:
+                shape = shape_of(expr, self.r.symbols, self.r.layout)
+            except VerifyError as err:
+                raise ShapeError(str(err), self.at(op.start)) from None
+            return Read(expr, shape, op.start, arg.end, arg.depth + 2, arg.size + 2)
         s = self.r.symbols.get(arg.expr.name) if isinstance(arg.expr, Var) else None
         variables = [Var(v) for v in s.of] if s is not None else []
         if not variables or not all(v.name in self.r.symbols and self.r.symbols[v.name].shape.is_scalar
                                     for v in variables):
             raise UnsupportedError("\\nabla without a variable is read only for a function declared of "
-                                   "scalars (\\nabla \\psi for psi(u, v, z)): write \\nabla_x f",
-                                   self.at(op.start))
+                                   "scalars (\\nabla \\psi for psi(u, v, z)) or defined with its variables "
+                                   "(h(x) := ...): write \\nabla_x f", self.at(op.start))
         if op.kind == "grad":
             def build(f: Expr) -> Expr:
                 return MatrixLit(tuple((Derivative(f, (v,)),) for v in variables))
@@ -843,21 +953,33 @@ class _Builder(Transformer_NonRecursive):
                 return MatrixLit(tuple(tuple(Derivative(f, (a, b)) for b in variables) for a in variables))
         return self.make(build, [arg], op.start, arg.end, blame=op.start)
 
-    def argument_of_defined(self, arg: Read) -> str | None:
-        """``x`` when ``arg`` is written ``h(x)``, ``h(x)`` is a defined name (the question says
-        h(x) := ...) and ``x`` a declared variable: the one variable the writer named. Else None."""
+    def by_parameters(self, op: _Op, f: Expr, params: tuple[Var, ...]) -> Expr:
+        """The gradient (Hessian) of ``f`` by its parameters: by one vector, or by scalars entry by entry."""
+        if len(params) == 1 and not self.r.symbols[params[0].name].shape.is_scalar:
+            return Gradient(f, params[0]) if op.kind == "grad" else Hessian(f, params[0])
+        if not all(self.r.symbols[p.name].shape.is_scalar for p in params):
+            raise UnsupportedError("\\nabla of a function of several vectors names no variable: write "
+                                   "\\nabla_x f", self.at(op.start))
+        if op.kind == "grad":
+            return MatrixLit(tuple((Derivative(f, (v,)),) for v in params))
+        return MatrixLit(tuple(tuple(Derivative(f, (a, b)) for b in params) for a in params))
+
+    def function_written(self, arg: Read) -> tuple[tuple[Expr, tuple[Var, ...]], tuple[tuple[Var, Expr], ...]] | None:
+        """``arg`` as a function the question defines with its parameters, written by its name
+        (``f``, ``h(x)``) or at a point (``f(0, 1)``, read as :class:`At`): the definition and
+        parameters, and the point (empty where none is given). None for anything else."""
         text = self.text[arg.start:arg.end]
-        found = re.fullmatch(r"\s*[^()]+?\s*\(\s*([^()]+?)\s*\)\s*", text)
-        if found is None:
+        head = re.match(r"\s*([^()]+?)\s*(?:\(|\\(?:left|[bB]igg?l?)\s*\(|$)", text)
+        if head is None:
             return None
-        key = re.sub(r"\s+", "", text)
-        if not any(re.sub(r"\s+", "", k) == key for k in self.r.defines):
+        fn = self.defined_function(head.group(1))
+        if fn is None:
             return None
-        try:
-            name = self.r.spellings.name_of(found.group(1))
-        except (KeyError, ValueError, VerifyError):
-            return None
-        return name if name in self.r.symbols else None
+        if arg.expr == fn[0]:
+            return fn, ()
+        if isinstance(arg.expr, At) and arg.expr.expr == fn[0] and {v for v, _ in arg.expr.values} <= set(fn[1]):
+            return fn, arg.expr.values
+        return None
 
     def index_sum(self, op: _Op, arg: Read) -> Read:
         """``\\sum_i`` over the rest of the product: one term per member of the indexed names in it.
@@ -993,6 +1115,9 @@ class _Builder(Transformer_NonRecursive):
     def name(self, tok: Token) -> Read:
         start, end = tok.start_pos or 0, tok.end_pos or 0
         name = self.lookup(tok)
+        if name in self.r.partials:  # \psi_{uv}: the partial derivative, psi declared of(u, v, z)
+            f, by = self.r.partials[name]
+            return Read(Derivative(Var(f), tuple(Var(v) for v in by)), SCALAR, start, end)
         family = self.r.families.get(name)
         self.named.append(_Named(start, end, str(tok), name if family is not None else None))
         if family is not None:
@@ -1023,12 +1148,23 @@ class _Builder(Transformer_NonRecursive):
         return Read(inner.expr, inner.shape, open_.start_pos, close.end_pos, inner.depth, inner.size)
 
     def tuple(self, c: list[Any]) -> Read:
-        """``(a, b)``: a point or vector written as a tuple, read as the column of its entries."""
+        """``(a, b)``, ``[a, b]``, ``[a; b]``: a point or vector written as a tuple, read as the column
+        of its entries (a question that takes a row takes it too: see the questions' ``accepts``)."""
         open_, args, close = c
         for entry in args:
             if not entry.shape.is_scalar:
                 raise ShapeError(f"a tuple entry must be a scalar, this one is {entry.shape}", self.at(entry.start))
         return self.make(lambda *e: MatrixLit(tuple((x,) for x in e)), args, open_.start_pos, close.end_pos)
+
+    def given(self, c: list[Any]) -> Read:
+        """``(x^t = (0, 1))``, a function's argument written with its value (the seed solution's
+        ``\\nabla f(x^t = (0, 1))``): the value, where the name is a variable or already that value."""
+        open_, name, _, value, close = c
+        if name.shape != value.shape or not (isinstance(name.expr, Var) or name.expr == value.expr):
+            raise UnsupportedError(f"{self.text[name.start:name.end].strip()} is not "
+                                   f"{self.text[value.start:value.end].strip()} here", self.at(name.start))
+        self.givens.add(open_.start_pos)
+        return Read(value.expr, value.shape, open_.start_pos, close.end_pos, value.depth, value.size)
 
     def frac(self, c: list[Any]) -> Read:
         head, _, num, _, _, den, close = c
@@ -1258,6 +1394,8 @@ class _Builder(Transformer_NonRecursive):
 
     def args(self, c: list[Any]) -> list[Read]:
         return [x for x in c if isinstance(x, Read)]
+
+    semis = args
 
     def abs_bar(self, c: list[Any]) -> Read:
         open_, arg, close = c
