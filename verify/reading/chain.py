@@ -5,7 +5,8 @@ A grammar (``chain.lark``) does the bracket matching, so an ``=`` inside braces,
 a matrix never splits. Alignment environments (align, split, aligned, gather, ...) are
 unwrapped: their ``&`` are dropped and their ``\\\\`` end a statement, unless the next row
 starts with ``=`` (``a &= b \\\\ &= c`` is the one chain a = b = c). A label before a top-level
-colon (``\\text{update rule}: x = ...``) is dropped.
+colon (``\\text{update rule}: x = ...``) is dropped. Outside an alignment, ``\\quad``, ``\\qquad`` and
+``\\text{and}`` separate two statements written side by side (``a = b, \\quad c = d``).
 """
 
 from __future__ import annotations
@@ -74,6 +75,11 @@ def split_chain(text: str) -> list[list[Piece]]:
         broken = False  # a row of an alignment just ended: does the next one continue it (&= ...)?
         for item in items:
             kind = item.data if isinstance(item, Tree) else None
+            if kind == "space" and aligned:  # \quad in an alignment is spacing within its row
+                continue
+            if kind == "space":  # "a = b, \quad c = d": two statements side by side
+                end_statement()
+                continue
             if broken and kind != "amp" and not _blank(item):
                 broken = False
                 if not (kind == "rel" and str(item.children[0]) == "="):

@@ -228,7 +228,15 @@ def read_submission(text: str, file: str, student: str, questions: frozenset[str
 
 def _collect(tok: Token, current: dict, line: int) -> None:
     if tok.type in ("math_block", "math_block_label"):
-        current["math"].append(MathBlock(tok.content.strip(), True, line))
+        # "$$a = b$$ and $$c = d$$" on one line is one block to the parser (from the first $$ to
+        # the last), but two displays on the page, as MathJax shows it: split it so, with the
+        # text between them as prose (an escaped \$$ is no delimiter)
+        pieces = re.split(r"(?<!\\)\$\$", tok.content)
+        for k, piece in enumerate(pieces):
+            if k % 2 == 0 and piece.strip():
+                current["math"].append(MathBlock(piece.strip(), True, line))
+            elif k % 2 == 1:
+                current["prose"].append(piece)
     elif tok.type == "inline":
         for child in tok.children or []:
             if child.type == "math_inline":
