@@ -136,3 +136,25 @@ def test_a_misspelt_question_heading_is_stray_with_a_did_you_mean_and_merges_not
     assert [m.latex for m in s.sections["quad.gradient"].math] == [r"\nabla h(x) = Q x + c"]
     assert s.stray == ("quad.eigen-recursoin (did you mean quad.eigen-recursion?)",
                        "hesian.matrix (did you mean hessian.matrix?)")
+
+
+def test_two_displays_on_one_line_are_two_blocks() -> None:
+    # "$$a$$ and $$b$$" renders as two displays; markdown-it's dollarmath takes one block from the
+    # first $$ to the last. By hand: two display blocks, "and" is prose.
+    sub = read_submission("## pd.linear\n$$a = (0, 0)$$ and $$b = (0, 1)$$\n", "f.md", "f", frozenset({"pd.linear"}))
+    section = sub.sections["pd.linear"]
+    assert [(m.latex, m.display) for m in section.math] == [("a = (0, 0)", True), ("b = (0, 1)", True)]
+    assert section.prose == "and"
+
+
+@pytest.mark.parametrize(("text", "statements"), [
+    (r"\nabla f(x^t) = [0, 0], \quad x^{t+1} = [0, 1]", [[r"\nabla f(x^t)", "[0, 0]"], ["x^{t+1}", "[0, 1]"]]),
+    (r"a = b \qquad c = d", [["a", "b"], ["c", "d"]]),
+    (r"a = b \text{ and } c = d", [["a", "b"], ["c", "d"]]),
+    (r"x = (1, \quad 2)", [["x", r"(1, \quad 2)"]]),  # inside brackets: spacing, not a separator
+    (r"\begin{aligned} a &= b \quad \\ &= c \end{aligned}", [["a", "b", "c"]]),  # in an alignment too
+])
+def test_statements_side_by_side(text: str, statements: list[list[str]]) -> None:
+    from verify.reading.chain import split_chain
+
+    assert [[p.latex for p in c] for c in split_chain(text)] == statements
