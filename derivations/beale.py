@@ -19,10 +19,12 @@ The variables are the scalars x1, x2 (no dimension letters).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from verify.errors import VerifyError
 from verify.model.claim import Claim, Convex, Equality, GlobalMinimum, PolynomialDegree
 from verify.model.expr import D, Expr, Var, apply, at, col, lift, mat, shape_of
-from verify.model.question import Question
+from verify.model.question import Part, Question
 from verify.model.shape import Shape
 from verify.model.symbols import Symbols, matrix, scalar, vector
 
@@ -208,19 +210,35 @@ STEP_WRITTEN: dict[str, str] = {**F_WRITTEN, "x^t": "x^t = (0, 1)",
                                 "x^{t+1}": r"x^{t+1} = x^t - \alpha \nabla f(x^t)"}
 
 
-def accepts_point(answer: Expr, lhs: Expr | None = None) -> Claim:
-    """x^{t+1} is the point (0, 1): written as a column, a tuple (read as a column) or a row."""
-    target: Expr = col(0, 1)
-    try:
-        if shape_of(answer, STEP_SYMBOLS) == Shape(1, 2):
-            target = target.T
-    except VerifyError:
-        pass  # an ill-formed answer is reported by the comparison itself
-    return Equality(id="beale.stationary.answer", statement=f"{answer.latex()} = {target.latex()}",
-                    symbols=STEP_SYMBOLS, lhs=answer, rhs=target)
+def _accepts(target: Expr, what: str) -> Callable[[Expr, Expr | None], Claim]:
+    def accepts(answer: Expr, lhs: Expr | None = None) -> Claim:
+        """A point or a gradient of two entries: written as a column, a tuple (read as a column) or a row."""
+        expected = target
+        try:
+            if shape_of(answer, STEP_SYMBOLS) == Shape(1, 2):
+                expected = target.T
+        except VerifyError:
+            pass  # an ill-formed answer is reported by the comparison itself
+        return Equality(id=f"beale.stationary.{what}", statement=f"{answer.latex()} = {expected.latex()}",
+                        symbols=STEP_SYMBOLS, lhs=answer, rhs=expected)
+    return accepts
+
+
+#: x^{t+1} is the point (0, 1); \nabla f(0, 1) is (0, 0)
+accepts_point = _accepts(col(0, 1), "answer")
+accepts_zero_gradient = _accepts(col(0, 0), "gradient")
 
 
 _F_TEXT = "f(x_1, x_2) = (1.5 - x_1 + x_1 x_2)^2 + (2.25 - x_1 + x_1 x_2^2)^2 + (2.625 - x_1 + x_1 x_2^3)^2"
+
+_STEP_REFERENCE = _ref("beale.stationary", _STATIONARY, STEP_SYMBOLS, at(STEP, *AT_0_1), col(0, 1),
+                       # for every alpha the step is (0, 1) exactly when grad f(0, 1) = (0, 0).
+                       "grad f(0, 1) = (0, 0), so x^{t+1} = (0, 1) for every step size")
+_GRADIENT_REFERENCE = _ref("beale.stationary.gradient", r"\nabla f(0, 1) = (0, 0)", STEP_SYMBOLS,
+                           at(GRADIENT, *AT_0_1), col(0, 0),
+                           # df/dx_1 has factors x_2^k - 1, df/dx_2 factors x_1: both 0 at (0, 1).
+                           "every term of df/dx_1 has a factor x_2^k - 1 and of df/dx_2 a factor x_1: "
+                           "both vanish at (0, 1)")
 
 QUESTIONS: list[Question] = [
     Question(
@@ -255,9 +273,12 @@ QUESTIONS: list[Question] = [
         defines=STEP_DEFINES,
         written=STEP_WRITTEN,
         accepts=accepts_point,
-        reference=_ref("beale.stationary", _STATIONARY, STEP_SYMBOLS, at(STEP, *AT_0_1), col(0, 1),
-                       # for every alpha the step is (0, 1) exactly when grad f(0, 1) = (0, 0).
-                       "grad f(0, 1) = (0, 0), so x^{t+1} = (0, 1) for every step size"),
+        reference=_STEP_REFERENCE,
+        # graded part by part: the gradient at (0, 1), then the step (the question's own answer)
+        parts=(
+            Part(r"\nabla f(0, 1)", col(0, 0), _GRADIENT_REFERENCE, accepts_zero_gradient),
+            Part("x^{t+1}", col(0, 1), _STEP_REFERENCE, accepts_point),
+        ),
     ),
     Question(
         id="beale.convex",
@@ -280,6 +301,7 @@ QUESTIONS: list[Question] = [
 ]
 
 CLAIMS += [q.reference for q in QUESTIONS]
+CLAIMS += [p.reference for q in QUESTIONS for p in q.parts[:-1]]  # the last part's is the question's
 
 _MIDPOINTS = ((lift("0.1"), lift("-0.2")), (lift("-0.1"), lift("0.2")))
 CLAIMS.append(Equality(

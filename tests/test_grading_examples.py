@@ -295,6 +295,7 @@ $$s_{12} + s_{21} = -s_{11} - s_{22}$$
 ## reg.example
 $$S = \begin{bmatrix} 3 & -3 \\ -3 & 3 \end{bmatrix}$$
 ## beale.stationary
+$$\nabla f(0, 1) = \begin{bmatrix} 0 & 0 \end{bmatrix}$$
 $$x^{t+1} = \begin{bmatrix} 0 & 1 \end{bmatrix}$$
 """,
     "bad-conditions": r"""
@@ -443,7 +444,7 @@ def test_equivalent_conditions_and_any_valid_example_are_accepted(probes: dict[s
     ok = probes["conditions"]
     assert ok["reg.condition"].verdict is Mark.CORRECT  # s12 + s21 = -s11 - s22: the same condition
     assert ok["reg.example"].verdict is Mark.CORRECT  # R = 3 (w1 - w2)^2
-    assert ok["beale.stationary"].verdict is Mark.CORRECT  # the point (0, 1) written as a row
+    assert ok["beale.stationary"].verdict is Mark.CORRECT  # both parts, each written as a row
     # the final equation of a property question is the answer, not an identity to check
     assert ok["reg.condition"].steps[0].status is StepStatus.NOT_CHECKED
     assert ok["reg.condition"].first_bad_step is None

@@ -31,7 +31,8 @@ IDS = ["pd.linear", "pd.chain", "bp.dJ-dyhat", "beale.convex", "pd.product"]
 
 READ = QuestionGrade("pd.linear", Mark.CORRECT, 1.0, 1.0, feedback="Correct.", answer="A")
 UNREAD = QuestionGrade("pd.chain", Mark.UNPARSABLE, 0.0, 1.0, answer=r"A \left(",
-                       feedback="No final answer could be read: unbalanced braces (at offset 9)\nA \\left(\n  ^.")
+                       feedback="No final answer could be read: unbalanced braces (at offset 9)\nA \\left(\n  ^.",
+                       review_why="could not be read: unbalanced braces (at offset 9)")
 UNDECIDED = QuestionGrade("bp.dJ-dyhat", Mark.INCORRECT, 0.0, 1.0, review=True,
                           feedback="Your answer $x$ could not be verified automatically (time limit); it is flagged "
                           "for a TA to review.")
@@ -70,11 +71,26 @@ def test_json_review_says_why() -> None:
     assert qs["pd.product"]["review"] is None  # unanswered: nothing to look at
 
 
-def test_a_true_false_answer_read_as_neither_is_unreadable_not_undecided() -> None:
-    q = QuestionGrade("beale.convex", Mark.INCORRECT, 0.0, 1.0, review=True,
-                      feedback="Your answer could not be read as true or false: no true/false answer was found "
-                      "in it; it is flagged for a TA to review.")
-    assert q.review_reason == "could not be read as true or false: no true/false answer was found in it"
+def test_the_grader_says_why_in_its_own_words(tmp_path: Path) -> None:
+    # Graded, not built by hand: the reason comes from the grader (a field), not from parsing its
+    # feedback. By hand: a true/false answer with no verdict word is unreadable (not undecided); an
+    # unclosed \\left( is unreadable, and the reason says what is unbalanced; a question of two parts
+    # with one part unreadable says which part.
+    from verify.grading.assignment import load_assignment
+    from verify.grading.batch import grade_files
+
+    path = tmp_path / "s.md"
+    path.write_text("## beale.convex\nThe Hessian at the origin has determinant -9.\n\n"
+                    "## pd.linear\n$$\\frac{\\partial y}{\\partial x} = \\left( A$$\n\n"
+                    "## beale.stationary\n$$\\nabla f(0, 1) = (0, \\weird{0})$$\n$$x^{t+1} = (0, 1)$$\n")
+    [grade] = grade_files(load_assignment("hw1"), [path])
+    qs = {q.id: q for q in grade.questions}
+    assert qs["beale.convex"].review_reason == ("could not be read as true or false: no true/false (or yes/no) "
+                                                "answer was found in it")
+    assert qs["pd.linear"].verdict is Mark.UNPARSABLE
+    assert (qs["pd.linear"].review_reason or "").startswith("could not be read: ")
+    assert "\\left(" in (qs["pd.linear"].review_reason or ""), qs["pd.linear"].review_reason
+    assert (qs["beale.stationary"].review_reason or "").startswith("part 1 could not be read: ")
 
 
 def test_a_full_mark_through_steps_not_checked_is_for_review() -> None:
@@ -89,7 +105,7 @@ def test_a_full_mark_through_steps_not_checked_is_for_review() -> None:
 
 def test_a_long_reason_is_cut_short() -> None:
     q = QuestionGrade("pd.chain", Mark.UNPARSABLE, 0.0, 1.0, feedback="Your final answer $x$ could not be read: "
-                      + "y" * 500)
+                      + "y" * 500, review_why="could not be read: " + "y" * 500)
     assert q.review_reason is not None and len(q.review_reason) < 160 and q.review_reason.endswith("...")
 
 

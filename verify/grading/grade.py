@@ -26,8 +26,8 @@ from dataclasses import dataclass, replace
 
 from verify.deciding.result import Result, Verdict
 from verify.errors import VerifyError
-from verify.grading.derivation import Derivation, Step, Term, derivation, names_other, reader
-from verify.grading.grades import Mark, QuestionGrade, StepCheck, StepStatus
+from verify.grading.derivation import Derivation, Step, Term, derivation, names_asked, names_other, reader
+from verify.grading.grades import UNDECIDED, UNREADABLE, Mark, QuestionGrade, StepCheck, StepStatus
 from verify.grading.labels import Label, resolve_all
 from verify.grading.scoring import ScoringRule
 from verify.model.claim import Claim, Equality, Limit, Proportional
@@ -71,6 +71,9 @@ class Plan:
     #: for an answer whose shapes do not fit: the claim deciding it where it is defined, and where
     defined_key: Key | None = None
     defined_where: str = ""
+    #: a question of several parts (:class:`~verify.model.question.Part`): each part's own plan, or
+    #: None for a part the submission does not give (then this plan holds only the shared steps)
+    parts: tuple[Plan | None, ...] = ()
 
 
 def step_key(q: Question, step: Step) -> Key:
@@ -82,6 +85,8 @@ def plan(question: Question, section: Section | None, labels: Mapping[str, Label
     written with them (:mod:`verify.grading.labels`)."""
     if section is None or question.kind == "true-false":
         return Plan(question, section, None)
+    if question.parts:
+        return _plan_parts(question, section, labels)
     d = derivation(question, section)
     if labels:
         d = resolve_all(question, d, labels)
@@ -108,7 +113,7 @@ def plan(question: Question, section: Section | None, labels: Mapping[str, Label
         answer = d.answer.expr
         if isinstance(question.answer, Expr):
             answer = _zero_as_matrix(question, answer, question.answer)[0]
-        answer_key = ("answer", question.id, answer, lhs if question.accepts else None)
+        answer_key = ("answer", question.id, question.reference.statement, answer, lhs if question.accepts else None)
         error = _restates(answer)
         try:
             if error:
@@ -125,6 +130,42 @@ def plan(question: Question, section: Section | None, labels: Mapping[str, Label
             claims.append((defined_key, claim))
     return Plan(question, section, d, tuple(claims), answer_key, error, answer_step, assumptions, defined_key,
                 where)
+
+
+def _plan_parts(question: Question, section: Section, labels: Mapping[str, Label] | None) -> Plan:
+    """Each part planned as a question of its own, over the same derivation: a part is given by
+    the last equation that names it; the last part (the question's own answer) also by the final
+    equation, unless that names another part. An equation that gives a part is graded as that
+    part's answer, not as a step; the other equations are steps, decided once for all parts."""
+    subs = question.part_questions()
+    plans = [plan(sub, section, labels) for sub in subs]
+    given: list[Plan | None] = []
+    for k, (sub, p) in enumerate(zip(subs, plans, strict=True)):
+        d = p.derivation
+        if d is None or d.answer is None:
+            given.append(None)
+            continue
+        others = [o for o in subs if o is not sub]
+        head = d.answer_head
+        names_another = head is not None and any(names_asked(o, head) for o in others)
+        if d.answer_named or (k == len(subs) - 1 and not names_another):
+            given.append(p)
+        else:
+            given.append(None)
+    main = plans[-1]
+    d = main.derivation
+    assert d is not None
+    answers = {p.answer_step for p in given if p is not None and p.answer_step is not None}
+    skip = {step_key(question, step) for step in d.steps if step.index in answers}
+    claims: dict[Key, Claim] = {}
+    for p in plans:
+        for key, claim in p.claims:
+            if key[0] == "step" and key not in skip:
+                claims.setdefault(key, claim)
+    for p in given:
+        if p is not None and p.answer_key is not None:
+            claims.setdefault(p.answer_key, dict(p.claims)[p.answer_key])
+    return Plan(question, section, d, tuple(claims.items()), assumptions=main.assumptions, parts=tuple(given))
 
 
 def _fixed(*terms: Term) -> dict[str, Const]:
@@ -242,12 +283,15 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
         return _true_false(q, p.section, rule)
     if p.section is None or (not p.section.math and not p.section.prose.strip()):
         return QuestionGrade(q.id, Mark.UNANSWERED, 0.0, q.points, feedback="No answer was found under this heading.")
+    if q.parts:
+        return _assemble_parts(p, results, rule)
     d = p.derivation
     assert d is not None
     if d.answer is None:
         why = "; ".join(d.unreadable) if d.unreadable else "no mathematics was found in the answer"
         mark = Mark.UNPARSABLE if d.unreadable else Mark.UNANSWERED
-        return QuestionGrade(q.id, mark, 0.0, q.points, feedback=f"No final answer could be read: {why}.")
+        return QuestionGrade(q.id, mark, 0.0, q.points, feedback=f"No final answer could be read: {why}.",
+                             review_why=f"{UNREADABLE}: {why}" if d.unreadable else "")
     checks = [
         StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ANSWER_STEP) if step.index == p.answer_step
         else StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ASSUMPTION) if step.index in p.assumptions
@@ -269,6 +313,7 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
         return QuestionGrade(
             q.id, Mark.UNPARSABLE, 0.0, q.points, first_bad_step=bad, answer=d.answer.latex, steps=tuple(checks),
             feedback=f"Your final answer ${d.answer.latex}$ could not be read: {d.answer.error}",
+            review_why=f"{UNREADABLE}: {d.answer.error.splitlines()[0] if d.answer.error else 'unknown'}",
         )
     fixed = _fixed(d.answer)
     result = _scoped(results.get(p.answer_key), fixed) if p.answer_key is not None else None
@@ -297,7 +342,85 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
     return QuestionGrade(q.id, mark, points, q.points, first_bad_step=bad, feedback=" ".join(f for f in feedback if f),
                          answer=d.answer.expr.latex(), steps=tuple(checks),
                          counterexample=result.counterexample if result is not None and mark is Mark.INCORRECT
-                         else None, review=result is not None and result.verdict is Verdict.UNKNOWN)
+                         else None, review=result is not None and result.verdict is Verdict.UNKNOWN,
+                         review_why=UNDECIDED if result is not None and result.verdict is Verdict.UNKNOWN else "")
+
+
+#: the order in which a part's mark decides the question's: any wrong part makes it wrong
+_WORST = (Mark.INCORRECT, Mark.UNPARSABLE, Mark.UNANSWERED, Mark.CORRECT)
+
+
+def _assemble_parts(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> QuestionGrade:
+    """A question of several parts: each part's grade as a question of its own, then the question's.
+    Its mark is the worst part's (a wrong part makes it incorrect; all right, correct; right parts
+    and missing ones, unanswered), its points each right part's share (less for a wrong step)."""
+    q = p.question
+    d = p.derivation
+    if d is None or all(part is None for part in p.parts):
+        if d is not None and d.answer is None and d.unreadable:
+            return QuestionGrade(q.id, Mark.UNPARSABLE, 0.0, q.points,
+                                 feedback=f"No final answer could be read: {'; '.join(d.unreadable)}.",
+                                 review_why=f"{UNREADABLE}: {'; '.join(d.unreadable)}")
+        names = " and ".join(f"${part.name}$" for part in q.parts)
+        return QuestionGrade(q.id, Mark.UNANSWERED, 0.0, q.points,
+                             feedback=f"No equation gives what the question asks for ({names}): write each as "
+                                      f"${q.parts[0].name} = \\dots$.")
+    answers = {part.answer_step for part in p.parts if part is not None and part.answer_step is not None}
+    checks = [
+        StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ANSWER_STEP) if step.index in answers
+        else StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ASSUMPTION) if step.index in p.assumptions
+        else _check(step, _scoped(results.get(step_key(q, step)), _fixed(step.lhs, step.rhs)), q.symbols)
+        for step in d.steps
+    ]
+    bad = next((c.index for c in checks if c.status is StepStatus.DOES_NOT_FOLLOW), None)
+    marks: list[Mark] = []
+    texts: list[str] = []
+    review = False
+    why: list[str] = []
+    counterexample = None
+    shown: list[str] = []
+    for number, (part, sub_plan) in enumerate(zip(q.parts, p.parts, strict=True), 1):
+        mark, text, result = _part_grade(part.name, sub_plan, results)
+        marks.append(mark)
+        texts.append(f"Part {number} (${part.name}$): {text}")
+        if result is not None and result.verdict is Verdict.UNKNOWN:
+            review = True
+            why.append(f"part {number}: {UNDECIDED}")
+        elif mark is Mark.UNPARSABLE:
+            why.append(f"part {number} {UNREADABLE}: {text.split(': ', 1)[-1]}")
+        if mark is Mark.INCORRECT and counterexample is None and result is not None:
+            counterexample = result.counterexample
+        if sub_plan is not None and sub_plan.derivation is not None and sub_plan.derivation.answer is not None:
+            answer = sub_plan.derivation.answer
+            shown.append(answer.expr.latex() if answer.expr is not None else answer.latex)
+    mark = next(m for m in _WORST if m in marks)
+    right = sum(1 for m in marks if m is Mark.CORRECT)
+    if mark is Mark.UNANSWERED and right:  # given in part: the rest may be stated in words
+        missing = ", ".join(f"${part.name}$" for part, m in zip(q.parts, marks, strict=True) if m is Mark.UNANSWERED)
+        why.append(f"answered in part: no equation gives {missing}; it may be stated in words")
+    points = rule.points(Mark.CORRECT, q.points * right / len(marks), bad) if right else 0.0
+    feedback = [*texts, *_step_feedback(checks, bad), _labels_note(d)]
+    if right and bad is not None:
+        feedback.append(f"The derivation has a wrong step: {points:g} of {q.points:g} points.")
+    return QuestionGrade(q.id, mark, points, q.points, first_bad_step=bad, feedback=" ".join(f for f in feedback if f),
+                         answer="; ".join(shown) or None, steps=tuple(checks), counterexample=counterexample,
+                         review=review, review_why="; ".join(why))
+
+
+def _part_grade(name: str, p: Plan | None, results: Mapping[Key, Result]) -> tuple[Mark, str, Result | None]:
+    """One part's mark and feedback (and its result, if decided)."""
+    if p is None or p.derivation is None or p.derivation.answer is None:
+        return Mark.UNANSWERED, f"not answered: no equation gives ${name}$.", None
+    q, d, answer = p.question, p.derivation, p.derivation.answer
+    if answer.expr is None and answer.ill_formed:
+        return Mark.INCORRECT, (f"${answer.latex}$ cannot be right: its shapes do not fit "
+                                f"({answer.error.splitlines()[0]})."), None
+    if answer.expr is None:
+        return Mark.UNPARSABLE, f"${answer.latex}$ {UNREADABLE}: {answer.error.splitlines()[0]}", None
+    result = results.get(p.answer_key) if p.answer_key is not None else None
+    claim = dict(p.claims).get(p.answer_key) if p.answer_key is not None else None
+    mark, text = _answer_feedback(q, answer, result, p.answer_error, claim)
+    return mark, f"your answer, as read: ${as_read(answer.expr, q, answer.latex)}$. {text}", result
 
 
 def as_read(e: Expr, q: Question, written: str) -> str:
@@ -392,8 +515,9 @@ def _counterexample_text(result: Result, with_hint: bool = True, symbols: Mappin
         return result.detail
     values = ", ".join(f"{_spelled(k, symbols)} = {v}" for k, v in cx.values.items())
     sizes = ", ".join(f"{k} = {v}" for k, v in cx.sizes.items())
-    where = f"with {sizes} and {values}" if sizes else f"at {values}"
-    text = f"{where}, the left side is {cx.lhs} but the right side is {cx.rhs}"
+    where = f"with {sizes} and {values}" if sizes and values else f"with {sizes}" if sizes else \
+        f"at {values}" if values else ""
+    text = f"{where + ', ' if where else ''}the left side is {cx.lhs} but the right side is {cx.rhs}"
     return f"{text} ({hint})" if hint else text
 
 
@@ -475,7 +599,8 @@ def _true_false(q: Question, section: Section | None, rule: ScoringRule) -> Ques
                 else "no true/false (or yes/no) answer was found in it")
         return QuestionGrade(q.id, Mark.INCORRECT, 0.0, q.points, answer=" / ".join(words) or None,
                              feedback=f"Your answer could not be read as true or false: {what}; "
-                                      "it is flagged for a TA to review.", review=True)
+                                      "it is flagged for a TA to review.", review=True,
+                             review_why=f"{UNREADABLE} as true or false: {what}")
     right = bool(q.answer)
     mark = Mark.CORRECT if said == right else Mark.INCORRECT
     reason = q.reference.why or q.reference.statement

@@ -53,6 +53,9 @@ class QuestionGrade:
     #: the answer could not be decided (a time limit, a sum over samples that agrees at m = 2):
     #: its mark is the grader's default, and a TA should look (not in the JSON contract)
     review: bool = False
+    #: why a TA must look, in the grader's words, where it knows (``could not be read: unbalanced
+    #: braces (at offset 9)``); :attr:`review_reason` falls back on the bare reason
+    review_why: str = ""
     #: False when the mark rests on the answer alone and its reasoning is not read (a true/false
     #: answer is graded on its word): set by :func:`flag_unchecked_reasoning`, which knows the kinds
     reasoning_checked: bool = True
@@ -65,10 +68,12 @@ class QuestionGrade:
         """Why a TA must look at this answer (the contract's ``review``), or None: it could not be
         read, the engine could not decide it, or its reasoning is not checked. Never for an
         unanswered question: there is nothing to look at."""
+        if self.review_why:  # set only where the grader knows a TA must look
+            return _short(self.review_why)
         if self.verdict is Mark.UNPARSABLE:
-            return _unread(self.feedback) or UNREADABLE
-        if self.review:  # the engine, or the reading of a true/false word, could not settle it
-            return _unread(self.feedback) or UNDECIDED
+            return UNREADABLE
+        if self.review:  # the engine could not settle it
+            return UNDECIDED
         if self.verdict is Mark.UNANSWERED:
             if self.misnamed_heading:  # the answer may sit under a misspelt heading: not a silent 0
                 return f"unanswered, but the heading '{self.misnamed_heading}' may be meant for it"
@@ -105,23 +110,13 @@ UNCHECKED_REASONING = "reasoning not checked"
 #: or deciding: the answer's own equation, an assumption such as w_1 = w_2.
 _BENIGN = frozenset({"this equation is the answer, graded as such",
                      "an assumption (a variable given a value), not a step to check"})
-#: "... could not be read: why", "... could not be read as true or false: why" (grade.py's feedback)
-_WHY = re.compile(r"could(?: not)? be read(?P<as> as [^:(]*)?:\s*(?P<why>.*)", re.IGNORECASE)
-_LONGEST_WHY = 120
+_LONGEST_WHY = 140
 
 
-def _unread(feedback: str) -> str | None:
-    """``could not be read[ as ...]: why`` from the first line of a feedback that says the answer
-    could not be read (why kept short), else None."""
-    first = feedback.strip().splitlines()[0].strip() if feedback.strip() else ""
-    found = _WHY.search(first)
-    if found is None:
-        return None
-    why = found.group("why").split("; it is flagged for a TA")[0].strip().rstrip(".").strip()
-    if len(why) > _LONGEST_WHY:
-        why = why[:_LONGEST_WHY - 3].rstrip() + "..."
-    head = UNREADABLE + (found.group("as") or "").rstrip()
-    return f"{head}: {why}" if why else head
+def _short(why: str) -> str:
+    """A reason on one line, cut to a gradebook cell's length."""
+    why = " ".join(why.split())
+    return why if len(why) <= _LONGEST_WHY else why[:_LONGEST_WHY - 3].rstrip() + "..."
 
 
 def flag_unchecked_reasoning(grades: Iterable[SubmissionGrade], kinds: Mapping[str, str]) -> list[SubmissionGrade]:

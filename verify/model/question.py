@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from verify.errors import DeclarationError
@@ -33,6 +33,26 @@ class Samples:
     other: tuple[tuple[str, str], ...]
 
     AT = 2
+
+
+@dataclass(frozen=True)
+class Part:
+    """One of several quantities a question asks for, graded on its own: beale.stationary asks
+    for \\nabla f(0, 1) and then x^{t+1}, and a student who gives only one has answered one.
+
+    The equation that gives a part is the last one whose left side reads as its reference's left
+    side (``\\nabla f(0, 1) = ...``); the question's last part is also given by a final equation
+    that names no other part (its own answer, as for a question of one part). Each part is worth
+    an equal share of the question's points; a part nobody gave is unanswered, not wrong.
+    """
+
+    #: the quantity as the question writes it (feedback says which part is meant)
+    name: str
+    #: the right value, and the claim that proves it (its left side names the part)
+    answer: Expr
+    reference: Equality
+    #: as :attr:`Question.accepts`: the claim that must hold for a student's value to be right
+    accepts: Callable[[Expr, Expr | None], Claim] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,6 +94,9 @@ class Question:
     #: display only: declared symbols a student never writes (a parameter of the engine's form of
     #: a definition, such as the rotation's ``t``), left out of ``verify questions``
     unlisted: frozenset[str] = frozenset()
+    #: several quantities asked, graded part by part (:class:`Part`); the last is the question's
+    #: own answer and reference. Empty: one answer.
+    parts: tuple[Part, ...] = ()
 
     def __post_init__(self) -> None:
         # A sum over the samples is read at m = 2, where only an equality can be compared on
@@ -81,12 +104,25 @@ class Question:
         if self.samples is not None and (self.kind != "expression" or self.accepts is not None):
             raise DeclarationError(f"question {self.id}: sums over samples are read only for an expression "
                                    "answer compared with its reference (no 'accepts')")
+        if self.parts and (self.kind == "true-false" or self.samples is not None):
+            raise DeclarationError(f"question {self.id}: parts are graded for an expression or property answer, "
+                                   "without sums over samples")
+        if self.parts and self.parts[-1].reference != self.reference:
+            raise DeclarationError(f"question {self.id}: its last part is its own answer, with its reference")
         if self.samples is not None:
             names = [self.samples.count, *(n for pair in self.samples.other for n in pair)]
             missing = [n for n in names if n not in self.symbols]
             if missing:
                 raise DeclarationError(f"question {self.id}: the samples name {', '.join(missing)}, "
                                        "which the question does not declare")
+
+    def part_questions(self) -> tuple[Question, ...]:
+        """One question per part, asking that part alone (same id, symbols and definitions, so
+        the steps the parts share are read and decided once); just this question without parts."""
+        if not self.parts:
+            return (self,)
+        return tuple(replace(self, answer=p.answer, reference=p.reference, accepts=p.accepts, parts=())
+                     for p in self.parts)
 
     def answer_claim(self, answer: Expr, lhs: Expr | None = None) -> Claim:
         """The claim deciding whether a student's final answer is right."""

@@ -1,0 +1,97 @@
+"""A question of several parts is graded part by part (issue 12, point 2).
+
+beale.stationary asks for \\nabla f(0, 1) and for the gradient step x^{t+1} from (0, 1). By hand:
+every term of df/dx_1 = sum_k 2 g_k (x_2^k - 1) has the factor x_2^k - 1 and every term of
+df/dx_2 = sum_k 2 g_k k x_1 x_2^{k-1} the factor x_1, so \\nabla f(0, 1) = (0, 0); then
+x^{t+1} = (0, 1) - alpha (0, 0) = (0, 1) for every alpha. Each part is half the point; a part the
+student does not give is unanswered (not wrong); an equation that gives one part is never taken
+as the other part's answer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from verify.grading.assignment import load_assignment
+from verify.grading.batch import grade_files
+from verify.grading.grades import Mark, QuestionGrade
+from verify.model.question import Part, Question
+
+HEAD = "## beale.stationary\n"
+
+#: name -> (answer body, expected mark, expected points, why by hand)
+CASES: dict[str, tuple[str, Mark, float, str]] = {
+    "both-right": (r"""At $x^t = (0, 1)$ every term has a vanishing factor:
+$$\nabla f(0, 1) = \begin{bmatrix} 0 \\ 0 \end{bmatrix}$$
+$$x^{t+1} = x^t - \alpha \nabla f(x^t) = (0, 1)$$""", Mark.CORRECT, 1.0, "both parts right"),
+    "both-right-rows": (r"$$\nabla f(x^t) = [0, 0], \quad x^{t+1} = [0, 1]$$",
+                        Mark.CORRECT, 1.0, "rows and brackets are the same points"),
+    "matlab-column": (r"$$\nabla f(0, 1) = [0; 0]$$ so $$x^{t+1} = (0, 1)$$", Mark.CORRECT, 1.0,
+                      "[0; 0] is the zero column"),
+    "only-gradient": (r"$$\nabla f(0, 1) = [0; 0]$$", Mark.UNANSWERED, 0.5,
+                      "the gradient is right; the step is not given: unanswered, half the point"),
+    "only-step": (r"$$x^{t+1} = (0, 1)$$", Mark.UNANSWERED, 0.5, "the step is right; the gradient is not given"),
+    "bare-point": ("The gradient vanishes there, so the point does not move:\n"
+                   r"$$\begin{bmatrix} 0 \\ 1 \end{bmatrix}$$", Mark.UNANSWERED, 0.5,
+                   "a bare final expression is the question's own answer, the step"),
+    "wrong-step": (r"$$\nabla f(0, 1) = (0, 0)$$ $$x^{t+1} = (0, 1 - \alpha)$$", Mark.INCORRECT, 0.5,
+                   "(0, 1 - alpha) is (0, 1) only at alpha = 0: wrong; the gradient right"),
+    "wrong-gradient": (r"$$\nabla f(0, 1) = (1, 0)$$ $$x^{t+1} = (0, 1)$$", Mark.INCORRECT, 0.5,
+                       "df/dx_1 (0, 1) = 0, not 1: wrong; the step right"),
+    "both-wrong": (r"$$\nabla f(0, 1) = (0, 1)$$ $$x^{t+1} = (0, 1 - \alpha)$$", Mark.INCORRECT, 0.0,
+                   "both wrong"),
+    "gradient-last": (r"$$x^{t+1} = (0, 1)$$ since $$\nabla f(0, 1) = 0$$", Mark.CORRECT, 1.0,
+                      "the order does not matter; 0 for the gradient is the zero vector"),
+    "only-wrong-gradient-last": (r"$$\nabla f(0, 1) = (2, 0)$$", Mark.INCORRECT, 0.0,
+                                 "the gradient is wrong and the step is not given"),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, QuestionGrade]:
+    folder = tmp_path_factory.mktemp("parts")
+    files = []
+    for name, (body, *_) in CASES.items():
+        files.append(folder / f"{name}.md")
+        files[-1].write_text(HEAD + body + "\n", encoding="utf-8")
+    grades = grade_files(load_assignment("hw1"), files)
+    return {Path(g.file).stem: next(q for q in g.questions if q.id == "beale.stationary") for g in grades}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_graded_part_by_part(graded: dict[str, QuestionGrade], name: str) -> None:
+    _, mark, points, why = CASES[name]
+    q = graded[name]
+    assert (q.verdict, q.points) == (mark, points), f"{why}: {q.feedback}"
+
+
+def test_the_feedback_names_each_part(graded: dict[str, QuestionGrade]) -> None:
+    feedback = graded["only-gradient"].feedback
+    assert r"Part 1 ($\nabla f(0, 1)$)" in feedback and "Correct." in feedback
+    assert r"Part 2 ($x^{t+1}$): not answered" in feedback
+    wrong = graded["wrong-step"]
+    assert wrong.counterexample is not None and "is not right" in wrong.feedback
+
+
+def test_an_unanswered_part_is_not_for_review_but_an_unreadable_one_is(tmp_path: Path) -> None:
+    path = tmp_path / "s.md"
+    path.write_text(HEAD + r"$$\nabla f(0, 1) = (0, \weird{0})$$ $$x^{t+1} = (0, 1)$$" + "\n")
+    [grade] = grade_files(load_assignment("hw1"), [path])
+    q = next(q for q in grade.questions if q.id == "beale.stationary")
+    assert q.verdict is Mark.UNPARSABLE and q.points == 0.5
+    assert (q.review_reason or "").startswith("part 1 could not be read")
+
+
+def test_a_question_checks_its_parts() -> None:
+    # the last part is the question's own answer: a question whose last part has another
+    # reference is an author's error, caught when the question is made
+    hw1 = {q.id: q for q in load_assignment("hw1").questions}
+    stationary = hw1["beale.stationary"]
+    assert [p.name for p in stationary.parts] == [r"\nabla f(0, 1)", "x^{t+1}"]
+    from verify.errors import DeclarationError
+    first: Part = stationary.parts[0]
+    with pytest.raises(DeclarationError, match="last part"):
+        Question(id="x", wording="", symbols=stationary.symbols, answer=stationary.answer,
+                 reference=stationary.reference, parts=(stationary.parts[1], first))
