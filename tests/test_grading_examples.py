@@ -62,10 +62,9 @@ WRONG: dict[str, int | None] = {
     "bp.dJ-dW1": 2,
 }
 #: Answers the grader cannot read, and why (reported, not guessed at).
-UNREADABLE = {
-    # right (diag of the indicators), but written with \dots (and I(z_1 1 > 0) for I(z_{1,1} > 0))
-    "bp.da1-dz1": "dots",
-}
+#: (bp.da1-dz1 is right, diag of the indicators, written with \dots and I(z_1 1 > 0) for entry 1 of
+#: z_1: read since issue 12 as the diagonal its entries fix, so it is among RIGHT)
+UNREADABLE: dict[str, str] = {}
 #: Right answers reached through a step that does not follow: (first bad step, why).
 PARTIAL = {
     # statements: update rule (1), Q = V Lambda V^T (2), xhat^k = ... (3), x^k = ... (4),

@@ -584,3 +584,55 @@ def test_subscript_partials_of_a_function_declared_of_scalars() -> None:
     plain = reader_of({r"\psi": "scalar", "u": "scalar", "v": "scalar"})
     with pytest.raises(VerifyError):
         plain.read(r"\psi_{uv}")
+
+
+# -- matrices written with dots -----------------------------------------------------------------
+
+DOTS_DECLARED = {"z_1": "vector(D_a1)", "x": "vector(n)", "a": "scalar", "b": "scalar"}
+
+
+@pytest.mark.parametrize(("written", "plain"), [
+    # the seed solution's: diagonal entries I(z_1 i > 0), i = 1, 2, ..., D_{a1}: diag(I(z_1 > 0))
+    (r"\begin{bmatrix} I(z_1 1 > 0) & 0 & \dots & 0 \\ 0 & I(z_1 2 > 0) & \dots & 0 \\ 0 & 0 & \ddots & 0 \\"
+     r" 0 & 0 & \dots & I(z_1, D_{a1} > 0) \end{bmatrix}", r"\operatorname{diag}(I(z_1 > 0))"),
+    # blank entries off the diagonal, a letter k the question gives no meaning as the last index
+    (r"\begin{bmatrix} I(z_{1,1} > 0) & & \\ & \ddots & \\ & & I(z_{1,k} > 0) \end{bmatrix}",
+     r"\operatorname{diag}(I(z_1 > 0))"),
+    (r"\begin{pmatrix} \sigma'(z_{1,1}) & 0 & \cdots & 0 \\ \vdots & \ddots & & \vdots \\"
+     r" 0 & \cdots & 0 & \sigma'(z_{1,D_{a1}}) \end{pmatrix}", r"\operatorname{diag}(\sigma'(z_1))"),
+    # a column and a row, entry i written x_i, x_{i}, x[i], (x)_i
+    (r"\begin{bmatrix} x_{1} \\ x_{2} \\ \vdots \\ x_{n} \end{bmatrix}", "x"),
+    (r"\begin{bmatrix} x[1] \\ \vdots \\ x[n] \end{bmatrix}", "x"),
+    (r"\begin{bmatrix} (x)_1 & \cdots & (x)_n \end{bmatrix}", "x^T"),
+])
+def test_a_matrix_with_dots_reads_as_the_pattern_its_entries_fix(written: str, plain: str) -> None:
+    read = reader_of(DOTS_DECLARED).read
+    assert read(written) == read(plain)
+
+
+@pytest.mark.parametrize(("written", "words"), [
+    (r"\begin{bmatrix} a & \dots & b \end{bmatrix}", "do not differ in one index"),  # no index
+    (r"\begin{bmatrix} x_1 & 1 \\ \vdots & \\ x_n & 0 \end{bmatrix}", "diagonal"),  # not a pattern read
+    (r"\begin{bmatrix} z_{1,1} & \cdots & z_{1,5} \end{bmatrix}", "last index is 5"),  # z_1 has D_a1 entries
+    (r"\begin{bmatrix} x_1 & 0 \\ 1 & \ddots \end{bmatrix}", "diagonal"),  # an entry off the diagonal is not 0
+    (r"x_1 + \dots + x_n", "only inside a matrix"),
+    # a x_i + b is a x + b 1 (b added to every entry): the template a x + b is not read, so refused
+    (r"\begin{bmatrix} a x_1 + b \\ \vdots \\ a x_n + b \end{bmatrix}", "cannot be read"),
+    # n is x's size here, not z_1's
+    (r"\begin{bmatrix} I(z_{1,1} > 0) & \\ & \ddots \\ & & I(z_{1,n} > 0) \end{bmatrix}", "diagonal|last index"),
+])
+def test_dots_that_fix_no_pattern_are_refused(written: str, words: str) -> None:
+    with pytest.raises(UnsupportedError, match=words):
+        reader_of(DOTS_DECLARED).read(written)
+
+
+@pytest.mark.parametrize(("written", "plain"), [
+    # \partial_x f as \frac{\partial}{\partial x} f; \mathrm d without braces as the differential
+    (r"\partial_x (x^T w)", r"\frac{\partial}{\partial x} x^T w"),
+    (r"\partial_{x} x^T A x", r"\frac{\partial x^T A x}{\partial x}"),
+    (r"\partial_{\mathbf{x}} \mathbf{x}^T \mathbf{w}", r"\frac{\partial x^T w}{\partial x}"),
+    (r"\frac{\mathrm d f}{\mathrm d z}", r"\frac{\partial f}{\partial z}"),
+    (r"\frac{\mathrm{d} f}{\mathrm{d} z}", r"\frac{\partial f}{\partial z}"),
+])
+def test_derivative_spellings(written: str, plain: str) -> None:
+    assert read(written) == read(plain)

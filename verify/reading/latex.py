@@ -83,6 +83,7 @@ from verify.reading.errors import (
     UnbalancedBrackets,
     UnknownMacro,
 )
+from verify.reading import ellipsis
 from verify.reading.names import AmbiguousName, Spellings, spellings_for
 
 #: Longest text read, in characters.
@@ -459,6 +460,43 @@ class LatexReader:
                                    "which this reader's caller does not expect", Position(text, 0))
         return reading.expr
 
+    def without_dots(self, text: str) -> str:
+        """``text`` with each matrix written with dots (:mod:`verify.reading.ellipsis`) in the form it
+        stands for: the column, row or diagonal matrix of its template, which must read as a vector
+        of as many entries as the last index says."""
+        try:
+            found = ellipsis.find(text)
+        except ellipsis.NotAPattern as err:
+            start = ellipsis._ANY_DOTS.search(text)
+            raise UnsupportedError(str(err), Position(text, start.start() if start else 0)) from None
+        if not found:
+            where = ellipsis._ANY_DOTS.search(text)
+            raise UnsupportedError("dots are read only inside a matrix (\\begin{bmatrix} e_1 \\\\ \\vdots \\\\ e_n "
+                                   "\\end{bmatrix}) whose entries fix the pattern",
+                                   Position(text, where.start() if where else 0))
+        for d in reversed(found):
+            try:
+                vector = self.read_scoped(d.template).expr
+            except VerifyError as err:
+                raise UnsupportedError(f"the entries of this matrix read as {d.template}, and that cannot be read: "
+                                       f"{err.message}", Position(text, d.start)) from None
+            shape = shape_of(vector, self.table, self.layout)
+            last = re.sub(r"[\s{}]", "", d.last)
+            size = int(last) if last.isdigit() else last
+            # the last index is the vector's size as the question names it (D_{a1}), or a letter the
+            # question gives no meaning (n, k: "the last one")
+            generic = isinstance(size, str) and re.fullmatch(r"[A-Za-z]", size) is not None \
+                and size not in self.letters and size not in self.spellings.meaning
+            if shape.cols != 1 or not (generic or shape.rows == size
+                                       or re.sub(r"[\s{}]", "", str(shape.rows)) == str(size)):
+                raise UnsupportedError(
+                    f"the entries of this matrix read as {d.template}, which is {shape}, but its last index is "
+                    f"{d.last}: write the entries of a vector of {d.last} entries", Position(text, d.start))
+            form = {"column": r"\left({}\right)", "row": r"\left({}\right)^T",
+                    "diagonal": r"\operatorname{{diag}}\left({}\right)"}[d.kind].format(d.template)
+            text = text[:d.start] + form + text[d.end:]
+        return text
+
     def read_scoped(self, text: str) -> Reading:
         """The expression, and the symbols it could only be read with fixed (a sum over the
         samples at m = 2, already substituted): a claim on it holds only there."""
@@ -471,6 +509,8 @@ class LatexReader:
             )
         if not text.strip():
             raise LatexSyntaxError("the expression is empty", Position(text, 0))
+        if ellipsis.has_dots(text):
+            text = self.without_dots(text)
         try:
             tree = self.parser.parse(text)
         except _Lexed as problem:
@@ -1230,6 +1270,13 @@ class _Builder(Transformer_NonRecursive):
         name_tok = next(x for x in c if isinstance(x, Token) and x.type == "NAME")
         order = next((x for x in c if isinstance(x, int)), 1)
         return _Wrt(self.variable(name_tok, node=True), order, name_tok.start_pos or 0)
+
+    def psub(self, c: list[Any]) -> _Op:
+        return _Op("derivative", c[0].start_pos, (c[-1],))
+
+    def wrt_node(self, c: list[Any]) -> _Wrt:
+        name_tok = next(x for x in c if isinstance(x, Token) and x.type == "NAME")
+        return _Wrt(self.variable(name_tok, node=True), 1, name_tok.start_pos or 0)
 
     def wrt_sub(self, c: list[Any]) -> _Wrt:
         name_tok = next(x for x in c if isinstance(x, Token) and x.type == "NAME")
