@@ -95,3 +95,30 @@ def test_a_question_checks_its_parts() -> None:
     with pytest.raises(DeclarationError, match="last part"):
         Question(id="x", wording="", symbols=stationary.symbols, answer=stationary.answer,
                  reference=stationary.reference, parts=(stationary.parts[1], first))
+
+
+def test_the_chain_rule_through_a_declared_function_is_checked(tmp_path: Path) -> None:
+    # pd.chain declares x of(z): dy/dz = dy/dx dx/dz = A dx/dz is the chain rule (dy/dx = A, x as a
+    # variable of its own, at x's value): both steps follow, nothing goes to review. With A^T for A
+    # (by hand: n x m times n x p does not fit) the second step is where it breaks.
+    right, wrong = tmp_path / "right.md", tmp_path / "wrong.md"
+    right.write_text("## pd.chain\n$$\\frac{\\partial y}{\\partial z} = \\frac{\\partial y}{\\partial x} "
+                     "\\frac{\\partial x}{\\partial z} = A \\frac{\\partial x}{\\partial z}$$\n")
+    wrong.write_text("## pd.chain\n$$\\frac{\\partial y}{\\partial z} = \\frac{\\partial y}{\\partial x} "
+                     "\\frac{\\partial x}{\\partial z} = A^T \\frac{\\partial x}{\\partial z}$$\n")
+    grades = {Path(g.file).stem: next(q for q in g.questions if q.id == "pd.chain")
+              for g in grade_files(load_assignment("hw1"), [right, wrong])}
+    from verify.grading.grades import StepStatus
+    assert [s.status for s in grades["right"].steps] == [StepStatus.FOLLOWS] * 2, grades["right"].steps
+    assert grades["right"].verdict is Mark.CORRECT and grades["right"].review_reason is None
+    assert grades["wrong"].verdict is Mark.INCORRECT and grades["wrong"].first_bad_step == 2
+
+
+def test_a_left_side_that_only_names_the_answer_is_not_reasoning_to_review(tmp_path: Path) -> None:
+    # adamax.update declares no v^{(k)}: "v^{(k)} = max(...)" names the answer; by hand the answer is
+    # right (the AdaMax update), and there is no other step, so there is nothing for a TA to look at.
+    path = tmp_path / "s.md"
+    path.write_text("## adamax.update\n$$v^{(k)} = \\max(\\beta_2 v^{(k-1)}, |\\partial_W E^{(k)}|)$$\n")
+    [grade] = grade_files(load_assignment("hw1"), [path])
+    q = next(q for q in grade.questions if q.id == "adamax.update")
+    assert q.verdict is Mark.CORRECT and q.review_reason is None, (q.feedback, q.review_reason)

@@ -27,7 +27,18 @@ from dataclasses import dataclass, replace
 from verify.deciding.result import Result, Verdict
 from verify.errors import VerifyError
 from verify.grading.derivation import Derivation, Step, Term, derivation, names_asked, names_other, reader
-from verify.grading.grades import UNDECIDED, UNREADABLE, Mark, QuestionGrade, StepCheck, StepStatus
+from verify.grading.grades import (
+    ANSWER_STEP,
+    ASSUMPTION,
+    BENIGN,
+    NAMES_ANSWER,
+    UNDECIDED,
+    UNREADABLE,
+    Mark,
+    QuestionGrade,
+    StepCheck,
+    StepStatus,
+)
 from verify.grading.labels import Label, resolve_all
 from verify.grading.scoring import ScoringRule
 from verify.model.claim import Claim, Equality, Limit, Proportional
@@ -292,12 +303,7 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
         mark = Mark.UNPARSABLE if d.unreadable else Mark.UNANSWERED
         return QuestionGrade(q.id, mark, 0.0, q.points, feedback=f"No final answer could be read: {why}.",
                              review_why=f"{UNREADABLE}: {why}" if d.unreadable else "")
-    checks = [
-        StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ANSWER_STEP) if step.index == p.answer_step
-        else StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ASSUMPTION) if step.index in p.assumptions
-        else _check(step, _scoped(results.get(step_key(q, step)), _fixed(step.lhs, step.rhs)), q.symbols)
-        for step in d.steps
-    ]
+    checks = _checks(q, d, results, {p.answer_step} - {None}, p.assumptions, [d.answer_head])
     bad = next((c.index for c in checks if c.status is StepStatus.DOES_NOT_FOLLOW), None)
     labels = _labels_note(d)
     if d.answer.expr is None and d.answer.ill_formed:
@@ -366,12 +372,8 @@ def _assemble_parts(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -
                              feedback=f"No equation gives what the question asks for ({names}): write each as "
                                       f"${q.parts[0].name} = \\dots$.")
     answers = {part.answer_step for part in p.parts if part is not None and part.answer_step is not None}
-    checks = [
-        StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ANSWER_STEP) if step.index in answers
-        else StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ASSUMPTION) if step.index in p.assumptions
-        else _check(step, _scoped(results.get(step_key(q, step)), _fixed(step.lhs, step.rhs)), q.symbols)
-        for step in d.steps
-    ]
+    heads = [part.derivation.answer_head for part in p.parts if part is not None and part.derivation is not None]
+    checks = _checks(q, d, results, answers, p.assumptions, heads)
     bad = next((c.index for c in checks if c.status is StepStatus.DOES_NOT_FOLLOW), None)
     marks: list[Mark] = []
     texts: list[str] = []
@@ -442,8 +444,27 @@ def _asks(wording: str) -> str:
     return sentences[-1] if sentences else wording
 
 
-_ANSWER_STEP = "this equation is the answer, graded as such"
-_ASSUMPTION = "an assumption (a variable given a value), not a step to check"
+def _checks(q: Question, d: Derivation, results: Mapping[Key, Result], answers: set[int | None],
+            assumptions: tuple[int, ...], heads: list[Term | None]) -> list[StepCheck]:
+    """Each step's check. Not checked, by design, and costing nothing: an equation that is the
+    answer (graded as the answer), an assumption (w_1 = w_2), and the first link of the answer's
+    chain whose left side only names the answer and is no declared expression (``v^{(k)} = ...``,
+    ``x^k - x^* = ...``): there is no reasoning in it to check."""
+    out = []
+    for step in d.steps:
+        if step.index in answers:
+            out.append(StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ANSWER_STEP))
+        elif step.index in assumptions:
+            out.append(StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ASSUMPTION))
+        elif step.lhs.expr is None and not step.lhs.ill_formed and any(step.lhs == h for h in heads if h):
+            out.append(StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, NAMES_ANSWER))
+        else:
+            out.append(_check(step, _scoped(results.get(step_key(q, step)), _fixed(step.lhs, step.rhs)), q.symbols))
+    return out
+
+
+_ANSWER_STEP = ANSWER_STEP
+_ASSUMPTION = ASSUMPTION
 
 
 def _scoped(result: Result | None, fixed: Mapping[str, Const]) -> Result | None:
@@ -581,7 +602,7 @@ def _step_feedback(checks: list[StepCheck], bad: int | None, ill_formed_answer: 
             out.append(f"Step {bad} (${c.latex}$) is where it goes wrong: its right side is that answer.")
         else:
             out.append(f"Step {bad} (${c.latex}$) does not follow: {_sentence(c.detail)}")
-    skipped = [c for c in checks if c.status is StepStatus.NOT_CHECKED and c.detail not in (_ANSWER_STEP, _ASSUMPTION)]
+    skipped = [c for c in checks if c.status is StepStatus.NOT_CHECKED and c.detail not in BENIGN]
     if skipped:
         which = ", ".join(str(c.index) for c in skipped)
         out.append(f"Step{'s' if len(skipped) > 1 else ''} {which} could not be checked "

@@ -81,7 +81,7 @@ class QuestionGrade:
         if not self.reasoning_checked:
             return UNCHECKED_REASONING
         if self.verdict is Mark.CORRECT and self.points >= self.max_points:
-            unchecked = [s for s in self.steps if s.status is StepStatus.NOT_CHECKED and s.detail not in _BENIGN]
+            unchecked = [s for s in self.steps if s.status is StepStatus.NOT_CHECKED and s.detail not in BENIGN]
             if unchecked:  # full points, though a step not checked might not follow (partial credit)
                 which = ", ".join(str(s.index) for s in unchecked)
                 how = "read" if all("could not be read" in s.detail for s in unchecked) else "checked"
@@ -108,8 +108,10 @@ UNCHECKED_REASONING = "reasoning not checked"
 
 #: Step details (verify.grading.grade) that are "not checked" by design, not for want of reading
 #: or deciding: the answer's own equation, an assumption such as w_1 = w_2.
-_BENIGN = frozenset({"this equation is the answer, graded as such",
-                     "an assumption (a variable given a value), not a step to check"})
+ANSWER_STEP = "this equation is the answer, graded as such"
+ASSUMPTION = "an assumption (a variable given a value), not a step to check"
+NAMES_ANSWER = "its left side names the answer (v^{(k)} = ...), which is graded as such"
+BENIGN = frozenset({ANSWER_STEP, ASSUMPTION, NAMES_ANSWER})
 _LONGEST_WHY = 140
 
 

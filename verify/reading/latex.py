@@ -403,8 +403,10 @@ class LatexReader:
 
     def _nodes(self, symbols: Mapping[str, Symbol]) -> dict[str, Symbol]:
         """A node symbol per readable definition, named as the definition is spelled (what a
-        counterexample then shows); none where that name is a declared symbol's."""
-        out: dict[str, Symbol] = {}
+        counterexample then shows); none where that name is a declared symbol's. And one per
+        symbol declared a function of others (x of(z)), named ``x°``: d y / d x in the chain rule
+        dy/dz = dy/dx dx/dz differentiates by x as a variable of its own, at x's value."""
+        out: dict[str, Symbol] = {name: Symbol(f"{name}°", s.shape) for name, s in symbols.items() if s.of}
         for name, value in self.defines.items():
             if isinstance(value, Unreadable) or name in symbols:
                 continue
@@ -1248,15 +1250,22 @@ class _Builder(Transformer_NonRecursive):
     def derivative(self, op: _Op, f: Read, start: int, end: int) -> Read:
         wrt = tuple(w.var for w in op.wrt for _ in range(w.order))
         blame = op.wrt[0].start if len(op.wrt) == 1 else start
-        by_node = {s.name: self.r.defines[name] for name, s in self.r.nodes.items()}
+        by_node = {s.name: self.r.defines[name] if name in self.r.defines else Var(name)
+                   for name, s in self.r.nodes.items()}
         values = tuple(dict.fromkeys((v, by_node[v.name]) for v in wrt if v.name in by_node))
         if not values:
             return self.make(lambda g: Derivative(g, wrt), [f], start, end, blame=blame)
+        dependent = {name for _, value in values if isinstance(value, Var)
+                     for name in (value.name, *self.r.symbols[value.name].of)}
 
         def at_the_node(g: Expr) -> Expr:
             """d g / d z_2 at z_2's value, g with z_2's definition made the variable z_2."""
             for v, value in values:
                 g = replace_subtree(g, value, v)
+            if dependent & _free(g):  # x(z) still there (as dx/dz, or by z): no variable of its own
+                raise UnsupportedError(
+                    "cannot differentiate by a function of another variable in an expression that still "
+                    "depends on that variable", self.at(blame))
             return At(Derivative(g, wrt), values)
 
         return self.make(at_the_node, [f], start, end, blame=blame)
@@ -1292,6 +1301,8 @@ class _Builder(Transformer_NonRecursive):
                 raise UnsupportedError(f"cannot differentiate by {str(tok).strip()}: it stands for definitions",
                                        self.at(tok.start_pos or 0))
             return Var(name)
+        if node and name in self.r.nodes and name not in self.r.defines:  # x declared of(z): its node
+            return Var(self.r.nodes[name].name)
         if name in self.r.defines:
             if node and name in self.r.nodes:
                 return Var(self.r.nodes[name].name)
@@ -1557,6 +1568,20 @@ class _Builder(Transformer_NonRecursive):
             return _fold(r.expr)
         except _TooLarge as err:
             raise LimitExceeded(str(err), self.at(r.start)) from None
+
+
+def _free(e: Expr) -> set[str]:
+    """The names ``e`` mentions, the variables of its derivatives included."""
+    out: set[str] = set()
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Var):
+            out.add(node.name)
+        elif isinstance(node, Derivative):
+            out.update(v.name for v in node.wrt)
+        stack.extend(node.children())
+    return out
 
 
 class _TooLarge(Exception):
