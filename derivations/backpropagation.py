@@ -388,6 +388,7 @@ QUESTIONS: list[Question] = [
         wording="a_1 = ReLU(z_1) elementwise, z_1 in R^{D_a1}. Find da_1/dz_1 (where it exists).",
         symbols=RELU,
         answer=step_diag(z1),
+        where_it_exists=True,  # ReLU'(0) does not exist: I(z_1 >= 0) is as right as I(z_1 > 0)
         defines={"a_1": apply("relu", z1)},
         written={"a_1": r"a_1 = \operatorname{ReLU}(z_1)"},
         reference=_ref(
@@ -405,6 +406,7 @@ QUESTIONS: list[Question] = [
         "W_1's shape (entry (i, j) = dJ/dW_1ij).",
         symbols=FULL,
         answer=FULL_ANSWER,
+        where_it_exists=True,  # at a kink of the ReLU (an entry of z_1 at 0) dJ/dW_1 does not exist
         defines={**FULL_DEFINES, "J": bce(yq, FULL_YHAT)},
         written=FULL_WRITTEN,
         layout="denominator",

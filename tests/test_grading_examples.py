@@ -433,10 +433,14 @@ def test_a_true_false_answer_in_prose(probes: dict[str, Grades]) -> None:
 
 def test_restating_the_question_is_no_answer(probes: dict[str, Grades]) -> None:
     # d y / d x with y := A x equals the reference by definition: it must not be accepted
-    for qid in ("pd.linear", "quad.gradient", "hessian.matrix"):
+    for qid in ("pd.linear", "quad.gradient"):
         g = probes["restated"][qid]
         assert g.verdict is Mark.INCORRECT, (qid, g.feedback)
         assert "still contains a derivative" in g.feedback
+    # J, the name hessian.matrix gives the Jacobian of the gradient: its second partials of psi
+    # written out are an answer (\partial_u \partial_v \psi), the name alone is not
+    g = probes["restated"]["hessian.matrix"]
+    assert g.verdict is Mark.INCORRECT and "by its own name" in g.feedback, g.feedback
 
 
 def test_equivalent_conditions_and_any_valid_example_are_accepted(probes: dict[str, Grades]) -> None:

@@ -248,11 +248,9 @@ REFUSED = [
     # \times between two non-scalars
     (r"x \times w", UnsupportedError, "cross"),
     (r"A \times A", UnsupportedError, "juxtaposition"),
-    # sign is not a function of the model
-    (r"\operatorname{sign}(a)", UnsupportedError, r"\mathbb{1}[x > 0] - \mathbb{1}[x < 0]"),
-    (r"\operatorname{sgn}(z)", UnsupportedError, "sign function"),
-    (r"\mathrm{sign}(z)", UnsupportedError, "sign function"),
-    (r"\sgn(z)", UnsupportedError, "sign function"),
+    # sign without brackets: its argument is not clear
+    (r"\operatorname{sign} a", UnsupportedError, "with its argument in brackets"),
+    (r"\sgn z", UnsupportedError, "with its argument in brackets"),
     # decorated names of nothing declared
     (r"\mathbf{q}", UndeclaredName, r"\mathbf{q} is not declared"),
     (r"\hat{\mathbf{w}}", UndeclaredName, r"\hat{\mathbf{w}} is not declared"),
@@ -636,3 +634,50 @@ def test_dots_that_fix_no_pattern_are_refused(written: str, words: str) -> None:
 ])
 def test_derivative_spellings(written: str, plain: str) -> None:
     assert read(written) == read(plain)
+
+
+@pytest.mark.parametrize("written", [r"\operatorname{sign}(a)", r"\operatorname{sgn}(a)", r"\mathrm{sign}(a)",
+                                     r"\sgn(a)", r"\sign\left(a\right)"])
+def test_sign_is_the_difference_of_two_indicators(written: str) -> None:
+    # sign(a) = 1 for a > 0, -1 for a < 0, 0 at 0: I(a > 0) - I(a < 0), both strict (so 0 at 0)
+    assert read(written) == read(r"\mathbb{1}[a > 0] - \mathbb{1}[a < 0]")
+    assert read(written) != read(r"\mathbb{1}[a \geq 0] - \mathbb{1}[a < 0]")  # 1 at 0: not sign
+
+
+def test_a_number_added_to_a_vector_is_unreadable_not_ill_formed() -> None:
+    # In a submission, 1 + sign(z_1) means every entry plus 1 (numpy's broadcast): a notation the
+    # model has no word for. It is refused as unreadable (the answer goes to review), never read
+    # as an ill-formed sum, which would mark a right answer wrong.
+    from verify.grading.assignment import load_assignment
+    from verify.grading.derivation import reader
+
+    question = {q.id: q for q in load_assignment("hw1").questions}["bp.da1-dz1"]
+    with pytest.raises(UnsupportedError, match="a number added to a vector"):
+        reader(question).read(r"\frac{1 + \operatorname{sign}(z_1)}{2}")
+
+
+@pytest.mark.parametrize(("written", "plain"), [
+    # the Hessian of psi(u, v, z) with its middle row elided: the written rows fix it (by hand, row v
+    # is psi_vu, psi_vv, psi_vz); a written entry keeps what is written, even a wrong one
+    (r"\begin{bmatrix} \psi_{uu} & \psi_{uv} & \psi_{uz} \\ \vdots & \ddots & \vdots \\"
+     r" \psi_{zu} & \psi_{zv} & \psi_{zz} \end{bmatrix}",
+     r"\begin{bmatrix} \psi_{uu} & \psi_{uv} & \psi_{uz} \\ \psi_{vu} & \psi_{vv} & \psi_{vz} \\"
+     r" \psi_{zu} & \psi_{zv} & \psi_{zz} \end{bmatrix}"),
+    (r"\begin{bmatrix} \psi_{uu} & \cdots & \psi_{uz} \\ \vdots & \ddots & \vdots \\"
+     r" \psi_{zu} & \cdots & -\psi_{zz} \end{bmatrix}",
+     r"\begin{bmatrix} \psi_{uu} & \psi_{uv} & \psi_{uz} \\ \psi_{vu} & \psi_{vv} & \psi_{vz} \\"
+     r" \psi_{zu} & \psi_{zv} & -\psi_{zz} \end{bmatrix}"),
+    # the corner written d^2 psi/du^2: the template is another entry, d^2 psi / du dv
+    (r"\begin{bmatrix} \frac{\partial^2 \psi}{\partial u^2} & \frac{\partial^2 \psi}{\partial u \partial v} &"
+     r" \frac{\partial^2 \psi}{\partial u \partial z} \\ \vdots & \ddots & \vdots \\"
+     r" \frac{\partial^2 \psi}{\partial z \partial u} & \frac{\partial^2 \psi}{\partial z \partial v} &"
+     r" \frac{\partial^2 \psi}{\partial z^2} \end{bmatrix}",
+     r"\begin{bmatrix} \psi_{uu} & \psi_{uv} & \psi_{uz} \\ \psi_{vu} & \psi_{vv} & \psi_{vz} \\"
+     r" \psi_{zu} & \psi_{zv} & \psi_{zz} \end{bmatrix}"),
+])
+def test_a_matrix_of_known_size_with_dots_is_written_out(written: str, plain: str) -> None:
+    from verify.grading.assignment import load_assignment
+    from verify.grading.derivation import reader
+
+    read_h = reader({q.id: q for q in load_assignment("hw1").questions}["hessian.matrix"]).read
+    assert read_h(written) == read_h(plain)

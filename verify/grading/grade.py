@@ -125,7 +125,7 @@ def plan(question: Question, section: Section | None, labels: Mapping[str, Label
         if isinstance(question.answer, Expr):
             answer = _zero_as_matrix(question, answer, question.answer)[0]
         answer_key = ("answer", question.id, question.reference.statement, answer, lhs if question.accepts else None)
-        error = _restates(answer)
+        error = _restates(answer, question)
         try:
             if error:
                 raise ValueError(error)
@@ -221,17 +221,44 @@ def _assumption(step: Step) -> bool:
         isinstance(left, Const) and isinstance(right, Var))
 
 
-def _restates(answer: Expr) -> str:
+def _restates(answer: Expr, question: Question | None = None) -> str:
     """Why an answer is no answer: it still differentiates something other than a declared
-    function (d y / d x with y := A x, \\nabla_x h), so it equals the reference by definition."""
-    stack = [answer]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Derivative | Gradient | Hessian) and not isinstance(node.f, Var):
+    function (d y / d x with y := A x, \\nabla_x h), so it equals the reference by definition; or
+    it is what the question asks, by the name the question gives it (J for hessian.matrix, whose
+    second partials of psi are themselves a fine answer when written out)."""
+    for node in _nodes_of(answer):
+        if isinstance(node, Derivative | Gradient | Hessian) and not _of_declared(node.f):
             return ("it still contains a derivative to be worked out; write the result without "
                     "differentiating the question's expressions")
-        stack.extend(node.children())
+    target = getattr(question.reference, "lhs", None) if question is not None else None
+    if target is not None and answer == target and any(
+            isinstance(n, Derivative | Gradient | Hessian) for n in _nodes_of(target)):
+        return "it is what the question asks for, by its own name; write it out"
     return ""
+
+
+def _nodes_of(e: Expr) -> list[Expr]:
+    out, stack = [], [e]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(node.children())
+    return out
+
+
+def _shapes(error: str) -> str:
+    """Why shapes do not fit, for a student: the first line, without the engine's reading of the
+    whole expression ("cannot multiply nxm by nxp: <the expanded expression>")."""
+    first = error.splitlines()[0] if error else "its shapes do not fit"
+    found = re.match(r"(cannot [^:]*?): .*?(?P<at> \(at offset \d+\))?$", first)
+    return found.group(1) if found else first
+
+
+def _of_declared(f: Expr) -> bool:
+    """``f`` is a declared function, or a derivative of one (\\partial_u \\partial_v \\psi)."""
+    while isinstance(f, Derivative):
+        f = f.f
+    return isinstance(f, Var)
 
 
 def _zero_as_matrix(question: Question, left: Expr, right: Expr) -> tuple[Expr, Expr]:
@@ -312,7 +339,7 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
             q.id, Mark.INCORRECT, 0.0, q.points, first_bad_step=bad, answer=d.answer.latex, steps=tuple(checks),
             feedback=" ".join(f for f in (
                 f"Your final answer ${d.answer.latex}$ cannot be right: its shapes do not fit "
-                f"({d.answer.error.splitlines()[0]}).", where, *_step_feedback(checks, bad, d.answer.latex), labels)
+                f"({_shapes(d.answer.error)}).", where, *_step_feedback(checks, bad, d.answer.latex), labels)
                 if f),
         )
     if d.answer.expr is None:
@@ -416,7 +443,7 @@ def _part_grade(name: str, p: Plan | None, results: Mapping[Key, Result]) -> tup
     q, d, answer = p.question, p.derivation, p.derivation.answer
     if answer.expr is None and answer.ill_formed:
         return Mark.INCORRECT, (f"${answer.latex}$ cannot be right: its shapes do not fit "
-                                f"({answer.error.splitlines()[0]})."), None
+                                f"({_shapes(answer.error)})."), None
     if answer.expr is None:
         return Mark.UNPARSABLE, f"${answer.latex}$ {UNREADABLE}: {answer.error.splitlines()[0]}", None
     result = results.get(p.answer_key) if p.answer_key is not None else None
@@ -509,7 +536,7 @@ def _check(step: Step, result: Result | None, symbols: Mapping[str, Symbol] | No
     ill = step.lhs if step.lhs.ill_formed else step.rhs if step.rhs.ill_formed else None
     if ill is not None:
         return StepCheck(step.index, step.latex, StepStatus.DOES_NOT_FOLLOW,
-                         f"${ill.latex}$ is not well-formed ({ill.error.splitlines()[0]})")
+                         f"${ill.latex}$ is not well-formed ({_shapes(ill.error)})")
     if step.lhs.expr is None or step.rhs.expr is None:
         unread = step.lhs if step.lhs.expr is None else step.rhs
         first = unread.error.splitlines()[0] if unread.error else "unreadable"

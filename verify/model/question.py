@@ -94,6 +94,10 @@ class Question:
     #: display only: declared symbols a student never writes (a parameter of the engine's form of
     #: a definition, such as the rotation's ``t``), left out of ``verify questions``
     unlisted: frozenset[str] = frozenset()
+    #: the answer is compared with the derivative asked for (the reference's left side) rather than
+    #: with ``answer``: where that derivative does not exist (a ReLU's kink, "where it exists") any
+    #: value is right, as a TA takes I(z >= 0) for ReLU' as readily as I(z > 0)
+    where_it_exists: bool = False
     #: several quantities asked, graded part by part (:class:`Part`); the last is the question's
     #: own answer and reference. Empty: one answer.
     parts: tuple[Part, ...] = ()
@@ -130,7 +134,10 @@ class Question:
             return self.accepts(answer, lhs)
         if not isinstance(self.answer, Expr):
             raise TypeError(f"question {self.id} has no expression to compare an answer with")
+        target = self.answer
+        if self.where_it_exists and isinstance(self.reference, Equality):
+            target = self.reference.lhs
         return Equality(
-            id=f"{self.id}.answer", statement=f"{answer.latex()} = {self.answer.latex()}",
-            symbols=self.symbols, layout=self.layout, lhs=answer, rhs=self.answer,
+            id=f"{self.id}.answer", statement=f"{answer.latex()} = {target.latex()}",
+            symbols=self.symbols, layout=self.layout, lhs=answer, rhs=target,
         )

@@ -21,6 +21,7 @@ is guessed could be read wrong, and a wrong reading is a wrong verdict.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 #: a dots macro, alone in an entry
@@ -36,7 +37,7 @@ class Dotted:
 
     start: int
     end: int
-    kind: str  # "column", "row" or "diagonal"
+    kind: str  # "column", "row", "diagonal", or "full" (written out in ``template``, no size to check)
     template: str
     last: str
 
@@ -49,8 +50,11 @@ def has_dots(text: str) -> bool:
     return _ANY_DOTS.search(text) is not None
 
 
-def find(text: str) -> list[Dotted]:
-    """Every matrix of ``text`` that has dots in it, as a pattern; raises :class:`NotAPattern`."""
+def find(text: str, sequences: tuple[tuple[str, ...], ...] = ()) -> list[Dotted]:
+    """Every matrix of ``text`` that has dots in it, as a pattern; raises :class:`NotAPattern`.
+
+    ``sequences``: the index sequences of known length besides 1..N with N a number, each as
+    written (the variables of a function declared of(u, v, z): ``("u", "v", "z")``)."""
     out = []
     for m in _MATRIX.finditer(text):
         body = m.group(2)
@@ -60,7 +64,9 @@ def find(text: str) -> list[Dotted]:
             raise NotAPattern("a matrix with dots inside another matrix is not read")
         rows = [[e.strip() for e in _split(row, "&")] for row in _split(body, "\\\\")]
         rows = [r for r in rows if any(e for e in r)]
-        out.append(_pattern(rows, m.start(), m.end()))
+        full = _full(rows, sequences, m.group(1))
+        out.append(Dotted(m.start(), m.end(), "full", full, "") if full is not None
+                   else _pattern(rows, m.start(), m.end()))
     return out
 
 
@@ -128,6 +134,103 @@ def _diagonal(rows: list[list[str]], start: int, end: int) -> Dotted:
         raise NotAPattern("a diagonal matrix with dots is read as d_1, d_2, \\ddots, d_N on its diagonal")
     template, last = _sequence(entries)
     return Dotted(start, end, "diagonal", template, last)
+
+
+def _full(rows: list[list[str]], sequences: tuple[tuple[str, ...], ...], env: str) -> str | None:
+    """A matrix of known size written with some entries and dots (the Hessian of psi(u, v, z) as
+    psi_{uu} & \\cdots & psi_{uz} ...): the whole matrix written out, or None when this is not one.
+
+    Written rows and entries are placed by the dots (before them from the start, after them from
+    the end). One written entry is the template: another in its row differs from it in one place
+    only (the column index) and another in its column in one place only (the row index), with the
+    values of the index sequences at those places. Entries written keep what is written (a wrong
+    corner stays wrong); only the dotted ones are filled in from the template."""
+    if len(rows) < 2 or max(len(r) for r in rows) < 2:
+        return None
+    candidates = list(sequences)
+    numbers = sorted({int(x) for r in rows for e in r
+                      for x in re.findall(r"(?<![0-9])[0-9]{1,2}(?![0-9])", e) + re.findall(r"[0-9]", e)})
+    candidates += [tuple(str(k) for k in range(1, n + 1)) for n in numbers if 2 <= n <= 12]
+    for rows_seq in candidates:
+        for cols in candidates:
+            written = _place(rows, len(rows_seq), len(cols))
+            if written is None:
+                continue
+            template = _template(written, rows_seq, cols)
+            if template is None:
+                continue
+            body = r" \\ ".join(" & ".join(written.get((a, b), template(a, b)) for b in range(len(cols)))
+                                  for a in range(len(rows_seq)))
+            return rf"\begin{{{env}}} {body} \end{{{env}}}"
+    return None
+
+
+def _place(rows: list[list[str]], height: int, width: int) -> dict[tuple[int, int], str] | None:
+    """The written entries at their places in a ``height`` x ``width`` matrix; None if they do not fit."""
+    dotted = [k for k, r in enumerate(rows) if all(not e or _DOTS.match(e) for e in r)]
+    top = dotted[0] if dotted else len(rows)
+    if dotted and any(k not in dotted for k in range(top, dotted[-1] + 1)):
+        return None
+    if not dotted and len(rows) != height:
+        return None
+    written: dict[tuple[int, int], str] = {}
+    for k, r in enumerate(rows):
+        if k in dotted:
+            continue
+        i = k if k < top else height - (len(rows) - k)
+        dots = [j for j, e in enumerate(r) if _DOTS.match(e)]
+        if not 0 <= i < height or (not dots and len(r) != width):
+            return None
+        for j, e in enumerate(r):
+            if _DOTS.match(e) or not e:
+                continue
+            if dots and dots[0] < j < dots[-1]:
+                return None
+            jj = j if not dots or j < dots[0] else width - (len(r) - j)
+            if not 0 <= jj < width or (i, jj) in written:
+                return None
+            written[(i, jj)] = e
+    return written
+
+
+def _template(written: dict[tuple[int, int], str], rows_seq: tuple[str, ...],
+              cols: tuple[str, ...]) -> Callable[[int, int], str] | None:
+    """The entry at (i, j) from a written entry whose row and column each show the index it carries."""
+    for (i0, j0), base in written.items():
+        col = next(((d, j1) for (i, j1), e in written.items() if i == i0 and j1 != j0
+                    and (d := _differ(base, e)) is not None and d[1] == cols[j0] and d[2] == cols[j1]), None)
+        row = next(((d, i1) for (i1, j), e in written.items() if j == j0 and i1 != i0
+                    and (d := _differ(base, e)) is not None and d[1] == rows_seq[i0] and d[2] == rows_seq[i1]), None)
+        if col is None or row is None:
+            continue
+        c_at, r_at = col[0][0], row[0][0]
+        if c_at[0] < r_at[1] and r_at[0] < c_at[1]:
+            continue  # the two indices overlap
+
+        def entry(a: int, b: int, base: str = base, r_at: tuple[int, int] = r_at,
+                  c_at: tuple[int, int] = c_at) -> str:
+            out = base
+            for (x, y), value in sorted([(r_at, rows_seq[a]), (c_at, cols[b])], reverse=True):
+                out = out[:x] + value + out[y:]
+            return out
+        return entry
+    return None
+
+
+def _differ(a: str, b: str) -> tuple[tuple[int, int], str, str] | None:
+    """Where ``a`` and ``b`` differ in one place, as a span of ``a`` and the two values; None else."""
+    if a == b:
+        return None
+    p = 0
+    while p < min(len(a), len(b)) and a[p] == b[p]:
+        p += 1
+    q = 0
+    while q < min(len(a), len(b)) - p and a[len(a) - 1 - q] == b[len(b) - 1 - q]:
+        q += 1
+    x, y = a[p:len(a) - q], b[p:len(b) - q]
+    if not re.fullmatch(r"[A-Za-z0-9]+", x) or not re.fullmatch(r"[A-Za-z0-9]+", y):
+        return None
+    return (p, len(a) - q), x, y
 
 
 #: what may stand between a vector's name and its index: z_{1,1}, z_1 1 (the seed's), z_1[1], (z_1)_1

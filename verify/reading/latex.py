@@ -466,8 +466,10 @@ class LatexReader:
         """``text`` with each matrix written with dots (:mod:`verify.reading.ellipsis`) in the form it
         stands for: the column, row or diagonal matrix of its template, which must read as a vector
         of as many entries as the last index says."""
+        sequences = tuple(tuple(self.symbols[v].latex or v for v in s.of)
+                          for s in self.symbols.values() if len(s.of) >= 2 and all(v in self.symbols for v in s.of))
         try:
-            found = ellipsis.find(text)
+            found = ellipsis.find(text, sequences)
         except ellipsis.NotAPattern as err:
             start = ellipsis._ANY_DOTS.search(text)
             raise UnsupportedError(str(err), Position(text, start.start() if start else 0)) from None
@@ -477,6 +479,9 @@ class LatexReader:
                                    "\\end{bmatrix}) whose entries fix the pattern",
                                    Position(text, where.start() if where else 0))
         for d in reversed(found):
+            if d.kind == "full":  # written out whole: read as any matrix is
+                text = text[:d.start] + d.template + text[d.end:]
+                continue
             try:
                 vector = self.read_scoped(d.template).expr
             except VerifyError as err:
@@ -555,9 +560,8 @@ class LatexReader:
         if command in FORBIDDEN:
             return ForbiddenCommand(f"the command \\{command} is not allowed (commands are never run)", where)
         if token.type == "SIGN_FN":
-            return UnsupportedError(f"{word.strip()}: the sign function is not read (it is not a function of "
-                                    "the model); write it with indicators: \\mathbb{1}[x > 0] - "
-                                    "\\mathbb{1}[x < 0]", where)
+            return UnsupportedError(f"{word.strip()} is read with its argument in brackets: "
+                                    f"{word.strip()}(x)", where)
         if command in GREEK:
             return UndeclaredName(f"\\{command} is not declared", where)
         if command == "\\":
@@ -809,6 +813,13 @@ class _Builder(Transformer_NonRecursive):
             return terms[0]
         if self.r.numbers_as_identity:
             terms = self.numbers_as_identity(terms)
+            number = next((t for t in terms if isinstance(t.expr, Const)), None)
+            if number is not None and any(t.shape.cols == 1 and t.shape.rows != 1 for t in terms):
+                # 1 + sign(z) for a vector z: every entry plus 1, as in numpy; a notation question,
+                # not a wrong answer, so it is unreadable (a TA looks), never "ill-formed"
+                raise UnsupportedError("a number added to a vector is not read (if every entry is meant, the "
+                                       "question's notation has no vector of ones: write the entries, or use "
+                                       "an indicator)", self.at(number.start))
         return self.make(lambda *t: Add(tuple(t)), terms, terms[0].start, terms[-1].end, locate=True)
 
     def numbers_as_identity(self, terms: list[Read]) -> list[Read]:
@@ -1334,6 +1345,10 @@ class _Builder(Transformer_NonRecursive):
 
     def call(self, c: list[Any]) -> Read:
         tok, arg = c
+        if tok.type == "SIGN_CALL":  # sign(u) = I(u > 0) - I(u < 0), entry by entry: 0 at 0
+            minus = Const(sympy.Integer(-1))
+            return self.make(lambda u: Add((Apply("step", u), Product((minus, Apply("step", Product((minus, u))))))),
+                             [arg], tok.start_pos or 0, arg.end)
         if tok.type == "EFUNC_PRIME":
             return self.derivative_of(_FUNCTIONS[_name(tok.split("'")[0].split("^")[0])], arg, tok.start_pos)
         return self.function(_FUNCTIONS[_name(tok)], arg, tok.start_pos, arg.end)
