@@ -204,3 +204,26 @@ def test_without_the_authors_text_the_answer_and_parameters_stay_hidden() -> Non
     assert not any(BARE_T.search(d) for d in eigen["defines"].values())
     pd = question_json(replace(QUESTIONS["pd.linear"], written={}))
     assert pd["defines"] == {"y": "y = A x"}
+
+
+def test_a_question_of_parts_says_so(listing: dict[str, str], as_json: dict[str, dict]) -> None:
+    # beale.stationary asks for the gradient at (0, 1) and the step: each its own equation, half a point
+    assert r"in 2 parts, 0.5 points each" in listing["beale.stationary"]
+    assert r"\nabla f(0, 1) = ..." in listing["beale.stationary"] and "x^{t+1} = ..." in listing["beale.stationary"]
+    assert as_json["beale.stationary"]["parts"] == [r"\nabla f(0, 1)", "x^{t+1}"]
+    assert as_json["pd.linear"]["parts"] == [] and "in 2 parts" not in listing["pd.linear"]
+
+
+def test_the_listing_says_how_to_write_headings_and_notation() -> None:
+    mp = pytest.MonkeyPatch()
+    mp.setenv("COLUMNS", "10000")
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            assert main(["questions", "hw1"]) == 0
+    finally:
+        mp.undo()
+    head = out.getvalue().split("## pd.linear ")[0]
+    assert "any level, any letter case" in head and "level-2" not in head
+    for form in (r"\partial_x f", r"\psi_{uv}", r"\operatorname{sign}(u)", r"\|x\|^2", r"[a; b]", r"\cdots"):
+        assert form in head, form

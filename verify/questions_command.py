@@ -39,7 +39,7 @@ _KIND_HINT = {
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m verify questions",
-        description="List an assignment's questions: id (the level-2 heading of the answer), wording, "
+        description="List an assignment's questions: id (the heading of the answer), wording, "
         "the symbols a student may use (as LaTeX), and points.",
     )
     p.add_argument("assignment", metavar="ASSIGNMENT", help="assignment name, e.g. hw1")
@@ -117,6 +117,7 @@ def question_json(q: Question) -> dict[str, Any]:
         ],
         "defines": _defines(q),
         "samples": _samples_text(q) if q.samples is not None else None,
+        "parts": [p.name for p in q.parts],
     }
 
 
@@ -144,6 +145,10 @@ def question_view(q: Question) -> Group:
     if q.kind == "expression":
         hint += f"; derivatives in {q.layout} layout"
     parts.append(Text(hint, style="dim italic"))
+    if q.parts:
+        share = number(q.points / len(q.parts))
+        parts.append(Text(f"in {len(q.parts)} parts, {share} point{'s' if share != 1 else ''} each, each given by "
+                          "its own equation: " + ", ".join(f"{p.name} = ..." for p in q.parts), style="dim italic"))
     listed = _listed(q)
     if listed:
         t = Table(show_header=True, header_style="bold", box=None, padding=(0, 2, 0, 2))
@@ -161,12 +166,38 @@ def question_view(q: Question) -> Group:
     return Group(*parts)
 
 
+#: How answers may be written, as the reader reads them (the README lists every form).
+NOTATION = (
+    ("vectors, matrices", r"x, \mathbf{x}, \boldsymbol{x}, \bm{x}, \vec{x}; A x, A \cdot x"),
+    ("transposes", r"x^T, x^\top, x^\intercal, x^\mathsf{T}, x' (on a vector or matrix); A^{-1}"),
+    ("derivatives", r"\frac{\partial f}{\partial x}, \partial f / \partial x, \partial_x f, \frac{\mathrm{d} f}{\mathrm{d} u}, "
+                    r"\nabla_x f, \nabla h(x), \nabla f(0, 1), \psi_{uv}, \sigma'(u)"),
+    ("functions", r"\exp(u), e^{u}, \log, \sigma, \tanh, \operatorname{ReLU}, \operatorname{diag}, "
+                  r"\operatorname{tr}, \det, \max\{a, b\}, |a|, \operatorname{sign}(u)"),
+    ("indicators", r"I(z > 0), \mathbb{1}[z > 0], \mathbb{1}\{z \geq 0\}; \|x\|^2, \|A\|_F^2, "
+                          r"\langle a, b \rangle"),
+    ("written out", r"(a, b), [a, b], [a; b], \begin{bmatrix} a & b \\ c & d \end{bmatrix}, "
+                                      r"and with \cdots, \vdots, \ddots where the entries fix the pattern"),
+)
+
+
 def render(a: Assignment, console: Console) -> None:
     title = Text(f"{a.id}: {a.title}", style="bold")
     title.append(f"   ({len(a.questions)} questions, {number(a.max_score)} points)")
     console.print(title)
-    console.print(Text("Answer each question under a level-2 heading that names its id, e.g. "
-                       f"'## {a.questions[0].id}'." if a.questions else "", style="dim"))
+    if a.questions:
+        first = a.questions[0].id
+        console.print(Text(f"Answer each question under a heading that names its id: '## {first}', "
+                           f"'### {first}: title', '# {first.upper()}' (any level, any letter case). The "
+                           "answer is the right side of the last equation that names what is asked, else of "
+                           "the last equation.", style="dim"))
+        t = Table(show_header=False, box=None, padding=(0, 2, 0, 2))
+        t.add_column("what", style="bold", no_wrap=True)
+        t.add_column("write", overflow="fold")
+        for what, forms in NOTATION:
+            t.add_row(Text(what), Text(forms))
+        console.print(Text("Notation that is read:", style="dim"))
+        console.print(t)
     console.print()
     for q in a.questions:
         console.print(question_view(q))
