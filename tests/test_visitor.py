@@ -12,12 +12,14 @@ import pytest
 import sympy
 
 # Imported for their walkers: each defines Visitor subclasses, found below by subclassing.
+import verify.deciding.equality
 import verify.deciding.fraction_jets
 import verify.deciding.instantiate
 import verify.deciding.jets
 import verify.deciding.kinks
 import verify.deciding.noncommutative
 import verify.deciding.sampling
+import verify.reading.latex
 import verify.reporting.mathml  # noqa: F401
 from verify.deciding.instantiate import Evaluator, symbolic
 from verify.deciding.jets import JetEvaluator
@@ -31,7 +33,7 @@ from verify.reporting.mathml import ExprPrinter
 #: The walkers that must exist (a renamed or deleted walker must be noticed, not skipped).
 EXPECTED_WALKERS = {
     "Evaluator", "JetEvaluator", "FractionEvaluator", "PointEvaluator", "ExprPrinter", "_Algebra",
-    "_DerivativeOrder", "_Differentiated", "_Switches", "_Shapes",
+    "_DerivativeOrder", "_Differentiated", "_Switches", "_Shapes", "_ConstantFolder", "_FreeNames",
 }
 
 

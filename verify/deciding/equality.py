@@ -28,7 +28,8 @@ from verify.deciding.sampling import Point, differentiated, evaluate
 from verify.errors import ShapeError, VerifyError
 from verify.model.claim import Equality
 from verify.model.codec import anonymous
-from verify.model.expr import ANY, At, Expr, Identity, Transpose, Var, Zero, shape_of
+from verify.model.expr import ANY, NODES, At, Expr, Identity, Transpose, Var, Zero, shape_of
+from verify.model.visitor import Visitor
 
 Progress = Callable[[str], None]
 
@@ -389,19 +390,31 @@ def _for_all_sizes(claim: Equality, detail: str) -> Result:
     return Result(Verdict.PROVED, scope="all sizes" if letters_of(claim) else "as stated", detail=detail)
 
 
+class _FreeNames(Visitor):
+    """The names an expression depends on: those not given a value by an enclosing ``at``."""
+
+    #: every other node: the free names of its children (generic_visit)
+    generic = frozenset(n for n in NODES if n.__name__ not in ("Var", "At"))
+
+    def generic_visit(self, e: Expr, bound: frozenset[str]) -> frozenset[str]:
+        out: frozenset[str] = frozenset()
+        for c in e.children():
+            out |= self.visit(c, bound)
+        return out
+
+    def _Var(self, e: Var, bound: frozenset[str]) -> frozenset[str]:
+        return frozenset() if e.name in bound else frozenset({e.name})
+
+    def _At(self, e: At, bound: frozenset[str]) -> frozenset[str]:
+        out: frozenset[str] = self.visit(e.expr, bound | {v.name for v, _ in e.values})
+        for _, value in e.values:
+            out |= self.visit(value, bound)
+        return out
+
+
 def _free_names(e: Expr, bound: frozenset[str] = frozenset()) -> frozenset[str]:
     """The names ``e`` depends on: those not given a value by an enclosing ``at``."""
-    if isinstance(e, Var):
-        return frozenset() if e.name in bound else frozenset({e.name})
-    if isinstance(e, At):
-        out = _free_names(e.expr, bound | {v.name for v, _ in e.values})
-        for _, value in e.values:
-            out |= _free_names(value, bound)
-        return out
-    out: frozenset[str] = frozenset()
-    for c in e.children():
-        out |= _free_names(c, bound)
-    return out
+    return _FreeNames().visit(e, bound)  # type: ignore[no-any-return]
 
 
 def _clash(a: object, b: object) -> bool:

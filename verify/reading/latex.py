@@ -50,6 +50,7 @@ from verify.errors import (
     VerifyError,
 )
 from verify.model.expr import (
+    NODES,
     ANY,
     Add,
     Apply,
@@ -74,6 +75,7 @@ from verify.model.expr import (
     substitute,
 )
 from verify.model.question import Samples
+from verify.model.visitor import Visitor
 from verify.model.shape import SCALAR, Shape
 from verify.model.symbols import Symbol
 from verify.reading.errors import (
@@ -1603,26 +1605,41 @@ class _TooLarge(Exception):
     pass
 
 
-def _fold(e: Expr) -> sympy.Rational | None:
-    """Evaluate an exponent made of numbers only; None if it mentions anything else."""
-    if isinstance(e, Const):
+class _ConstantFolder(Visitor):
+    """The exact value of an exponent made of numbers only (``2^{10}``, ``\\frac{1}{2}``), or None
+    if it mentions anything else; every power on the way is bounded."""
+
+    #: any other node is not a number: its exponent has no constant value (generic_visit: None)
+    generic = frozenset(n for n in NODES if n.__name__ not in ("Const", "Add", "Product", "Div", "Power"))
+
+    def generic_visit(self, e: Expr, *args: Any) -> None:
+        return None
+
+    def _Const(self, e: Const) -> sympy.Rational:
         return e.value
-    if isinstance(e, Add | Product):
-        parts = [_fold(t) for t in e.children()]
+
+    def _Add(self, e: Add) -> sympy.Rational | None:
+        return self.combine(e, lambda a, b: a + b, sympy.Integer(0))
+
+    def _Product(self, e: Product) -> sympy.Rational | None:
+        return self.combine(e, lambda a, b: a * b, sympy.Integer(1))
+
+    def combine(self, e: Expr, op: Callable[[Any, Any], Any], total: sympy.Rational) -> sympy.Rational | None:
+        parts = [self.visit(t) for t in e.children()]
         if any(p is None for p in parts):
             return None
-        total = sympy.Integer(0) if isinstance(e, Add) else sympy.Integer(1)
         for p in parts:
-            total = total + p if isinstance(e, Add) else total * p
-            _bounded(total)
+            total = _bounded(op(total, p))
         return total
-    if isinstance(e, Div):
-        num, den = _fold(e.num), _fold(e.den)
+
+    def _Div(self, e: Div) -> sympy.Rational | None:
+        num, den = self.visit(e.num), self.visit(e.den)
         if num is None or den is None or den == 0:
             return None
         return _bounded(num / den)
-    if isinstance(e, Power):
-        base, exp = _fold(e.base), _fold(e.exponent)
+
+    def _Power(self, e: Power) -> sympy.Rational | None:
+        base, exp = self.visit(e.base), self.visit(e.exponent)
         if base is None or exp is None or not exp.is_integer:
             return None
         k = int(exp)
@@ -1634,7 +1651,11 @@ def _fold(e: Expr) -> sympy.Rational | None:
         if base == 0 and k < 0:
             return None
         return _bounded(base**k)
-    return None
+
+
+def _fold(e: Expr) -> sympy.Rational | None:
+    """Evaluate an exponent made of numbers only; None if it mentions anything else."""
+    return _ConstantFolder().visit(e)  # type: ignore[no-any-return]
 
 
 def _bounded(value: sympy.Rational) -> sympy.Rational:
