@@ -248,6 +248,9 @@ REFUSED = [
     # \times between two non-scalars
     (r"x \times w", UnsupportedError, "cross"),
     (r"A \times A", UnsupportedError, "juxtaposition"),
+    # a typo in a command: refused, with the command it is likely to be (never read as it)
+    (r"\lamda a", VerifyError, r"a typo for \lambda"),
+    (r"\fraq{a}{b}", VerifyError, r"a typo for \frac"),
     # sign without brackets: its argument is not clear
     (r"\operatorname{sign} a", UnsupportedError, "with its argument in brackets"),
     (r"\sgn z", UnsupportedError, "with its argument in brackets"),

@@ -26,6 +26,7 @@ identity (``1 - \\alpha \\Lambda`` is ``I - \\alpha \\Lambda``).
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import unicodedata
@@ -120,6 +121,15 @@ FORBIDDEN = frozenset(
         "everypar", "everymath", "jobname", "lccode", "uccode", "mathcode", "char",
     }
 )
+
+#: Commands the reader knows (besides Greek letters): a did-you-mean for a typo (\\fraq, \\lamda).
+_KNOWN_COMMANDS = frozenset({
+    "frac", "dfrac", "tfrac", "partial", "nabla", "cdot", "times", "odot", "circ", "sqrt", "max", "sum",
+    "log", "ln", "exp", "sigma", "tanh", "det", "operatorname", "mathrm", "mathbf", "boldsymbol", "text",
+    "begin", "end", "left", "right", "top", "intercal", "prime", "mathsf", "hat", "bar", "tilde", "vec",
+    "mathbb", "langle", "rangle", "lVert", "rVert", "Vert", "lvert", "rvert", "quad", "qquad", "cdots",
+    "vdots", "ddots", "ldots", "dots", "geq", "leq", "sign", "sgn", "Rightarrow", "implies",
+})
 
 GREEK = frozenset(
     {
@@ -580,7 +590,9 @@ class LatexReader:
             return UndeclaredName(f"\\{command}: no declared name is written this way (\\mathbf{{x}} is read "
                                   "as x only when x is declared, \\hat{{\\mathbf{{x}}}} as \\hat{{x}} when that "
                                   "is declared)", where)
-        return UnknownMacro(f"unknown command {word}: not in the LaTeX subset that is read", where)
+        close = difflib.get_close_matches(command, sorted(_KNOWN_COMMANDS | GREEK), n=1, cutoff=0.75)
+        meant = f" (a typo for \\{close[0]}?)" if close else ""
+        return UnknownMacro(f"unknown command {word}{meant}: not in the LaTeX subset that is read", where)
 
     def _syntax(self, text: str, err: UnexpectedInput) -> VerifyError:
         if isinstance(err, UnexpectedCharacters):
