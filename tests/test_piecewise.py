@@ -220,3 +220,42 @@ def test_points_are_drawn_on_the_kinks_and_leave_the_random_stream_alone() -> No
         assert x - 2 * y + 1 == 0 and lv[0, 0] == 1
     # a switch of a variable something is differentiated by is not tried: its kink is never used
     assert kinks.on_kinks(claim(r"\frac{\partial}{\partial x} \operatorname{ReLU}(x)", "1"), {}, rng) == []
+
+
+def test_a_derivative_at_a_point_on_its_kink_does_not_exist() -> None:
+    # d/du ReLU(u) at u = w - w = 0: it does not exist (slope 0 on the left, 1 on the right), so
+    # no point defines the side and "= 0" or "= 1" is neither refuted nor proved. SymPy writes the
+    # derivative as Heaviside(u, 1/2) and evaluates it to 1/2 once u = 0 is put in: that value
+    # refuted a right backprop step dJ/dz_1 = (yhat - y) W_2^T (.) 1[z_1 > 0] at a point with an
+    # entry of z_1 at 0 (found by a hand-graded submission).
+    from verify.model.expr import At, Derivative, Var, apply, lift
+    from verify.model.symbols import scalar
+
+    u, w = Var("u"), Var("w")
+    at_kink = At(Derivative(apply("relu", u), (u,)), ((u, w - w),))
+    symbols = {"u": scalar("u"), "w": scalar("w")}
+    for value in (0, 1):
+        claim = Equality(id=f"kink-{value}", statement="", symbols=symbols, lhs=at_kink, rhs=lift(value))
+        assert decide(claim, timeout=60).verdict not in (Verdict.REFUTED, Verdict.PROVED)
+    # off the kink it is the slope there: at u = w^2 + 1 > 0 it is 1
+    off = At(Derivative(apply("relu", u), (u,)), ((u, w * w + lift(1)),))
+    assert decide(Equality(id="off", statement="", symbols=symbols, lhs=off, rhs=lift(1)),
+                  timeout=60).verdict is Verdict.PROVED
+    assert decide(Equality(id="off0", statement="", symbols=symbols, lhs=off, rhs=lift(0)),
+                  timeout=60).verdict is Verdict.REFUTED
+
+
+def test_a_backprop_step_at_a_kink_is_not_refuted(tmp_path) -> None:
+    # By hand: dJ/dz_1 = dJ/da_1 (.) ReLU'(z_1) = (yhat - y) W_2^T (.) 1[z_1 > 0] wherever it exists;
+    # both steps follow and the answer is right (full points).
+    from verify.grading.assignment import load_assignment
+    from verify.grading.batch import grade_files
+    from verify.grading.grades import Mark
+
+    path = tmp_path / "s.md"
+    path.write_text("## bp.dJ-dW1\n$$\\frac{\\partial J}{\\partial z_1} = (\\hat{y} - y) W_2^T \\odot "
+                    "\\mathbb{1}[z_1 > 0]$$\n$$\\frac{\\partial J}{\\partial W_1} = (\\hat{y} - y) \\left( W_2^T "
+                    "\\odot \\mathbb{1}[z_1 > 0] \\right) x^T$$\n")
+    [grade] = grade_files(load_assignment("hw1"), [path])
+    q = next(q for q in grade.questions if q.id == "bp.dJ-dW1")
+    assert (q.verdict, q.points, q.first_bad_step) == (Mark.CORRECT, 1.0, None), q.feedback

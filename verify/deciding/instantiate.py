@@ -329,7 +329,31 @@ class Evaluator(Visitor):
             if given.shape != atoms.shape:
                 raise ShapeError(f"{v.name} is given a value of another size: {e.latex()}")
             table.update(zip(atoms, given, strict=True))
+        _through_a_kink(m, table)
         return m.xreplace(table)
+
+
+def _through_a_kink(m: sympy.Matrix, table: Mapping[sympy.Symbol, sympy.Expr]) -> None:
+    """Raise ValueError (the point is undefined) where a derivative taken through a kink sits on
+    it once the values are put in: d/dz of ReLU(z) at z = 0 does not exist. SymPy writes such a
+    derivative with Heaviside(s, 1/2), sign(s) or DiracDelta(s), which it evaluates at s = 0 to a
+    number (1/2, 0) as soon as the value is substituted: so the check is made before."""
+    from verify.deciding import certified
+    from verify.deciding.refute import PIECEWISE
+
+    for e in m:
+        for p in e.atoms(*PIECEWISE):
+            args = p.args
+            derivative = isinstance(p, sympy.sign | sympy.DiracDelta) or (
+                isinstance(p, sympy.Heaviside) and (len(args) < 2 or args[1] not in (0, 1)))
+            if not derivative:
+                continue
+            at = args[0].xreplace(table)
+            if at.free_symbols:
+                continue  # still symbolic: the caller's own check sees it
+            if certified.sign(at) in (None, 0):
+                raise ValueError("a derivative taken through a kink (max, |.|, a step) at this point: "
+                                 "it does not exist there")
 
 
 def evaluate_sides(ev: Evaluator, sides: tuple[Expr, ...]) -> list[sympy.Matrix]:

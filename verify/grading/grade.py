@@ -462,6 +462,8 @@ def as_read(e: Expr, q: Question, written: str) -> str:
         if re.sub(r"\s+", "", name) in plain:
             e = replace_subtree(e, value, Var(name))
     spelled = {name: Var(s.latex) for name, s in q.symbols.items() if s.latex and s.latex != name}
+    # a declared function's node (x°, for d y / d x with x of(z)) is written as the student wrote it: x
+    spelled.update({f"{name}°": Var(s.latex or name) for name, s in q.symbols.items() if s.of})
     return substitute(e, spelled).latex()
 
 
