@@ -382,9 +382,16 @@ CLOSED_SYMBOLS = Symbols.of([
     scalar("k", latex="k", meaning="the iteration index"),
     _T,
 ])
-CLOSED_DEFINES: dict[str, Expr] = {"v_1": v1, "v_2": v2}
+# V, Lambda and xhat^0 as matrices too, for the answer in matrix form, V (I - alpha Lambda)^k xhat^0
+CLOSED_DEFINES: dict[str, Expr] = {"v_1": v1, "v_2": v2, "V": V, r"\Lambda": Lam,
+                                   r"\hat{x}^0": col(Var("xhat0_1"), Var("xhat0_2"))}
 _V_WRITTEN = r"Q v_i = \lambda_i v_i \; (i = 1, 2), \quad v_i^T v_j = \delta_{ij}"
-CLOSED_WRITTEN: dict[str, str] = {"v_1": _V_WRITTEN, "v_2": _V_WRITTEN}
+CLOSED_WRITTEN: dict[str, str] = {
+    "v_1": _V_WRITTEN, "v_2": _V_WRITTEN,
+    "V": r"V = \begin{bmatrix} v_1 & v_2 \end{bmatrix}, \quad Q = V \Lambda V^T",
+    r"\Lambda": r"\Lambda = \operatorname{diag}(\lambda_1, \lambda_2)",
+    r"\hat{x}^0": r"\hat{x}^0 = V^T (x^0 - x^*) = (\hat{x}_1^0, \hat{x}_2^0)",
+}
 CLOSED_ANSWER = (Var("xhat0_1") * (1 - alpha * l1) ** k * v1 + Var("xhat0_2") * (1 - alpha * l2) ** k * v2)
 
 # The error e^k = x^k - x^* of gradient descent: e^{k+1} = (I - alpha Q) e^k, and

@@ -684,3 +684,17 @@ def test_a_matrix_of_known_size_with_dots_is_written_out(written: str, plain: st
 
     read_h = reader({q.id: q for q in load_assignment("hw1").questions}["hessian.matrix"]).read
     assert read_h(written) == read_h(plain)
+
+
+def test_a_diagonal_matrix_to_a_symbolic_power_is_the_power_of_its_entries() -> None:
+    # quad.closed-form in matrix form: V (I - alpha Lambda)^k xhat^0 with Lambda = diag(lambda_1,
+    # lambda_2): (I - alpha Lambda)^k = diag((1 - alpha lambda_1)^k, (1 - alpha lambda_2)^k) by hand,
+    # and that is the sum over i of (1 - alpha lambda_i)^k xhat_i^0 v_i, the reference answer.
+    from verify.grading.assignment import load_assignment
+    from verify.grading.derivation import reader
+
+    read_q = reader({q.id: q for q in load_assignment("hw1").questions}["quad.closed-form"]).read
+    assert read_q(r"(I - \alpha \Lambda)^k") == read_q(
+        r"\begin{bmatrix} (1 - \alpha \lambda_1)^k & 0 \\ 0 & (1 - \alpha \lambda_2)^k \end{bmatrix}")
+    with pytest.raises(UnsupportedError, match="diagonal"):
+        read_q("V^k")  # not diagonal: not read (never guessed)

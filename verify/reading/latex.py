@@ -1575,7 +1575,15 @@ class _Builder(Transformer_NonRecursive):
         if base.shape.is_scalar:
             return self.make(lambda a, b: Power(a, b), [base, exponent], base.start, end, blame=base.start)
         if value is None or not value.is_integer:
-            raise ShapeError("a matrix power needs an integer exponent", self.at(exponent.start))
+            diagonal = _diagonal(base.expr, base.shape, self.is_scalar)
+            if diagonal is not None:  # (I - alpha Lambda)^k: the power of each diagonal entry
+                power = exponent.expr
+                n = len(diagonal)
+                return self.make(lambda *_: MatrixLit(tuple(
+                    tuple(Power(d, power) if i == j else Const(sympy.Integer(0)) for j in range(n))
+                    for i, d in enumerate(diagonal))), [base, exponent], base.start, end, blame=base.start)
+            raise UnsupportedError("a power of a matrix by a symbol is read only for a diagonal matrix "
+                                   "(I - \\alpha \\Lambda)^k; write it entry by entry", self.at(exponent.start))
         k = int(value)
         if k < 0:
             base = self.make(lambda a: Inverse(a), [base], base.start, end, blame=base.start)
@@ -1583,6 +1591,14 @@ class _Builder(Transformer_NonRecursive):
                 return base
             exponent = Read(Const(sympy.Integer(-k)), SCALAR, exponent.start, exponent.end)
         return self.make(lambda a, b: Power(a, b), [base, exponent], base.start, end, blame=base.start)
+
+    def is_scalar(self, e: Expr) -> bool:
+        if isinstance(e, Identity):
+            return False
+        try:
+            return shape_of(e, self.r.table, self.r.layout).is_scalar
+        except VerifyError:
+            return False
 
     def euler(self, base: Read, sup: _Sup) -> Read:
         """``e^{u}``: exp(u), elementwise on a vector or matrix u."""
@@ -1674,6 +1690,37 @@ def _bounded(value: sympy.Rational) -> sympy.Rational:
     if max(abs(value.p).bit_length(), abs(value.q).bit_length()) > MAX_BITS:
         raise _TooLarge(f"a number of more than {MAX_BITS} bits in an exponent")
     return value
+
+
+def _diagonal(e: Expr, shape: Shape, scalar: Callable[[Expr], bool]) -> list[Expr] | None:
+    """The diagonal entries of ``e`` when it is plainly diagonal of a known size (I, a diagonal
+    matrix written out, their sums and scalar multiples), else None. ``scalar`` tells a scalar
+    factor from a matrix one."""
+    if not isinstance(shape.rows, int) or shape.rows != shape.cols:
+        return None
+    n = shape.rows
+    zero, one = Const(sympy.Integer(0)), Const(sympy.Integer(1))
+    if isinstance(e, Identity):
+        return [one] * n
+    if isinstance(e, MatrixLit) and len(e.rows) == n and all(len(r) == n for r in e.rows):
+        if all(e.rows[i][j] == zero for i in range(n) for j in range(n) if i != j):
+            return [e.rows[i][i] for i in range(n)]
+        return None
+    if isinstance(e, Add):
+        parts = [_diagonal(t, shape, scalar) for t in e.terms]
+        if any(p is None for p in parts):
+            return None
+        return [Add(tuple(p[i] for p in parts if p is not None)) for i in range(n)]
+    if isinstance(e, Product):
+        matrices = [f for f in e.factors if not scalar(f)]
+        if len(matrices) != 1:
+            return None
+        inner = _diagonal(matrices[0], shape, scalar)
+        if inner is None:
+            return None
+        scalars = tuple(f for f in e.factors if scalar(f))
+        return [Product((*scalars, d)) if scalars else d for d in inner]
+    return None
 
 
 def _has_power(e: Expr) -> bool:
