@@ -154,11 +154,12 @@ _REFERENCES = {
 
 # The names of the section that stand for expressions: w = (w_1, w_2), S by its entries, and
 # R(w) = w^T S w, so that "R(w) = w^T S w = ..." is a chain of checked steps.
-DEFINES: dict[str, Expr] = {"w": w, "S": S, "R(w)": R(w)}
+DEFINES: dict[str, Expr] = {"w": w, "S": S, "R(w)": R(w), "R": R(w)}
 WRITTEN: dict[str, str] = {
     "w": r"w = \begin{bmatrix} w_1 \\ w_2 \end{bmatrix}",
     "S": r"S = \begin{bmatrix} s_{11} & s_{12} \\ s_{21} & s_{22} \end{bmatrix}",
     "R(w)": "R(w) = w^T S w",
+    "R": "R(w) = w^T S w",
 }
 
 
@@ -235,6 +236,7 @@ QUESTIONS: list[Question] = [
         reference=_REFERENCES["reg.example"],
         kind="property",
         accepts=accepts_example,
+        answer_names=frozenset({"S", r"\mathbf{S}", r"\boldsymbol{S}"}),
     ),
 ]
 

@@ -122,3 +122,33 @@ def test_a_left_side_that_only_names_the_answer_is_not_reasoning_to_review(tmp_p
     [grade] = grade_files(load_assignment("hw1"), [path])
     q = next(q for q in grade.questions if q.id == "adamax.update")
     assert q.verdict is Mark.CORRECT and q.review_reason is None, (q.feedback, q.review_reason)
+
+
+@pytest.mark.parametrize(("body", "points", "bad"), [
+    # By hand: with w_1 = w_2, R = w^T S w = w_1^2 (s11 + s12 + s21 + s22): the step holds under the
+    # stated assumption, and "= 0" imposes the condition (no identity): full points.
+    ("With $w_1 = w_2$:\n$$R = w_1^2 (s_{11} + s_{12} + s_{21} + s_{22}) = 0 \\Rightarrow "
+     "s_{11} + s_{12} + s_{21} + s_{22} = 0$$", 1.0, None),
+    # the same with s_22 dropped from the bracket: wrong even with w_1 = w_2 (e.g. w_1 = 1, s = 0
+    # but s_22 = 1 gives R = 1, the bracket 0): the final answer is right, so half
+    ("With $w_1 = w_2$:\n$$R = w_1^2 (s_{11} + s_{12} + s_{21}) = 0 \\Rightarrow "
+     "s_{11} + s_{12} + s_{21} + s_{22} = 0$$", 0.5, 2),
+])
+def test_a_stated_assumption_holds_in_the_steps_after_it(tmp_path: Path, body: str, points: float,
+                                                        bad: int | None) -> None:
+    path = tmp_path / "s.md"
+    path.write_text("## reg.condition\n" + body + "\n")
+    [grade] = grade_files(load_assignment("hw1"), [path])
+    q = next(q for q in grade.questions if q.id == "reg.condition")
+    assert (q.verdict, q.points, q.first_bad_step) == (Mark.CORRECT, points, bad), q.feedback
+
+
+def test_the_answer_named_on_its_left_is_the_answer_even_before_other_equations(tmp_path: Path) -> None:
+    # reg.example asks for a matrix S: "S = [[1, -1], [-1, 1]] => R(w) = ... = (w_1 - w_2)^2" answers
+    # with S (right by hand: R = (w_1 - w_2)^2, 0 exactly when w_1 = w_2), not with (w_1 - w_2)^2.
+    path = tmp_path / "s.md"
+    path.write_text("## reg.example\n$$S = \\begin{bmatrix} 1 & -1 \\\\ -1 & 1 \\end{bmatrix} \\Rightarrow "
+                    "R(w) = w_1^2 - 2 w_1 w_2 + w_2^2 = (w_1 - w_2)^2$$\n")
+    [grade] = grade_files(load_assignment("hw1"), [path])
+    q = next(q for q in grade.questions if q.id == "reg.example")
+    assert q.verdict is Mark.CORRECT, q.feedback

@@ -119,6 +119,9 @@ def asked(question: Question) -> Expr | None:
 def names_asked(question: Question, term: Term) -> bool:
     """``term`` (a left side) names what the question asks: it reads as the reference's left side,
     or, unread, it is ``\\nabla h``, ``\\nabla h(x)``, ``\\nabla_x h`` for the gradient of a defined h."""
+    if question.answer_names and re.sub(r"\s+", "", term.latex) in {re.sub(r"\s+", "", n)
+                                                                      for n in question.answer_names}:
+        return True
     target = asked(question)
     if target is None:
         return False

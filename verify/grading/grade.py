@@ -24,6 +24,8 @@ import re
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, replace
 
+import sympy
+
 from verify.deciding.result import Result, Verdict
 from verify.errors import VerifyError
 from verify.grading.derivation import Derivation, Step, Term, derivation, names_asked, names_other, reader
@@ -31,6 +33,7 @@ from verify.grading.grades import (
     ANSWER_STEP,
     ASSUMPTION,
     BENIGN,
+    CONDITION,
     NAMES_ANSWER,
     UNDECIDED,
     UNREADABLE,
@@ -87,8 +90,26 @@ class Plan:
     parts: tuple[Plan | None, ...] = ()
 
 
-def step_key(q: Question, step: Step) -> Key:
-    return ("step", q.id, step.lhs.expr, step.rhs.expr)
+def step_key(q: Question, step: Step, given: Mapping[str, Expr] | None = None) -> Key:
+    """A step's claim, by question, sides and the assumptions in force (``w_1 = w_2`` before it)."""
+    return ("step", q.id, step.lhs.expr, step.rhs.expr, tuple(sorted((given or {}).items(), key=lambda kv: kv[0])))
+
+
+def in_force(d: Derivation) -> dict[int, dict[str, Expr]]:
+    """The assumptions in force at each step: every earlier ``w_1 = w_2``, ``x_1 = 0`` (a declared
+    variable given a value, "setting w_1 = w_2") puts that value in the steps after it, as a TA
+    reads "with w_1 = w_2: R = w_1^2 (...)". Never in the final answer, which must stand alone."""
+    out: dict[int, dict[str, Expr]] = {}
+    given: dict[str, Expr] = {}
+    for step in d.steps:
+        out[step.index] = dict(given)
+        if _assumption(step):
+            left, right = step.lhs.expr, step.rhs.expr
+            if isinstance(left, Var) and right is not None:
+                given[left.name] = substitute(right, given)
+            elif isinstance(right, Var) and left is not None:
+                given[right.name] = substitute(left, given)
+    return out
 
 
 def plan(question: Question, section: Section | None, labels: Mapping[str, Label] | None = None) -> Plan:
@@ -105,14 +126,15 @@ def plan(question: Question, section: Section | None, labels: Mapping[str, Label
     answer_step = None
     if question.kind == "property" and d.answer_lhs is not None and d.answer_step is not None:
         answer_step = d.answer_step
-    assumptions = tuple(step.index for step in d.steps if _assumption(step))
+    assumptions = tuple(step.index for step in d.steps if _assumption(step) or _condition(question, step))
+    given = in_force(d)
     for step in d.steps:
         if step.index == answer_step or step.index in assumptions:
             continue
         if step.lhs.expr is not None and step.rhs.expr is not None:
             lhs, rhs = _zero_as_matrix(question, step.lhs.expr, step.rhs.expr)
-            fixed = _fixed(step.lhs, step.rhs)
-            claims.append((step_key(question, step), Equality(
+            fixed: dict[str, Expr] = {**_fixed(step.lhs, step.rhs), **given[step.index]}
+            claims.append((step_key(question, step, given[step.index]), Equality(
                 id=f"{question.id}.step{step.index}", statement=step.latex + _where(fixed),
                 symbols=_with_nodes(question, lhs, rhs), layout=question.layout,
                 lhs=substitute(lhs, fixed), rhs=substitute(rhs, fixed),
@@ -167,7 +189,8 @@ def _plan_parts(question: Question, section: Section, labels: Mapping[str, Label
     d = main.derivation
     assert d is not None
     answers = {p.answer_step for p in given if p is not None and p.answer_step is not None}
-    skip = {step_key(question, step) for step in d.steps if step.index in answers}
+    forced = in_force(d)
+    skip = {step_key(question, step, forced[step.index]) for step in d.steps if step.index in answers}
     claims: dict[Key, Claim] = {}
     for p in plans:
         for key, claim in p.claims:
@@ -185,7 +208,7 @@ def _fixed(*terms: Term) -> dict[str, Const]:
     return {name: Const(value) for t in terms for name, value in t.fixed}
 
 
-def _where(fixed: Mapping[str, Const]) -> str:
+def _where(fixed: Mapping[str, Expr]) -> str:
     return f" (at {', '.join(f'{k} = {v.latex()}' for k, v in fixed.items())})" if fixed else ""
 
 
@@ -211,6 +234,15 @@ def _with_nodes(question: Question, *exprs: Expr) -> Symbols:
     names = frozenset().union(*(e.names() for e in exprs))
     used = [s for s in nodes.values() if s.name in names and s.name not in question.symbols]
     return Symbols.of([*question.symbols.values(), *used]) if used else question.symbols
+
+
+def _condition(question: Question, step: Step) -> bool:
+    """``w_1^2 (s_{11} + ...) = 0`` in a property question: the condition being imposed (R = 0 when
+    w_1 = w_2), not an identity that should hold for every value."""
+    zero = (Const(sympy.Integer(0)),)
+    return question.kind == "property" and (
+        (step.rhs.expr in zero or isinstance(step.rhs.expr, Zero))
+        or (step.lhs.expr in zero or isinstance(step.lhs.expr, Zero)))
 
 
 def _assumption(step: Step) -> bool:
@@ -355,7 +387,10 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
     if q.kind == "property" and d.answer_lhs is not None and p.answer_step is not None:
         shown = Term(f"{d.answer_lhs.latex} = {d.answer.latex}", d.answer.expr)  # the condition, whole
     mark, text = _answer_feedback(q, shown, result, p.answer_error, claim)
-    text = f"Your answer, as read: ${as_read(d.answer.expr, q, d.answer.latex)}$. {text}"
+    read = as_read(d.answer.expr, q, d.answer.latex)
+    if shown is not d.answer and d.answer_lhs is not None and d.answer_lhs.expr is not None:
+        read = f"{as_read(d.answer_lhs.expr, q, d.answer_lhs.latex)} = {read}"  # a condition: both sides
+    text = f"Your answer, as read: ${read}$. {text}"
     head = d.answer_head
     if (mark is Mark.INCORRECT and head is not None and result is not None and not d.answer_named
             and result.verdict in (Verdict.REFUTED, Verdict.ERROR) and names_other(q, head)):
@@ -480,15 +515,18 @@ def _checks(q: Question, d: Derivation, results: Mapping[Key, Result], answers: 
     chain whose left side only names the answer and is no declared expression (``v^{(k)} = ...``,
     ``x^k - x^* = ...``): there is no reasoning in it to check."""
     out = []
+    given = in_force(d)
     for step in d.steps:
         if step.index in answers:
             out.append(StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ANSWER_STEP))
         elif step.index in assumptions:
-            out.append(StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ASSUMPTION))
+            why = CONDITION if _condition(q, step) else _ASSUMPTION
+            out.append(StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, why))
         elif step.lhs.expr is None and not step.lhs.ill_formed and any(step.lhs == h for h in heads if h):
             out.append(StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, NAMES_ANSWER))
         else:
-            out.append(_check(step, _scoped(results.get(step_key(q, step)), _fixed(step.lhs, step.rhs)), q.symbols))
+            out.append(_check(step, _scoped(results.get(step_key(q, step, given[step.index])),
+                                            _fixed(step.lhs, step.rhs)), q.symbols))
     return out
 
 
@@ -602,7 +640,8 @@ def _answer_feedback(q: Question, answer: Term, result: Result | None, error: st
         elif cx is not None and isinstance(claim, Proportional):  # a condition: what it must be, and a point
             values = ", ".join(f"{_spelled(k, q.symbols)} = {v}" for k, v in cx.values.items())
             kind = "positive constant" if claim.positive else "nonzero constant"
-            detail = (f"${claim.expr.latex()}$ must be a {kind} multiple of ${claim.to.latex()}$, and it is not: "
+            detail = (f"${as_read(claim.expr, q, '')}$ must be a {kind} multiple of ${as_read(claim.to, q, '')}$, "
+                      "and it is not: "
                       f"at {values} it is {cx.lhs}, where that multiple is {cx.rhs}")
         elif cx is not None:  # an equality, or a recurrence (closed form = the answer, on the left)
             detail = detail.replace("the left side is", "your answer gives").replace(

@@ -111,7 +111,8 @@ UNCHECKED_REASONING = "reasoning not checked"
 ANSWER_STEP = "this equation is the answer, graded as such"
 ASSUMPTION = "an assumption (a variable given a value), not a step to check"
 NAMES_ANSWER = "its left side names the answer (v^{(k)} = ...), which is graded as such"
-BENIGN = frozenset({ANSWER_STEP, ASSUMPTION, NAMES_ANSWER})
+CONDITION = "a condition imposed (... = 0), not an identity to check"
+BENIGN = frozenset({ANSWER_STEP, ASSUMPTION, NAMES_ANSWER, CONDITION})
 _LONGEST_WHY = 140
 
 

@@ -94,6 +94,9 @@ class Question:
     #: display only: declared symbols a student never writes (a parameter of the engine's form of
     #: a definition, such as the rotation's ``t``), left out of ``verify questions``
     unlisted: frozenset[str] = frozenset()
+    #: how a student names the answer on the left of its equation where no declared expression
+    #: does (``S`` for reg.example, "give a matrix S"): that equation is the answer, not a later one
+    answer_names: frozenset[str] = frozenset()
     #: the answer is compared with the derivative asked for (the reference's left side) rather than
     #: with ``answer``: where that derivative does not exist (a ReLU's kink, "where it exists") any
     #: value is right, as a TA takes I(z >= 0) for ReLU' as readily as I(z > 0)
