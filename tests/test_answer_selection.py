@@ -241,3 +241,33 @@ def test_feedback_starts_with_the_answer_as_read_in_the_students_names(tmp_path:
     if name == "as-read-sigma":
         as_written = r"$\sigma\left(z_2\right) \left(1-\sigma\left(z_2\right)\right)$"  # in the student's order
         assert feedback["bp.dyhat-dz2"].startswith(f"Your answer, as read: {as_written}.")
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    # by hand: the property is read as a predicate of the function, never as an adjective of
+    # something else ("a convex function has only global minima" says nothing of f)
+    ("It is not convex. A convex function has only global minima as stationary points.", False),
+    ("Convex functions have PSD Hessians; this Hessian is indefinite, so f is not convex.", False),
+    ("The function is indeed convex.", True),
+    ("f is not globally convex", False),
+])
+def test_the_property_is_read_as_a_predicate(text: str, said: bool) -> None:
+    from verify.grading.grade import said_true
+
+    assert said_true(text, "True or false: the Beale function is convex.")[0] is said
+
+
+def test_an_answer_in_words_only_goes_to_review(tmp_path) -> None:
+    # no equation, but a real answer in words: unanswered for the grader, never a silent 0
+    from verify.grading.assignment import load_assignment
+    from verify.grading.batch import grade_files
+    from verify.grading.grades import Mark
+
+    path = tmp_path / "s.md"
+    path.write_text("## bp.da1-dz1\nIt is a diagonal matrix with a one where the entry of z_1 is positive and "
+                    "zero where it is negative.\n\n## pd.linear\nTODO\n")
+    [grade] = grade_files(load_assignment("hw1"), [path])
+    qs = {q.id: q for q in grade.questions}
+    assert qs["bp.da1-dz1"].verdict is Mark.UNANSWERED
+    assert "answered in words only" in (qs["bp.da1-dz1"].review_reason or "")
+    assert qs["pd.linear"].review_reason is None  # "TODO" is no answer in words

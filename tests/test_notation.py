@@ -698,3 +698,17 @@ def test_a_diagonal_matrix_to_a_symbolic_power_is_the_power_of_its_entries() -> 
         r"\begin{bmatrix} (1 - \alpha \lambda_1)^k & 0 \\ 0 & (1 - \alpha \lambda_2)^k \end{bmatrix}")
     with pytest.raises(UnsupportedError, match="diagonal"):
         read_q("V^k")  # not diagonal: not read (never guessed)
+
+
+def test_zero_added_to_a_vector_is_the_zero_vector() -> None:
+    # x^t - alpha 0 (the gradient 0 substituted): 0 there is the zero vector, as every reader takes it
+    from verify.grading.assignment import load_assignment
+    from verify.grading.derivation import reader
+
+    read_b = reader({q.id: q for q in load_assignment("hw1").questions}["beale.stationary"]).read
+    from verify.model.expr import Zero
+
+    e = read_b(r"x^t - \alpha \cdot 0")
+    assert [type(t) for t in e.children()][-1] is Zero and e.children()[-1].shape == Shape(2, 1)
+    with pytest.raises(UnsupportedError, match="a number added to a vector"):
+        read_b("x^t + 1")

@@ -236,6 +236,13 @@ def _with_nodes(question: Question, *exprs: Expr) -> Symbols:
     return Symbols.of([*question.symbols.values(), *used]) if used else question.symbols
 
 
+def _in_words(section: Section | None) -> str:
+    """Why a TA must read an answer with no equation in it: it may be given in words ("a diagonal
+    matrix with a 1 where z_1 is positive"), which the grader does not grade. Empty for no text."""
+    words = len(section.prose.split()) if section is not None else 0
+    return "answered in words only, which the grader does not grade: a TA should read it" if words >= 5 else ""
+
+
 def _condition(question: Question, step: Step) -> bool:
     """``w_1^2 (s_{11} + ...) = 0`` in a property question: the condition being imposed (R = 0 when
     w_1 = w_2), not an identity that should hold for every value."""
@@ -361,7 +368,7 @@ def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Quest
         why = "; ".join(d.unreadable) if d.unreadable else "no mathematics was found in the answer"
         mark = Mark.UNPARSABLE if d.unreadable else Mark.UNANSWERED
         return QuestionGrade(q.id, mark, 0.0, q.points, feedback=f"No final answer could be read: {why}.",
-                             review_why=f"{UNREADABLE}: {why}" if d.unreadable else "")
+                             review_why=f"{UNREADABLE}: {why}" if d.unreadable else _in_words(p.section))
     checks = _checks(q, d, results, {p.answer_step} - {None}, p.assumptions, [d.answer_head])
     bad = next((c.index for c in checks if c.status is StepStatus.DOES_NOT_FOLLOW), None)
     labels = _labels_note(d)
@@ -432,7 +439,7 @@ def _assemble_parts(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -
         names = " and ".join(f"${part.name}$" for part in q.parts)
         return QuestionGrade(q.id, Mark.UNANSWERED, 0.0, q.points,
                              feedback=f"No equation gives what the question asks for ({names}): write each as "
-                                      f"${q.parts[0].name} = \\dots$.")
+                                      f"${q.parts[0].name} = \\dots$.", review_why=_in_words(p.section))
     answers = {part.answer_step for part in p.parts if part is not None and part.answer_step is not None}
     heads = [part.derivation.answer_head for part in p.parts if part is not None and part.derivation is not None]
     checks = _checks(q, d, results, answers, p.assumptions, heads)
@@ -736,12 +743,16 @@ def said_true(text: str, wording: str = "") -> tuple[bool | None, list[str]]:
             found.append((value != bool(m.group("neg")), m.group(0).strip()))
     prop = _PROPERTY.search(wording.strip())
     if not found and prop:
+        # the property as a predicate of the thing ("f is convex", "it is not convex", "non-convex"),
+        # never as an adjective of something else ("a convex function has only global minima")
         word = re.escape(prop.group("word"))
+        adverb = r"(?:(?:indeed|actually|also|strictly|globally|therefore|thus|hence|still|in fact|necessarily|even)\s+)?"
+        said = re.compile(rf"(?P<neg>(?:\bnot|n[’']t|\bnever)\s+(?:be\s+)?{adverb}|\bnon-?\s*)"
+                          rf"{word}\b|\b(?:is|are|be|being|it[’']s|remains|stays)\s+{adverb}{word}\b", re.IGNORECASE)
         for sentence in sentences:
             if _HYPOTHETICAL.search(sentence):
                 continue
-            for m in re.finditer(rf"(?P<neg>(?:\bnot|n[’']t|\bnever)\s+(?:be\s+)?|\bnon-?\s*|\b){word}\b", sentence,
-                                 re.IGNORECASE):
+            for m in said.finditer(sentence):
                 found.append((not m.group("neg"), m.group(0).strip()))
     values = {v for v, _ in found}
     words = list(dict.fromkeys(w for _, w in found))

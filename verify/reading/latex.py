@@ -51,6 +51,7 @@ from verify.errors import (
     VerifyError,
 )
 from verify.model.expr import (
+    Zero,
     NODES,
     ANY,
     Add,
@@ -827,6 +828,10 @@ class _Builder(Transformer_NonRecursive):
             return terms[0]
         if self.r.numbers_as_identity:
             terms = self.numbers_as_identity(terms)
+            wide = next((t for t in terms if not t.shape.is_scalar), None)
+            if wide is not None:  # x^t - \alpha \cdot 0: 0 written for the zero vector
+                terms = [Read(Zero(wide.shape), wide.shape, t.start, t.end, t.depth, t.size)
+                         if t.shape.is_scalar and _is_zero(t.expr) else t for t in terms]
             number = next((t for t in terms if isinstance(t.expr, Const)), None)
             if number is not None and any(t.shape.cols == 1 and t.shape.rows != 1 for t in terms):
                 # 1 + sign(z) for a vector z: every entry plus 1, as in numpy; a notation question,
@@ -1690,6 +1695,12 @@ def _bounded(value: sympy.Rational) -> sympy.Rational:
     if max(abs(value.p).bit_length(), abs(value.q).bit_length()) > MAX_BITS:
         raise _TooLarge(f"a number of more than {MAX_BITS} bits in an exponent")
     return value
+
+
+def _is_zero(e: Expr) -> bool:
+    """0, or a product with a factor 0 (\\alpha \\cdot 0)."""
+    zero = Const(sympy.Integer(0))
+    return e == zero or (isinstance(e, Product) and zero in e.factors)
 
 
 def _diagonal(e: Expr, shape: Shape, scalar: Callable[[Expr], bool]) -> list[Expr] | None:
