@@ -712,3 +712,17 @@ def test_zero_added_to_a_vector_is_the_zero_vector() -> None:
     assert [type(t) for t in e.children()][-1] is Zero and e.children()[-1].shape == Shape(2, 1)
     with pytest.raises(UnsupportedError, match="a number added to a vector"):
         read_b("x^t + 1")
+
+
+def test_a_function_of_a_defined_vector_at_its_own_argument() -> None:
+    # reg.expand defines w := (w_1, w_2) and R(w) := w^T S w: R(\mathbf{w}) is R(w), never R times the
+    # vector w (a 2 x 1 "R(w)" made a right step fail for its shape); R elsewhere is refused.
+    from verify.grading.assignment import load_assignment
+    from verify.grading.derivation import reader
+
+    read_r = reader({q.id: q for q in load_assignment("hw1").questions}["reg.expand"]).read
+    assert read_r(r"R(\mathbf{w})") == read_r("R(w)") == read_r("R")
+    question = {q.id: q for q in load_assignment("hw1").questions}["reg.expand"]
+    assert shape_of(read_r(r"R(\mathbf{w})"), question.symbols).is_scalar
+    with pytest.raises(UnsupportedError, match="defined at w only"):
+        read_r("R(2)")

@@ -939,7 +939,9 @@ class _Builder(Transformer_NonRecursive):
                 params = tuple(Var(self.r.spellings.name_of(p)) for p in call.group(2).split(","))
             except (KeyError, ValueError, VerifyError):
                 continue
-            if all(p.name in self.r.symbols and not self.r.symbols[p.name].of for p in params):
+            # a parameter is a declared variable, or a name the question defines (R(w), w := (w_1, w_2))
+            if all((p.name in self.r.symbols and not self.r.symbols[p.name].of) or p.name in self.r.defines
+                   for p in params):
                 found.add((value, params))
         return found.pop() if len(found) == 1 else None
 
@@ -957,7 +959,12 @@ class _Builder(Transformer_NonRecursive):
             raise UnsupportedError(f"this function takes {len(params)} arguments: write each of them "
                                    f"({', '.join(self.r.symbols[p.name].latex or p.name for p in params)})",
                                    self.at(args.start))
-        pairs = tuple((p, v) for p, v in zip(params, values, strict=True) if v != p)
+        pairs = tuple((p, v) for p, v in zip(params, values, strict=True)
+                      if v != p and v != self.r.defines.get(p.name))
+        for p, _ in pairs:
+            if p.name in self.r.defines:  # R(w) is defined at w := (w_1, w_2) only
+                raise UnsupportedError(f"this function is defined at {p.name} only: write it there",
+                                       self.at(args.start))
         for p, v in pairs:
             want = self.r.symbols[p.name].shape
             got = args.shape if len(params) == 1 else shape_of(v, self.r.symbols, self.r.layout)
