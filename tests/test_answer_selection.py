@@ -156,6 +156,7 @@ def test_right_answers_are_read_as_the_answer(graded, name: str, qid: str) -> No
 def test_true_false_read_with_its_negations(graded, name: str) -> None:
     g = graded[name][0]["beale.convex"]
     assert g.verdict is Mark.CORRECT and g.points == 1 and g.answer == "false", g.feedback
+    assert g.feedback.startswith("Your answer, as read: false (from "), g.feedback  # the words it read
 
 
 @pytest.mark.parametrize("name", ["tf-both", "tf-neither"])

@@ -700,7 +700,10 @@ def _true_false(q: Question, section: Section | None, rule: ScoringRule) -> Ques
     right = bool(q.answer)
     mark = Mark.CORRECT if said == right else Mark.INCORRECT
     reason = q.reference.why or q.reference.statement
-    feedback = "Correct." if mark is Mark.CORRECT else f"The right answer is {'true' if right else 'false'}: {reason}"
+    read = f"Your answer, as read: {'true' if said else 'false'} (from \"{' '.join(words[0].split())}\")." \
+        if words else ""
+    verdict = "Correct." if mark is Mark.CORRECT else f"The right answer is {'true' if right else 'false'}: {reason}"
+    feedback = f"{read} {verdict}".strip()
     return QuestionGrade(q.id, mark, rule.points(mark, q.points, None), q.points, feedback=feedback,
                          answer="true" if said else "false")
 
