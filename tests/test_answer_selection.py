@@ -173,8 +173,14 @@ def test_a_missing_part_is_unanswered_not_wrong(graded) -> None:
 
 
 def test_a_misspelt_heading_merges_nothing_and_gets_a_did_you_mean(graded) -> None:
+    # quad.eigen-recursoin: not merged into quad.gradient's answer (right, by its own derivation);
+    # graded as quad.eigen-recursion, the one id close to it ((I - alpha Lambda) xhat^k: right by
+    # hand), with a did-you-mean in the notes and a review reason for a TA to confirm
     grades, notes = graded["sub-headings"]
-    assert grades["quad.eigen-recursion"].verdict is Mark.UNANSWERED
+    assert grades["quad.gradient"].verdict is Mark.CORRECT
+    g = grades["quad.eigen-recursion"]
+    assert g.verdict is Mark.CORRECT, g.feedback
+    assert "taken for quad.eigen-recursion" in (g.review_reason or "")
     assert any("did you mean quad.eigen-recursion?" in n for n in notes), notes
 
 

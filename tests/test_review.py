@@ -226,17 +226,32 @@ def test_cli_html_review(tmp_path: Path) -> None:
 
 
 def test_a_misspelt_heading_is_not_a_silent_zero_in_any_gradebook(tmp_path: Path) -> None:
-    # By hand: the answer Q x + c is right, but its heading misspells the id (gradeint); the grader
-    # cannot know it is meant for quad.gradient, so the question is unanswered, and every format
-    # must say a TA should look (the did-you-mean was only in the table before).
+    # By hand: the answer Q x + c is right, and its heading misspells the id (gradeint): a TA grades
+    # it as quad.gradient, the only id close to it and unanswered otherwise. So does the grader, and
+    # every format says a TA should confirm the heading was meant for it.
     sub = tmp_path / "hiro.md"
     sub.write_text("## quad.gradeint (5.2)\n$$\\nabla h(x) = Q x + c$$\n", encoding="utf-8")
     target = tmp_path / "out.json"
     assert main(["grade", "--assignment", "hw1", str(sub), "--format", "json", "--output", str(target),
                  "--gradescope", str(tmp_path / "gs")]) == 0
     qs = {q["id"]: q for q in json.loads(target.read_text(encoding="utf-8"))["submissions"][0]["questions"]}
-    assert qs["quad.gradient"]["verdict"] == "unanswered"
-    assert qs["quad.gradient"]["review"] == "unanswered, but the heading 'quad.gradeint (5.2)' may be meant for it"
+    assert qs["quad.gradient"]["verdict"] == "correct"
+    assert qs["quad.gradient"]["review"] == "graded under the heading 'quad.gradeint (5.2)', taken for quad.gradient"
     assert qs["pd.linear"]["review"] is None  # nothing points at it
     tests = {t["name"]: t for t in json.loads((tmp_path / "gs" / "hiro" / "results.json").read_text())["tests"]}
     assert "quad.gradeint (5.2)" in tests["quad.gradient"]["output"]
+
+
+def test_a_misspelt_heading_with_nothing_under_it_is_unanswered_for_review(tmp_path: Path) -> None:
+    # nothing to grade under the misspelt heading: the question stays unanswered, and says why to look
+    sub = tmp_path / "hiro.md"
+    sub.write_text("## quad.gradeint (5.2)\n\n## pd.linear\n$$A$$\n", encoding="utf-8")
+    from verify.grading.assignment import load_assignment
+    from verify.grading.batch import grade_files
+    from verify.grading.grades import flag_for_review
+
+    hw1 = load_assignment("hw1")
+    [grade] = flag_for_review(grade_files(hw1, [sub]), {q.id: q.kind for q in hw1.questions})
+    q = next(q for q in grade.questions if q.id == "quad.gradient")
+    assert q.verdict is Mark.UNANSWERED
+    assert q.review_reason == "unanswered, but the heading 'quad.gradeint (5.2)' may be meant for it"

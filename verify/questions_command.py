@@ -170,8 +170,9 @@ def question_view(q: Question) -> Group:
 NOTATION = (
     ("vectors, matrices", r"x, \mathbf{x}, \boldsymbol{x}, \bm{x}, \vec{x}; A x, A \cdot x"),
     ("transposes", r"x^T, x^\top, x^\intercal, x^\mathsf{T}, x' (on a vector or matrix); A^{-1}"),
-    ("derivatives", r"\frac{\partial f}{\partial x}, \partial f / \partial x, \partial_x f, \frac{\mathrm{d} f}{\mathrm{d} u}, "
-                    r"\nabla_x f, \nabla h(x), \nabla f(0, 1), \psi_{uv}, \sigma'(u)"),
+    ("derivatives", r"\frac{\partial f}{\partial x}, \partial f / \partial x, \partial_x f, "
+                    r"\frac{\mathrm{d} f}{\mathrm{d} u}, \nabla_x f, \nabla h(x), \nabla f(0, 1), "
+                    r"\psi_{uv}, \sigma'(u)"),
     ("functions", r"\exp(u), e^{u}, \log, \sigma, \tanh, \operatorname{ReLU}, \operatorname{diag}, "
                   r"\operatorname{tr}, \det, \max\{a, b\}, |a|, \operatorname{sign}(u)"),
     ("indicators", r"I(z > 0), \mathbb{1}[z > 0], \mathbb{1}\{z \geq 0\}; \|x\|^2, \|A\|_F^2, "

@@ -355,6 +355,16 @@ def _unified_reader(question: Question, keep: str, drop: str) -> LatexReader:
 
 
 def assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> QuestionGrade:
+    grade = _assemble(p, results, rule)
+    if p.section is None or not p.section.misspelt:
+        return grade
+    # graded under a heading that names no question but this one is close to: a TA confirms
+    where = f"graded under the heading '{p.section.misspelt}', taken for {p.question.id}"
+    return replace(grade, feedback=f"({where[0].upper()}{where[1:]}.) {grade.feedback}",
+                   review_why="; ".join(w for w in (grade.review_why, where) if w))
+
+
+def _assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> QuestionGrade:
     q = p.question
     if q.kind == "true-false":
         return _true_false(q, p.section, rule)
@@ -482,7 +492,7 @@ def _part_grade(name: str, p: Plan | None, results: Mapping[Key, Result]) -> tup
     """One part's mark and feedback (and its result, if decided)."""
     if p is None or p.derivation is None or p.derivation.answer is None:
         return Mark.UNANSWERED, f"not answered: no equation gives ${name}$.", None
-    q, d, answer = p.question, p.derivation, p.derivation.answer
+    q, answer = p.question, p.derivation.answer
     if answer.expr is None and answer.ill_formed:
         return Mark.INCORRECT, (f"${answer.latex}$ cannot be right: its shapes do not fit "
                                 f"({_shapes(answer.error)})."), None
@@ -749,7 +759,8 @@ def said_true(text: str, wording: str = "") -> tuple[bool | None, list[str]]:
         # the property as a predicate of the thing ("f is convex", "it is not convex", "non-convex"),
         # never as an adjective of something else ("a convex function has only global minima")
         word = re.escape(prop.group("word"))
-        adverb = r"(?:(?:indeed|actually|also|strictly|globally|therefore|thus|hence|still|in fact|necessarily|even)\s+)?"
+        adverb = (r"(?:(?:indeed|actually|also|strictly|globally|therefore|thus|hence|still|in fact|necessarily"
+                  r"|even)\s+)?")
         said = re.compile(rf"(?P<neg>(?:\bnot|n[’']t|\bnever)\s+(?:be\s+)?{adverb}|\bnon-?\s*)"
                           rf"{word}\b|\b(?:is|are|be|being|it[’']s|remains|stays)\s+{adverb}{word}\b", re.IGNORECASE)
         for sentence in sentences:

@@ -51,9 +51,8 @@ from verify.errors import (
     VerifyError,
 )
 from verify.model.expr import (
-    Zero,
-    NODES,
     ANY,
+    NODES,
     Add,
     Apply,
     At,
@@ -72,14 +71,16 @@ from verify.model.expr import (
     Product,
     Transpose,
     Var,
+    Zero,
     replace_subtree,
     shape_of,
     substitute,
 )
 from verify.model.question import Samples
-from verify.model.visitor import Visitor
 from verify.model.shape import SCALAR, Shape
 from verify.model.symbols import Symbol
+from verify.model.visitor import Visitor
+from verify.reading import ellipsis
 from verify.reading.errors import (
     ForbiddenCommand,
     LatexSyntaxError,
@@ -87,7 +88,6 @@ from verify.reading.errors import (
     UnbalancedBrackets,
     UnknownMacro,
 )
-from verify.reading import ellipsis
 from verify.reading.names import AmbiguousName, Spellings, spellings_for
 
 #: Longest text read, in characters.

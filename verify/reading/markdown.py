@@ -70,6 +70,9 @@ class Section:
     math: tuple[MathBlock, ...]
     prose: str
     line: int
+    #: the heading as written when it names no question but this one is close to it
+    #: (``## pd.bilnear-x``), and no other heading names this one: graded as it, for a TA to confirm
+    misspelt: str = ""
 
 
 @dataclass(frozen=True)
@@ -165,10 +168,16 @@ def read_submission(text: str, file: str, student: str, questions: frozenset[str
     last_line = 1
     by_lower = {q.lower(): q for q in questions} if questions is not None else None
 
+    misspelt: dict[str, Section] = {}
+
     def close() -> None:
         if current is not None and current["id"] is None:  # a heading of no question
             if current["id_like"] or current["math"]:  # not a grouping heading ("## Problem 5")
                 stray.append(_did_you_mean(current["heading"], by_lower))
+                meant = _meant(current["heading"], by_lower)
+                if meant is not None and meant not in misspelt and (current["math"] or current["prose"]):
+                    misspelt[meant] = Section(meant, "", tuple(current["math"]), " ".join(current["prose"]).strip(),
+                                              current["line"], misspelt=current["heading"])
             return
         if current is not None and current["id"] not in sections:
             sections[current["id"]] = Section(
@@ -216,6 +225,8 @@ def read_submission(text: str, file: str, student: str, questions: frozenset[str
             _collect(tok, current, last_line)
         i += 1
     close()
+    for qid, section in misspelt.items():  # a misspelt heading answers the question it is close to,
+        sections.setdefault(qid, section)  # unless that question has a heading of its own
     math = sum(len(block.latex) for section in sections.values() for block in section.math)
     if math > MAX_MATH:
         raise SubmissionError(f"{file}: {math} characters of mathematics; at most {MAX_MATH} are graded")
@@ -276,11 +287,17 @@ def _close(word: str, by_lower: dict[str, str] | None) -> list[str]:
     return difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.75)
 
 
-def _did_you_mean(heading: str, by_lower: dict[str, str] | None) -> str:
-    """The stray heading as written, with the closest question id when one is close."""
+def _meant(heading: str, by_lower: dict[str, str] | None) -> str | None:
+    """The question id a stray heading is closest to, if one is close."""
     m = _HEADING.match(_MARKS.sub("", heading))
     near = _close(m.group("id"), by_lower) if m else []
     if not near:  # a heading of several words: the first dotted word close to an id
         words = re.findall(r"[A-Za-z][\w.-]*\w", heading)
         near = next((close for w in words if "." in w and (close := _close(w, by_lower))), [])
-    return f"{heading} (did you mean {by_lower[near[0]]}?)" if near and by_lower else heading
+    return by_lower[near[0]] if near and by_lower else None
+
+
+def _did_you_mean(heading: str, by_lower: dict[str, str] | None) -> str:
+    """The stray heading as written, with the closest question id when one is close."""
+    meant = _meant(heading, by_lower)
+    return f"{heading} (did you mean {meant}?)" if meant else heading
