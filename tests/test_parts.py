@@ -152,3 +152,16 @@ def test_the_answer_named_on_its_left_is_the_answer_even_before_other_equations(
     [grade] = grade_files(load_assignment("hw1"), [path])
     q = next(q for q in grade.questions if q.id == "reg.example")
     assert q.verdict is Mark.CORRECT, q.feedback
+
+
+def test_an_answer_whose_decision_never_came_back_is_for_review_not_incorrect(tmp_path: Path) -> None:
+    # a lost cluster or a run cut short leaves a planned claim without a result: the answer is
+    # undecided (review), never marked incorrect for want of a decision (issue 13, D1)
+    path = tmp_path / "s.md"
+    path.write_text("## pd.linear\n$$\\frac{\\partial y}{\\partial x} = A$$\n\n"
+                    "## beale.stationary\n$$\\nabla f(0, 1) = (0, 0)$$\n$$x^{t+1} = (0, 1)$$\n")
+    [grade] = grade_files(load_assignment("hw1"), [path], decider=lambda claims, done, limits: {})
+    qs = {q.id: q for q in grade.questions}
+    for qid in ("pd.linear", "beale.stationary"):
+        assert qs[qid].verdict is not Mark.CORRECT and qs[qid].points == 0
+        assert qs[qid].review_reason is not None and "decided" in qs[qid].review_reason, qs[qid]

@@ -398,7 +398,7 @@ def _assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Ques
             review_why=f"{UNREADABLE}: {d.answer.error.splitlines()[0] if d.answer.error else 'unknown'}",
         )
     fixed = _fixed(d.answer)
-    result = _scoped(results.get(p.answer_key), fixed) if p.answer_key is not None else None
+    result = _scoped(_decided(results, p.answer_key), fixed) if p.answer_key is not None else None
     claim = dict(p.claims).get(p.answer_key) if p.answer_key is not None else None
     shown = d.answer
     if q.kind == "property" and d.answer_lhs is not None and p.answer_step is not None:
@@ -498,10 +498,17 @@ def _part_grade(name: str, p: Plan | None, results: Mapping[Key, Result]) -> tup
                                 f"({_shapes(answer.error)})."), None
     if answer.expr is None:
         return Mark.UNPARSABLE, f"${answer.latex}$ {UNREADABLE}: {answer.error.splitlines()[0]}", None
-    result = results.get(p.answer_key) if p.answer_key is not None else None
+    result = _decided(results, p.answer_key) if p.answer_key is not None else None
     claim = dict(p.claims).get(p.answer_key) if p.answer_key is not None else None
     mark, text = _answer_feedback(q, answer, result, p.answer_error, claim)
     return mark, f"your answer, as read: ${as_read(answer.expr, q, answer.latex)}$. {text}", result
+
+
+def _decided(results: Mapping[Key, Result], key: Key) -> Result:
+    """The decision of a claim that was planned; one that never came back (a lost cluster, a run
+    cut short) is undecided, so the answer goes to review: never ``incorrect`` for want of a result."""
+    found = results.get(key)
+    return found if found is not None else Result(Verdict.UNKNOWN, detail="not decided")
 
 
 def as_read(e: Expr, q: Question, written: str) -> str:
