@@ -206,6 +206,9 @@ def _entry(i: int, table: Any, reader: LatexReader, symbols: Symbols, title: str
     unknown = [k for k in table if k not in _CLAIM_KEYS]
     if unknown:
         return problem(f"unknown key {unknown[0]!r} (a claim has id, lhs, rhs, expect)")
+    if claim_id is not None and not isinstance(claim_id, str):
+        return problem(f"the claim's id must be a string in quotes (id = \"{claim_id}\"), "
+                       f"not {_toml_kind(claim_id)}")
     if not isinstance(claim_id, str) or not claim_id:
         return problem("the claim has no id")
     if controlled:
@@ -252,3 +255,9 @@ def _mentioned(symbols: Symbols, sides: list[Expr]) -> Symbols:
     for name in list(names):
         names |= set(symbols[name].of)
     return Symbols.of([s for n, s in symbols.items() if n in names])
+
+
+def _toml_kind(value: object) -> str:
+    """What TOML made of a value, in the user's words."""
+    kinds = {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a table"}
+    return next((name for t, name in kinds.items() if isinstance(value, t)), f"a {type(value).__name__}")

@@ -16,13 +16,21 @@ class Position:
     text: str
     offset: int
 
+    #: characters shown on each side of the offset: a 10,000-character input is not echoed whole
+    WINDOW = 60
+
     def caret(self) -> str:
-        """The offending line with a caret under the offset, as compilers show it."""
+        """The offending line with a caret under the offset, as compilers show it; a long line is
+        cut to a window around the offset, with ``...`` where it is cut."""
         start = self.text.rfind("\n", 0, self.offset) + 1
         end = self.text.find("\n", self.offset)
         end = len(self.text) if end < 0 else end
-        line = self.text[start:end]
-        return f"{line}\n{' ' * (self.offset - start)}^"
+        left = max(start, self.offset - self.WINDOW)
+        right = min(end, self.offset + self.WINDOW)
+        head = "..." if left > start else ""
+        tail = "..." if right < end else ""
+        line = head + self.text[left:right] + tail
+        return f"{line}\n{' ' * (len(head) + self.offset - left)}^"
 
 
 class VerifyError(Exception):

@@ -132,6 +132,9 @@ _KNOWN_COMMANDS = frozenset({
     "vdots", "ddots", "ldots", "dots", "geq", "leq", "sign", "sgn", "Rightarrow", "implies",
 })
 
+#: The names read inside \\operatorname{...} (and \\mathrm{...}, \\text{...}).
+_OPERATORS = ("tr", "det", "diag", "ReLU", "step", "sign", "sgn", "max")
+
 GREEK = frozenset(
     {
         "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
@@ -591,6 +594,12 @@ class LatexReader:
             return UndeclaredName(f"\\{command}: no declared name is written this way (\\mathbf{{x}} is read "
                                   "as x only when x is declared, \\hat{{\\mathbf{{x}}}} as \\hat{{x}} when that "
                                   "is declared)", where)
+        operator = re.match(r"\\(?:operatorname|mathrm|text)\s*\{\s*([^{}]*?)\s*\}", text[token.start_pos or 0:])
+        if command in ("operatorname", "mathrm", "text") and operator:
+            name = operator.group(1)
+            known = ", ".join(f"\\operatorname{{{n}}}" for n in _OPERATORS)
+            return UnknownMacro(f"unknown operator {name!r} in \\{command}{{{name}}}: the operators read are "
+                                f"{known}", where)
         close = difflib.get_close_matches(command, sorted(_KNOWN_COMMANDS | GREEK), n=1, cutoff=0.75)
         meant = f" (a typo for \\{close[0]}?)" if close else ""
         return UnknownMacro(f"unknown command {word}{meant}: not in the LaTeX subset that is read", where)
