@@ -6,6 +6,8 @@ first and each distinct one (by question and normalised expressions) is decided 
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,7 +23,8 @@ from verify.grading.grades import Mark, QuestionGrade, SubmissionGrade
 from verify.grading.scoring import ScoringRule
 from verify.model.claim import Claim
 from verify.model.question import Question
-from verify.reading.markdown import Section, decode, read_bytes, read_submission
+from verify.reading.markdown import MAX_BYTES, Section, SubmissionError, decode, read_submission
+from verify.reporting.safe_text import safe_line
 
 
 @dataclass(frozen=True)
@@ -121,32 +124,116 @@ def _with_labels(ps: list[Plan]) -> list[Plan]:
             for p in ps]
 
 
+def _kind(mode: int) -> str:
+    """What a file that is not a regular one is, in a few words."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def _inside(real: Path, roots: Sequence[Path]) -> bool:
+    return any(real == root or real.is_relative_to(root) for root in roots)
+
+
 def submission_files(paths: Sequence[str]) -> tuple[list[Path], list[str]]:
-    """The ``*.md`` files named or inside the folders named, sorted; and the paths not found."""
+    """The ``*.md`` files named or inside the folders named, sorted; and one line for each path
+    not found or file skipped.
+
+    Only regular files are read: a FIFO would hang the run, a device feed it garbage. A file
+    found in a folder is read only if its real path (links resolved) lies inside a folder or is
+    a file named on the command line: a submission ``leak.md`` that links to ``/etc/passwd`` or
+    to another course's file is skipped with a warning, never echoed in feedback. A file named
+    directly is read through a link (the user named it), but only if it is a regular file.
+    """
     files: list[Path] = []
     missing: list[str] = []
+    roots: list[Path] = []  # the real paths of what the command line names
+    for p in paths:
+        try:
+            roots.append(Path(p).resolve())
+        except (OSError, RuntimeError):  # a link loop
+            pass
     for p in paths:
         path = Path(p)
-        if path.is_dir():
-            files += sorted(f for f in path.rglob("*.md") if f.is_file())
-        elif path.is_file():
+        shown = safe_line(p)
+        try:
+            mode = path.stat().st_mode
+        except (OSError, ValueError):
+            missing.append(f"{shown}: no such file or folder")
+            continue
+        if stat.S_ISDIR(mode):
+            for f in sorted(path.rglob("*.md")):
+                accepted, why = _found(f, roots)
+                if accepted:
+                    files.append(f)
+                elif why:
+                    missing.append(f"{safe_line(f)}: {why}; skipped")
+        elif stat.S_ISREG(mode):
             files.append(path)
         else:
-            missing.append(f"{p}: no such file or folder")
+            missing.append(f"{shown}: {_kind(mode)}, not a submission file; skipped")
     unique = list(dict.fromkeys(files))
     return unique, missing
 
 
-def _read(path: Path, assignment: Assignment) -> tuple[str, object]:
-    """(student, Submission) or (student, error message)."""
+def _found(f: Path, roots: Sequence[Path]) -> tuple[bool, str]:
+    """Whether a file met in a folder is read, and if not why ("" for a folder named ``*.md``,
+    passed over without a word, as before)."""
     try:
-        text = decode(read_bytes(path), str(path))  # at most MAX_BYTES + 1: a huge file is not read whole
-        sub = read_submission(text, str(path), path.stem, assignment.ids)
-        return sub.student, sub
+        real = f.resolve(strict=True)  # every file, not only links: a folder on the way may be one
+        mode = real.stat().st_mode
+    except (OSError, RuntimeError):  # a broken link, a link loop, a file gone
+        return False, "a broken link or a file that cannot be read"
+    if not _inside(real, roots):
+        return False, "a link to a file outside the folders and files named"
+    if stat.S_ISDIR(mode):
+        return False, ""
+    if not stat.S_ISREG(mode):
+        return False, f"{_kind(mode)}, not a submission file"
+    return True, ""
+
+
+def _read_regular(path: Path) -> bytes:
+    """A submission's bytes, at most MAX_BYTES + 1 of them, if it is a regular file.
+
+    Checked again here, on the open file: it may have been swapped for a FIFO or a device since
+    it was listed. ``O_NONBLOCK`` keeps ``open`` of a FIFO with no writer from hanging (a no-op
+    on a regular file), ``O_NOCTTY`` keeps a terminal from becoming the controlling one.
+    """
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):  # a device is not even opened, when it can be told
+        raise SubmissionError(f"{safe_line(path)}: {_kind(mode)}, not a regular file; not read")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise SubmissionError(f"{safe_line(path)}: {_kind(mode)}, not a regular file; not read")
+        with os.fdopen(fd, "rb") as stream:
+            fd = -1  # closed with the stream
+            return stream.read(MAX_BYTES + 1)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _read(path: Path, assignment: Assignment) -> tuple[str, object]:
+    """(student, Submission) or (student, error message). The file name in a message and the
+    student's name are :func:`safe_line`: they are printed on a TA's terminal."""
+    file, stem = safe_line(path), safe_line(path.stem)
+    try:
+        text = decode(_read_regular(path), file)  # at most MAX_BYTES + 1: a huge file is not read whole
+        sub = read_submission(text, file, stem, assignment.ids)
+        return safe_line(sub.student), sub  # a name may hold a bidi override or a line break
     except VerifyError as err:
-        return path.stem, str(err)
+        return stem, safe_line(err)
     except OSError as err:
-        return path.stem, f"{path}: {err.strerror}"
+        return stem, f"{file}: {safe_line(err.strerror or err)}"
 
 
 def grade_files(

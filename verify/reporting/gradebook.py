@@ -3,7 +3,9 @@
 Every format is built from :class:`~verify.grading.grades.SubmissionGrade` values alone, so
 that what a student sees (table, Gradescope) and what an instructor imports (JSON, CSV)
 cannot disagree. Files are written through :mod:`verify.reporting.atomic`: an interrupted
-run leaves the previous file or the new one, never half of one.
+run leaves the previous file or the new one, never half of one. Every string from a submission
+(file, student, id, heading, feedback, error) goes through :mod:`verify.reporting.safe_text` on
+its way out, in every format: a file name's escape sequences never reach a terminal raw.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from rich.text import Text
 
 from verify.grading.grades import Mark, QuestionGrade, SubmissionGrade
 from verify.reporting.atomic import atomic_writer, write_text_atomic
+from verify.reporting.safe_text import safe_json, safe_line, safe_text
 
 VERDICT_STYLE = {
     Mark.CORRECT: "green",
@@ -69,19 +72,19 @@ def verdict_text(q: QuestionGrade) -> Text:
 
 def feedback_text(q: QuestionGrade) -> Text:
     """The feedback, and on its own line why a TA must look, if one must."""
-    text = Text(q.feedback)
+    text = Text(safe_text(q.feedback))
     if q.review_reason:
-        text.append(("\n" if q.feedback else "") + f"TA review: {q.review_reason}", style="magenta")
+        text.append(("\n" if q.feedback else "") + f"TA review: {safe_text(q.review_reason)}", style="magenta")
     return text
 
 
 def student_table(grade: SubmissionGrade) -> Table:
     """One student's questions: verdict, points, where the derivation first goes wrong, feedback."""
-    title = Text(f"{grade.student} ", style="bold")
-    title.append(f"({grade.file}) ", style="dim")
+    title = Text(f"{safe_line(grade.student)} ", style="bold")
+    title.append(f"({safe_line(grade.file)}) ", style="dim")
     title.append(_points(grade.score, grade.max_score), style="bold")
     t = Table(title=title, title_justify="left", show_lines=False, expand=False,
-              caption=Text(f"file not read: {grade.error}", style="bold red") if grade.error else None,
+              caption=Text(f"file not read: {safe_text(grade.error)}", style="bold red") if grade.error else None,
               caption_justify="left")
     t.add_column("question", style="cyan", no_wrap=True)
     t.add_column("verdict", no_wrap=True)
@@ -90,7 +93,7 @@ def student_table(grade: SubmissionGrade) -> Table:
     t.add_column("feedback", overflow="fold", max_width=80)
     for q in grade.questions:
         t.add_row(
-            Text(q.id),
+            Text(safe_line(q.id)),
             verdict_text(q),
             Text(_points(q.points, q.max_points),
                  style="green" if q.points >= q.max_points else "yellow" if q.points > 0 else ""),
@@ -146,10 +149,10 @@ def class_table(grades: Sequence[SubmissionGrade], ids: Sequence[str] | None = N
         share = s.share
         style = "" if share is None else "green" if share >= 0.8 else "yellow" if share >= 0.5 else "red"
         t.add_row(
-            Text(s.id),
+            Text(safe_line(s.id)),
             Text(f"{s.correct}/{s.graded}"),
             Text("-" if share is None else f"{share:.0%}", style=style),
-            Text(s.common_wrong or ""),
+            Text(safe_text(s.common_wrong or "")),
             Text(str(s.common_wrong_count) if s.common_wrong_count else ""),
         )
     return t
@@ -167,13 +170,13 @@ def summary_line(grades: Sequence[SubmissionGrade]) -> Text:
     if unread:
         text.append(f"; {unread} file{'s' if unread != 1 else ''} could not be read (not in the mean)",
                     style="bold red")
-    review = [(g.student, q.id) for g in read for q in g.questions if q.review]
+    review = [(safe_line(g.student), safe_line(q.id)) for g in read for q in g.questions if q.review]
     if review:
         shown = ", ".join(f"{student}: {qid}" for student, qid in review[:10])
         more = f", and {len(review) - 10} more" if len(review) > 10 else ""
         text.append(f"; {len(review)} answer{'s' if len(review) != 1 else ''} the engine could not decide, "
                     f"for a TA to review ({shown}{more})", style="bold magenta")
-    other = [(g.student, qid, why) for g in read for qid, why in g.to_review
+    other = [(safe_line(g.student), safe_line(qid), safe_line(why)) for g in read for qid, why in g.to_review
              if not next(q for q in g.questions if q.id == qid).review]
     if other:
         shown = ", ".join(f"{student}: {qid} ({why.split(':')[0]})" for student, qid, why in other[:10])
@@ -188,15 +191,15 @@ def render(grades: Sequence[SubmissionGrade], console: Console, ids: Sequence[st
     a table of identical "unparsable" rows would bury the one thing to say, why it was not read."""
     for g in grades:
         if g.error:
-            line = Text(f"{g.student} ", style="bold")
-            line.append(f"({g.file}) ", style="dim")
-            line.append(f"file not read: {g.error}", style="bold red")
+            line = Text(f"{safe_line(g.student)} ", style="bold")
+            line.append(f"({safe_line(g.file)}) ", style="dim")
+            line.append(f"file not read: {safe_line(g.error)}", style="bold red")
             console.print(line)
             console.print()
         else:
             console.print(student_table(g))
             for note in g.notes:  # stray headings, a spent time budget: the student's file, not a grade
-                console.print(Text(f"  note: {note}", style="yellow"))
+                console.print(Text(f"  note: {safe_line(note)}", style="yellow"))
     if grades:
         console.print(class_table(grades, ids))
     console.print(summary_line(grades))
@@ -206,8 +209,10 @@ def render(grades: Sequence[SubmissionGrade], console: Console, ids: Sequence[st
 
 
 def gradebook_json(grades: Sequence[SubmissionGrade]) -> dict[str, Any]:
-    """``{"submissions": [...]}`` exactly as the submissions contract fixes it."""
-    return {"submissions": [g.to_json() for g in grades]}
+    """``{"submissions": [...]}`` exactly as the submissions contract fixes it, each string
+    :func:`~verify.reporting.safe_text.safe_text` (``json.dumps`` escapes control characters, but
+    not every writer of this value does, and a bidi override survives any escaping)."""
+    return {"submissions": [safe_json(g.to_json()) for g in grades]}
 
 
 # ---------------------------------------------------------------- CSV gradebook
@@ -215,13 +220,15 @@ def gradebook_json(grades: Sequence[SubmissionGrade]) -> dict[str, Any]:
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(text: str) -> str:
-    """Text a spreadsheet will not run as a formula: a student's name comes from their own file."""
+def _cell(text: str, lines: bool = False) -> str:
+    """Text a spreadsheet will not run as a formula (a student's name comes from their own file),
+    with no control or bidi character (line breaks kept where ``lines``: CSV quotes them)."""
+    text = safe_text(text) if lines else safe_line(text)
     return "'" + text if text.startswith(_FORMULA) else text
 
 
 def csv_columns(ids: Sequence[str]) -> list[str]:
-    return [*CSV_LEADING, *ids, *CSV_TRAILING]
+    return [*CSV_LEADING, *(safe_line(i) for i in ids), *CSV_TRAILING]
 
 
 def review_cell(grade: SubmissionGrade) -> str:
@@ -239,8 +246,8 @@ def csv_rows(grades: Sequence[SubmissionGrade], ids: Sequence[str]) -> list[list
         rows.append([
             _cell(g.file), _cell(g.student), number(g.score), number(g.max_score),
             *(points.get(qid, "") for qid in ids),
-            _cell(g.error or ""),
-            _cell(review_cell(g)),
+            _cell(g.error or "", lines=True),
+            _cell(review_cell(g), lines=True),
         ])
     return rows
 
@@ -308,7 +315,7 @@ def gradescope_results(grade: SubmissionGrade) -> dict[str, Any]:
     }
     if grade.error:
         out["output"] = f"Your file could not be read: {grade.error}"
-    return out
+    return safe_json(out)
 
 
 def gradescope_folders(grades: Sequence[SubmissionGrade]) -> list[str]:

@@ -12,6 +12,11 @@ sanitised, or escaped source); then Jinja2 templates (``templates/*.j2``) with a
 on, so every other string (a student's name, a claim id, feedback prose) is escaped.
 Autoescaping is switched on explicitly: Jinja2's default guesses from the file name, and
 ``*.html.j2`` would not count as HTML.
+
+Escaping does nothing to control and bidirectional-override characters (a file name's
+``\x1b[2J``, a name's U+202E that would show a row's text reversed): the finished page goes
+through :func:`verify.reporting.safe_text.safe_text`, which replaces them all with U+FFFD. No
+markup or template of ours has one, so nothing else on the page changes.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from verify.reporting.atomic import write_text_atomic
 from verify.reporting.gradebook import number
 from verify.reporting.plots import Picture
 from verify.reporting.rows import Row
+from verify.reporting.safe_text import safe_line, safe_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -248,7 +254,7 @@ def claims_page(
     titles = group_titles or {}
     views = tuple(ClaimGroup(titles.get(k, k) or "claims", anchor("group", k), tuple(v)) for k, v in groups.items())
     bad = [r.id for r in rows if not r.ok]
-    return environment().get_template("claims.html.j2").render(
+    return safe_text(environment().get_template("claims.html.j2").render(
         title=title,
         groups=views,
         verdict_counts=_counts(r.result.verdict.value for r in rows),
@@ -256,7 +262,7 @@ def claims_page(
         with_expect=any(r.expect is not None for r in rows),
         bad=bad,
         seconds=sum(r.result.seconds for r in rows),
-    )
+    ))
 
 
 # ---------------------------------------------------------------- the grading page
@@ -407,7 +413,7 @@ def grading_page(grades: Sequence[SubmissionGrade], assignment: Assignment | Non
     else:
         ids = list(dict.fromkeys(q.id for g in grades for q in g.questions))
     summary = summary_rows(grades, ids, assignment)
-    chart = plots.share_chart([(s.id, s.share) for s in summary]) if grades and ids else None
+    chart = plots.share_chart([(safe_line(s.id), s.share) for s in summary]) if grades and ids else None
     read = [g for g in grades if not g.error]
     mean = sum(g.score for g in read) / len(read) if read else None
     top = max((g.max_score for g in read), default=0.0)
@@ -425,14 +431,14 @@ def grading_page(grades: Sequence[SubmissionGrade], assignment: Assignment | Non
         for g in grades
     )
     heading = title or (f"{assignment.title} ({assignment.id})" if assignment is not None else "grades")
-    return environment().get_template("grading.html.j2").render(
+    return safe_text(environment().get_template("grading.html.j2").render(
         title=heading,
         submissions=submissions,
         summary=summary,
         chart=chart,
         mean=None if mean is None else f"{number(round(mean, 2))}/{number(top)}",
         unread=len(grades) - len(read),
-    )
+    ))
 
 
 # ---------------------------------------------------------------- output

@@ -1,4 +1,7 @@
-"""The rich table of a run: one row a claim, counterexamples under it, one summary line."""
+"""The rich table of a run: one row a claim, counterexamples under it, one summary line.
+
+Ids, statements and details come from files a user wrote (or was sent): each goes through
+:mod:`verify.reporting.safe_text`, so no escape sequence in them reaches the terminal."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from rich.text import Text
 
 from verify.deciding.result import Verdict
 from verify.reporting.rows import Row
+from verify.reporting.safe_text import safe_line, safe_text
 
 STYLE = {
     Verdict.PROVED: "green",
@@ -34,7 +38,7 @@ def verdict_text(row: Row) -> Text:
 
 
 def table(rows: Sequence[Row], title: str | None = None) -> Table:
-    t = Table(title=title, show_lines=False, expand=False)
+    t = Table(title=None if title is None else safe_line(title), show_lines=False, expand=False)
     t.add_column("id", style="cyan", no_wrap=True)
     t.add_column("statement", overflow="fold", max_width=60)
     t.add_column("verdict", overflow="fold", max_width=34)
@@ -42,10 +46,10 @@ def table(rows: Sequence[Row], title: str | None = None) -> Table:
     t.add_column("time", justify="right", no_wrap=True)
     for row in rows:
         t.add_row(
-            escape(row.id),
-            escape(row.statement),
+            escape(safe_line(row.id)),
+            escape(safe_text(row.statement)),
             verdict_text(row),
-            escape(row.result.scope or ""),
+            escape(safe_text(row.result.scope or "")),
             f"{row.result.seconds:.2f} s",
         )
     return t
@@ -59,13 +63,13 @@ def details(rows: Sequence[Row]) -> Group:
         r = row.result
         if r.verdict is Verdict.PROVED and not row.partial:
             continue
-        head = Text(f"{row.id}: ", style="bold cyan")
+        head = Text(f"{safe_line(row.id)}: ", style="bold cyan")
         head.append(row.label, style=PARTIAL if row.partial else STYLE[r.verdict])
         if r.detail:
-            head.append(f" — {r.detail}")
+            head.append(f" — {safe_text(r.detail)}")
         parts.append(head)
         if r.counterexample is not None:
-            parts.append(Text("  " + r.counterexample.describe().replace("\n", "\n  ")))
+            parts.append(Text("  " + safe_text(r.counterexample.describe()).replace("\n", "\n  ")))
     return Group(*parts)
 
 
@@ -81,8 +85,9 @@ def summary(rows: Sequence[Row]) -> Text:
     if with_expect:
         bad = [r for r in rows if not r.ok]
         text.append("; ")
+        named = ", ".join(safe_line(r.id) for r in bad)
         text.append(
-            "every verdict as expected" if not bad else f"{len(bad)} not as expected: {', '.join(r.id for r in bad)}",
+            "every verdict as expected" if not bad else f"{len(bad)} not as expected: {named}",
             style="green" if not bad else "bold red",
         )
     text.append(f" ({seconds:.1f} s of deciding)")
