@@ -67,9 +67,8 @@ ENGINE_NAMES = ("x_star", "xstar", "beta2", "v_prev", "xhat0_1", "xhat0_2", "x0_
 BARE_T = re.compile(r"(?<![\w\\^{('])t(?![\w}])")
 
 
-@pytest.fixture(scope="module")
-def listing() -> dict[str, str]:
-    """The table listing of hw1, one text per question, unwrapped (a wide terminal)."""
+def _listing_text() -> str:
+    """The table listing of hw1, unwrapped (a wide terminal)."""
     mp = pytest.MonkeyPatch()
     mp.setenv("COLUMNS", "10000")
     out = io.StringIO()
@@ -78,7 +77,13 @@ def listing() -> dict[str, str]:
             assert main(["questions", "hw1"]) == 0
     finally:
         mp.undo()
-    text = out.getvalue()
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def listing() -> dict[str, str]:
+    """The table listing of hw1, one text per question, unwrapped (a wide terminal)."""
+    text = _listing_text()
     parts = {}
     for qid in QUESTIONS:
         start = text.index(f"## {qid} ")
@@ -215,15 +220,7 @@ def test_a_question_of_parts_says_so(listing: dict[str, str], as_json: dict[str,
 
 
 def test_the_listing_says_how_to_write_headings_and_notation() -> None:
-    mp = pytest.MonkeyPatch()
-    mp.setenv("COLUMNS", "10000")
-    out = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out):
-            assert main(["questions", "hw1"]) == 0
-    finally:
-        mp.undo()
-    head = out.getvalue().split("## pd.linear ")[0]
+    head = _listing_text().split("## pd.linear ")[0]
     assert "any level, any letter case" in head and "level-2" not in head
     for form in (r"\partial_x f", r"\psi_{uv}", r"\operatorname{sign}(u)", r"\|x\|^2", r"[a; b]", r"\cdots"):
         assert form in head, form
