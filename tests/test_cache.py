@@ -127,7 +127,10 @@ def test_a_result_comes_back_whole(tmp_path: Path) -> None:
         assert cache.get("k") == stored.with_seconds(0.0)
 
 
-@pytest.mark.parametrize("damage", [b"this is not a database" * 100, b"", b"SQLite format 3\x00" + b"\xff" * 5000])
+# A damaged cache is an SQLite file (its header) whose pages are garbage; a file that is not an
+# SQLite file at all is no cache and is refused untouched (issue 13, D2: tests/test_hardening_operator.py)
+@pytest.mark.parametrize("damage", [b"SQLite format 3\x00" + b"this is not a database" * 100, b"",
+                                    b"SQLite format 3\x00" + b"\xff" * 5000])
 def test_a_corrupt_file_is_moved_aside_and_rebuilt_with_a_warning(tmp_path: Path, damage: bytes) -> None:
     path = tmp_path / "c.sqlite"
     with DecisionCache(path) as cache:
@@ -228,7 +231,7 @@ def test_the_suite_uses_the_user_cache_by_default_and_not_with_no_cache(capsys: 
 def test_the_suite_warns_about_a_corrupt_cache_and_still_decides(capsys: pytest.CaptureFixture[str],
                                                                   tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
-    path.write_bytes(b"garbage" * 1000)
+    path.write_bytes(b"SQLite format 3\x00" + b"garbage" * 1000)  # a cache whose pages are damaged
     code, rows, err = _suite(capsys, "--cache", str(path), only="ref.pd.linear")
     assert code == 0 and len(rows) >= 1 and all(r["verdict"] == "proved" for r in rows)
     assert "unreadable" in err and "started a new one" in err

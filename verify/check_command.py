@@ -18,10 +18,11 @@ from rich.markup import escape
 
 from verify import execution_options
 from verify.claims_file import ClaimsFile, ClaimsFileError, load
+from verify.deciding.cache import CacheError
 from verify.deciding.cluster import ClusterError
 from verify.deciding.engine import DEFAULT_TIMEOUT
 from verify.deciding.execution import Execution
-from verify.deciding.isolation import DEFAULT_MEMORY_MB, set_memory_limit
+from verify.deciding.isolation import set_memory_limit
 from verify.deciding.result import Result, Verdict
 from verify.model.claim import Claim
 from verify.reporting.rows import Row
@@ -29,43 +30,20 @@ from verify.reporting.table import render
 from verify.runner import run
 
 
-def _seconds(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if value < 0 or value != value:
-        raise argparse.ArgumentTypeError("the timeout cannot be negative")
-    return None if value == 0 else value
-
-
-def _megabytes(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number of megabytes: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("the memory limit cannot be negative")
-    return value
-
-
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m verify check",
         description="Check the claims of TOML claims files (LaTeX expressions; see README). "
         "Exit 0 when every claim is proved or matches its expect, 1 otherwise, "
-        "2 when a file cannot be read at all.",
+        "2 when a file cannot be read at all, the Dask scheduler cannot be reached or --cache is not "
+        "a decision cache, 130 when interrupted. Claims a cluster could not decide are unknown, "
+        "counted on stderr, and make the exit status 1.",
     )
     p.add_argument("files", nargs="+", metavar="FILE.toml", help="claims files to check")
     p.add_argument("--format", choices=("table", "json", "html"), default="table",
                    help="output format (default: table)")
     p.add_argument("--output", metavar="FILE", help="with --format html: write the page to FILE instead of stdout")
-    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                   help=f"wall-clock limit per claim, enforced in a killed worker process "
-                   f"(default: {DEFAULT_TIMEOUT:g}; 0 = decide in-process without a limit)")
-    p.add_argument("--memory", type=_megabytes, default=DEFAULT_MEMORY_MB, metavar="MB",
-                   help=f"address-space cap per worker process; a claim over it is unknown, 'memory limit' "
-                   f"(default: {DEFAULT_MEMORY_MB}; 0 = no cap)")
+    execution_options.add_limits(p, DEFAULT_TIMEOUT)
     execution_options.add_arguments(p)
     return p
 
@@ -107,9 +85,10 @@ def main(argv: Sequence[str]) -> int:
     set_memory_limit(args.memory)
     try:
         rows = rows_of(files, args.timeout, execution=execution_options.execution_of(args, args.timeout))
-    except ClusterError as err:
+    except (ClusterError, CacheError) as err:
         print(f"verify check: {err}", file=sys.stderr)
         return 2
+    undecided = execution_options.report_undecided("verify check", [r.result for r in rows], "claims")
     if args.format == "html":
         from verify.reporting.html import claims_page, emit
 
@@ -130,4 +109,4 @@ def main(argv: Sequence[str]) -> int:
                 render(mine, out, title=escape(f"{f.title} ({f.path})" if f.title else f.path))
     if unreadable:
         return 2
-    return 0 if all(r.ok for r in rows) else 1
+    return 1 if undecided else 0 if all(r.ok for r in rows) else 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import json
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -12,19 +13,14 @@ from rich.console import Console
 
 from verify import execution_options
 from verify.check_command import main as check_main
+from verify.deciding.cache import CacheError
 from verify.deciding.cluster import ClusterError
 from verify.deciding.engine import DEFAULT_TIMEOUT
+from verify.deciding.isolation import set_memory_limit
 from verify.grade_command import main as grade_main
 from verify.questions_command import main as questions_main
 from verify.reporting.table import render
 from verify.runner import run
-
-
-def _timeout(text: str) -> float | None:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("the timeout cannot be negative")
-    return None if value == 0 else value
 
 
 def suite_parser() -> argparse.ArgumentParser:
@@ -32,7 +28,8 @@ def suite_parser() -> argparse.ArgumentParser:
         prog="python -m verify",
         description="Decide every claim of the HW1 derivations (derivations/) and print a pass/fail table. "
         "Exit 0 when every verdict agrees with the claim's expect, 1 otherwise, "
-        "2 when the Dask scheduler cannot be reached.",
+        "2 when the Dask scheduler cannot be reached or --cache is not a decision cache, "
+        "130 when interrupted.",
         epilog="Other commands: 'python -m verify check FILE.toml' checks a claims file "
         "(see README); run 'python -m verify check --help' for its options.",
     )
@@ -41,9 +38,7 @@ def suite_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json", "html"), default="table",
                    help="output format (default: table)")
     p.add_argument("--output", metavar="FILE", help="with --format html: write the page to FILE instead of stdout")
-    p.add_argument("--timeout", type=_timeout, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                   help=f"wall-clock limit per claim, enforced in a killed worker process "
-                   f"(default: {DEFAULT_TIMEOUT:g}; 0 = decide in-process without a limit)")
+    execution_options.add_limits(p, DEFAULT_TIMEOUT)
     p.add_argument("--list", action="store_true", help="list the claims' ids and statements, decide nothing")
     execution_options.add_arguments(p)
     return p
@@ -70,11 +65,13 @@ def suite(argv: Sequence[str]) -> int:
     if not claims:
         print(f"no claim matches {' or '.join(args.only or [])}; see --list", file=sys.stderr)
         return 1
+    set_memory_limit(args.memory)
     try:
         rows = run(claims, timeout=args.timeout, execution=execution_options.execution_of(args, args.timeout))
-    except ClusterError as err:
+    except (ClusterError, CacheError) as err:
         print(f"verify: {err}", file=sys.stderr)
         return 2
+    undecided = execution_options.report_undecided("verify", [r.result for r in rows], "claims")
     if args.format == "html":
         from verify.reporting.html import claims_page, emit
 
@@ -84,17 +81,25 @@ def suite(argv: Sequence[str]) -> int:
         print(json.dumps({"claims": [r.to_json() for r in rows]}, indent=2))
     else:
         render(rows, out, title="HW1 claims")
-    return 0 if all(r.ok for r in rows) else 1
+    return 1 if undecided else 0 if all(r.ok for r in rows) else 1
+
 
 
 COMMANDS = {"suite": suite, "check": check_main, "grade": grade_main, "questions": questions_main}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; Ctrl-C ends it with one line and exit 130 (its workers are killed on the
+    way out, and the outputs, written atomically, are either whole or untouched)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in COMMANDS:
-        return COMMANDS[argv[0]](argv[1:])
-    return suite(argv)
+    try:
+        if argv and argv[0] in COMMANDS:
+            return COMMANDS[argv[0]](argv[1:])
+        return suite(argv)
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the goodbye
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -24,34 +24,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from verify import execution_options
+from verify.deciding.cache import CacheError
 from verify.deciding.cluster import ClusterError
-from verify.deciding.isolation import DEFAULT_MEMORY_MB, set_memory_limit
+from verify.deciding.isolation import set_memory_limit
+from verify.deciding.result import Result
 from verify.grading.assignment import Assignment, UnknownAssignment, load_assignment
+from verify.grading.batch import GradingOptions
 from verify.grading.grades import SubmissionGrade, flag_for_review
 from verify.reporting import gradebook
 from verify.reporting.atomic import write_text_atomic
 
 PROG = "verify grade"
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError("the timeout must be a positive number of seconds")
-    return value
-
-
-def _megabytes(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number of megabytes: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("the memory limit cannot be negative")
-    return value
 
 
 def _fraction(text: str) -> float:
@@ -69,7 +52,9 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m verify grade",
         description="Grade Markdown submissions (files or folders of *.md) against an assignment. "
         "Exit 0 when every submission was graded, 1 when some file could not be read "
-        "(the rest are still graded), 2 on bad usage.",
+        "(the rest are still graded) or when a Dask cluster could not decide some answers (they are "
+        "unknown, counted on stderr), 2 on bad usage (an unreachable scheduler, a --cache that is not "
+        "a decision cache), 130 when interrupted.",
         epilog="'python -m verify questions NAME' lists the questions, their ids and the symbols to use.",
     )
     p.add_argument("--assignment", required=True, metavar="NAME", help="the assignment, e.g. hw1")
@@ -79,14 +64,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     p.add_argument("--gradescope", metavar="DIR",
                    help="also write DIR/<student>/results.json in Gradescope's autograder format")
-    p.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
-                   help="wall-clock limit per decision, in a killed worker process (default: 20)")
-    p.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS",
-                   help="the most decision time one submission may take: its distinct claims share it, each "
-                   "up to --timeout, so that no file can hold up the class (default: 300)")
-    p.add_argument("--memory", type=_megabytes, default=DEFAULT_MEMORY_MB, metavar="MB",
-                   help=f"address-space cap per worker process; a decision over it is unknown, 'memory limit' "
-                   f"(default: {DEFAULT_MEMORY_MB}; 0 = no cap)")
+    execution_options.add_limits(p, GradingOptions.timeout, GradingOptions.budget)
     p.add_argument("--partial-credit", type=_fraction, default=None, metavar="F",
                    help="share of the points for a correct answer reached through a step that does "
                    "not follow (default: 0.5)")
@@ -130,17 +108,27 @@ def report_text(grades: Sequence[SubmissionGrade], fmt: str, assignment: Assignm
 
 
 def _grade(assignment: Assignment, files: list[Path], timeout: float | None, partial: float | None,
-           args: argparse.Namespace | None = None, budget: float | None = None) -> list[SubmissionGrade]:
-    """Grade with a progress bar; decisions run as the -j/--cache/--scheduler options say.
+           args: argparse.Namespace | None = None, budget: float | None = None,
+           outcomes: list[Result] | None = None) -> list[SubmissionGrade]:
+    """Grade with a progress bar; decisions run as the -j/--cache/--scheduler options say
+    (each distinct decision's result is added to ``outcomes``).
 
     The bar is redrawn from the callbacks only (``auto_refresh=False``): rich would otherwise
     run a refresh thread, and the decision workers are forked from this process.
     """
-    from verify.grading.batch import GradingOptions, executed, grade_files
+    from verify.grading.batch import executed, grade_files
 
     given = {k: v for k, v in (("timeout", timeout), ("partial", partial), ("budget", budget)) if v is not None}
     options = GradingOptions(**given)
-    decider = executed(execution_options.execution_of(args, options.timeout)) if args is not None else None
+    outcomes = outcomes if outcomes is not None else []
+    decider = None
+    if args is not None:
+        execute = executed(execution_options.execution_of(args, options.timeout))
+
+        def decider(claims, done, limits):  # type: ignore[no-untyped-def]
+            decided = execute(claims, done, limits)
+            outcomes.extend(decided.values())
+            return decided
     err = Console(stderr=True)
     with Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -187,9 +175,13 @@ def main(argv: Sequence[str]) -> int:
         return 2
 
     set_memory_limit(args.memory)
+    # 0 is "no limit" for both: GradingOptions takes that as an infinite time, the workers as none
+    timeout = math.inf if args.timeout is None else args.timeout
+    budget = math.inf if args.budget is None else args.budget
+    outcomes: list[Result] = []
     try:
-        grades = _grade(assignment, files, args.timeout, args.partial_credit, args, args.budget)
-    except ClusterError as err:
+        grades = _grade(assignment, files, timeout, args.partial_credit, args, budget, outcomes)
+    except (ClusterError, CacheError) as err:
         print(f"{PROG}: {err}", file=sys.stderr)
         return 2
     # a true/false answer is graded on its word: every format says its reasoning is for a TA
@@ -221,4 +213,5 @@ def main(argv: Sequence[str]) -> int:
         print(f"{PROG}: cannot write {err.filename or 'the report'}: {err.strerror}", file=sys.stderr)
         return 2
     unreadable = bool(missing) or any(g.error for g in grades)
-    return 1 if unreadable else 0
+    undecided = execution_options.report_undecided(PROG, outcomes, "answers")
+    return 1 if unreadable or undecided else 0

@@ -16,8 +16,10 @@ current entry is at worst decided once more after that time.
 
 The store is SQLite in WAL mode: a commit is atomic, so a run killed at any moment (even
 with SIGKILL) leaves every decision committed so far and nothing half-written. A file that
-is nevertheless unreadable (truncated, overwritten) is moved aside and rebuilt, with a
-warning on stderr: a cache is never worth failing a run for.
+is nevertheless unreadable (a SQLite file with damaged pages) is moved aside and rebuilt, with
+a warning on stderr: a cache is never worth failing a run for. A file that is not a decision
+cache at all (a text file, another program's database) is refused (:class:`CacheError`) and
+left untouched.
 """
 
 from __future__ import annotations
@@ -89,6 +91,49 @@ def key(claim: Claim) -> str | None:
 
 Warn = Callable[[str], None]
 
+#: The first 16 bytes of every SQLite database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class CacheError(Exception):
+    """The path given as the cache is not a decision cache: it is left alone, and the run refused."""
+
+
+def check_cache_file(path: str | os.PathLike[str]) -> None:
+    """Refuse a path that holds something other than a decision cache (raises CacheError).
+
+    Missing or empty: a new cache. A SQLite file with our table (or no table at all): a cache,
+    damaged or not (a damaged one is moved aside when opened). Anything else, a text file, a
+    folder, another program's database, is never touched: ``--cache notes.txt`` must not cost
+    anyone their notes.
+    """
+    p = Path(path)
+    if not p.exists():
+        return
+    if p.is_dir():
+        raise CacheError(f"--cache {path}: is a folder, not a decision cache file")
+    try:
+        with p.open("rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except OSError as err:
+        raise CacheError(f"--cache {path}: cannot read it: {err.strerror or err}") from None
+    if not head:
+        return
+    if head != SQLITE_HEADER:
+        raise CacheError(f"--cache {path}: not a decision cache (not a SQLite file); left untouched — "
+                         "give a new path, or remove the file")
+    try:
+        db = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return  # a SQLite file that cannot be read: a damaged cache, moved aside when opened
+    if tables and "decisions" not in tables:
+        raise CacheError(f"--cache {path}: a SQLite database of something else (tables: "
+                         f"{', '.join(sorted(tables)[:5])}), not a decision cache; left untouched")
+
 
 def _stderr(message: str) -> None:
     print(f"verify: {message}", file=sys.stderr)
@@ -116,6 +161,7 @@ class DecisionCache:
         self.hits = 0
         self.stored = 0
         self._db: sqlite3.Connection | None = None
+        check_cache_file(self.path)  # raises CacheError: not ours to rebuild
         try:
             self._db = self._connect()
         except (sqlite3.Error, OSError) as err:

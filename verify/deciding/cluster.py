@@ -21,7 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import socket
+import time
 from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import urlsplit
 
 from verify.deciding.cache import engine_version
 from verify.deciding.isolation import CONFIGURED, memory_limit
@@ -33,11 +38,69 @@ from verify.model.claim import Claim
 OnDone = Callable[[int, Result], None]
 
 #: How long to wait for the scheduler to answer before giving up on the cluster.
-CONNECT_SECONDS = 30.0
+CONNECT_SECONDS = 10.0
+#: How long a plain TCP connection to the scheduler may take (checked before anything else).
+PROBE_SECONDS = 5.0
+#: ``--cluster-timeout``: no live worker, or no decision back, for this long (beyond a decision's
+#: own limit) and the decisions still pending are given up as "not decided".
+DEFAULT_CLUSTER_TIMEOUT = 60.0
+#: How a result that a cluster could not make begins; the commands count these.
+NOT_DECIDED = "not decided: "
+SCHEDULER_LOST = "the scheduler was lost"
 
 
 class ClusterError(Exception):
-    """The cluster cannot be used at all (unreachable, or Dask is not installed here)."""
+    """The cluster cannot be used at all (a malformed address, unreachable, or no Dask here)."""
+
+
+def not_decided(reason: str) -> Result:
+    return Result(Verdict.UNKNOWN, detail=NOT_DECIDED + reason)
+
+
+def undecided_reasons(results: Sequence[Result]) -> dict[str, int]:
+    """How many results a cluster could not make, by reason (empty when there are none)."""
+    counts: dict[str, int] = {}
+    for r in results:
+        if r.verdict is Verdict.UNKNOWN and r.detail.startswith(NOT_DECIDED):
+            reason = r.detail[len(NOT_DECIDED):]
+            counts[reason] = counts.get(reason, 0) + 1
+    return counts
+
+
+def parse_address(address: str) -> tuple[str, int]:
+    """``tcp://host:port`` or ``host:port`` as (host, port); anything else is a ClusterError."""
+    text = address.strip()
+    shown = repr(address)
+    if not text:
+        raise ClusterError("--scheduler '': no address given (tcp://host:8786)")
+    if "://" in text:
+        scheme = text.split("://", 1)[0].lower()
+        if scheme != "tcp":
+            raise ClusterError(f"--scheduler {shown}: only tcp:// scheduler addresses are supported, not {scheme}://")
+    else:
+        text = "tcp://" + text
+    try:
+        parts = urlsplit(text)
+        host, port = parts.hostname, parts.port
+    except ValueError as err:
+        raise ClusterError(f"--scheduler {shown}: not a scheduler address ({err}); give tcp://host:8786") from None
+    if not host or any(c.isspace() for c in text) or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ClusterError(f"--scheduler {shown}: not a scheduler address; give tcp://host:8786")
+    if port is None or port == 0:
+        raise ClusterError(f"--scheduler {shown}: no port; give tcp://host:8786")
+    return host, port
+
+
+def probe(address: str, seconds: float | None = None) -> None:
+    """Open (and close) a TCP connection to the scheduler, so that a wrong or dead address is
+    reported at once, before any cache is read; raises ClusterError. No thread is started."""
+    host, port = parse_address(address)
+    try:
+        with socket.create_connection((host, port), timeout=PROBE_SECONDS if seconds is None else seconds):
+            pass
+    except OSError as err:
+        why = "timed out" if isinstance(err, TimeoutError) else err.strerror or str(err)
+        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {why}") from None
 
 
 def decide_document(document: str, timeout: float | None, memory_mb: int | None = CONFIGURED) -> str:
@@ -65,9 +128,14 @@ def _answer(text: str) -> Result:
 
 def decide_on_cluster(claims: Sequence[Claim], address: str, timeout: float | None,
                       memory_mb: int | None = CONFIGURED, on_done: OnDone = lambda i, r: None,
-                      local_jobs: int | None = None, limits: Sequence[float] | None = None) -> list[Result]:
+                      local_jobs: int | None = None, limits: Sequence[float] | None = None,
+                      cluster_timeout: float | None = DEFAULT_CLUSTER_TIMEOUT) -> list[Result]:
     """Every claim's result in input order, decided on the Dask cluster at ``address``
-    (``limits``: a time limit per claim, each capped by ``timeout``)."""
+    (``limits``: a time limit per claim, each capped by ``timeout``).
+
+    A decision the cluster cannot make is never missing: when the scheduler is lost, or for
+    ``cluster_timeout`` seconds there is no live worker or no decision comes back (beyond the
+    longest time limit), the pending ones are ``unknown``, "not decided: <why>"."""
     if memory_mb == CONFIGURED:  # the cap set here applies there too
         memory_mb = memory_limit()
     results: list[Result | None] = [None] * len(claims)
@@ -75,6 +143,8 @@ def decide_on_cluster(claims: Sequence[Claim], address: str, timeout: float | No
     local: list[int] = []
     for i, claim in enumerate(claims):
         limit = timeout if limits is None else limits[i] if timeout is None else min(timeout, limits[i])
+        if limit is not None and not math.isfinite(limit):  # inf: no limit (and no JSON of inf)
+            limit = None
         try:
             documents.setdefault((codec.dumps(claim), limit), []).append(i)
         except codec.CodecError:
@@ -88,17 +158,18 @@ def decide_on_cluster(claims: Sequence[Claim], address: str, timeout: float | No
         Scheduler(jobs=local_jobs or cores(), timeout=timeout, memory_mb=memory_mb).run(
             [claims[i] for i in local], on_done=done_here, limits=here)
     if documents:
-        _remote(documents, address, memory_mb, results, on_done)
+        _remote(documents, address, memory_mb, results, on_done, cluster_timeout)
     assert all(r is not None for r in results)
     return results  # type: ignore[return-value]
 
 
 def _remote(documents: dict[tuple[str, float | None], list[int]], address: str, memory_mb: int | None,
-            results: list[Result | None], on_done: OnDone) -> None:
+            results: list[Result | None], on_done: OnDone, cluster_timeout: float | None) -> None:
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError:
         raise ClusterError("--scheduler needs Dask distributed: pip install 'verify[cluster]'") from None
+    parse_address(address)
     try:
         client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
     except (OSError, TimeoutError) as err:
@@ -108,12 +179,70 @@ def _remote(documents: dict[tuple[str, float | None], list[int]], address: str, 
         for (document, timeout), indices in documents.items():
             name = "verify-decide-" + hashlib.sha256(f"{timeout}:{document}".encode()).hexdigest()[:32]
             future = client.submit(decide_document, document, timeout, memory_mb, key=name, pure=False)
-            futures[future] = indices
-        for future in as_completed(futures, loop=client.loop):
+            futures[future] = (indices, timeout)
+        _collect(client, futures, results, on_done, cluster_timeout)
+
+
+def _collect(client: Any, futures: dict[Any, tuple[list[int], float | None]], results: list[Result | None],
+             on_done: OnDone, cluster_timeout: float | None) -> None:
+    """Wait for the futures, polling (no callback threads of ours): each result as it comes,
+    and every pending one "not decided" when the cluster is gone or stuck."""
+
+    def record(future: object, result: Result) -> None:
+        for i in futures[future][0]:
+            results[i] = result
+            on_done(i, result)
+
+    limits = [limit for _, limit in futures.values()]
+    stall = None  # without a time limit per decision, a long one is no sign of a stuck cluster
+    if cluster_timeout is not None and all(t is not None and math.isfinite(t) for t in limits):
+        stall = cluster_timeout + max(limits, default=0.0) + 5.0  # 5 s: forking and sending back
+    pending = set(futures)
+    now = time.monotonic()
+    last_progress = last_worker = now
+    next_census = 0.0
+    reason = ""
+    while pending:
+        if client.status != "running":
+            reason = SCHEDULER_LOST
+            break
+        finished = [f for f in pending if f.done()]
+        for future in finished:
+            pending.discard(future)
             try:
-                result = _answer(future.result())
+                result = _answer(future.result(timeout=CONNECT_SECONDS))
             except Exception as err:  # a lost worker, a task that failed there: no verdict
-                result = Result(Verdict.UNKNOWN, detail=f"the cluster could not decide it: {type(err).__name__}: {err}")
-            for i in futures[future]:
-                results[i] = result
-                on_done(i, result)
+                if client.status != "running":
+                    result = not_decided(SCHEDULER_LOST)
+                else:
+                    result = Result(Verdict.UNKNOWN, detail=f"the cluster could not decide it: "
+                                    f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
+            record(future, result)
+        now = time.monotonic()
+        if finished:
+            last_progress = now
+        if not pending:
+            break
+        if now >= next_census:
+            next_census = now + 1.0
+            try:
+                workers = int(client.scheduler_info(n_workers=0).get("n_workers", 0))
+            except Exception:  # the scheduler is going: the status says so on the next turn
+                workers = 0
+            if workers > 0:
+                last_worker = now
+        if cluster_timeout is not None and now - last_worker >= cluster_timeout:
+            reason = f"no live worker for {cluster_timeout:g} s"
+            break
+        if stall is not None and now - last_progress >= stall:
+            reason = f"no decision came back from the cluster for {stall:g} s"
+            break
+        time.sleep(0.05)
+    if pending:
+        if client.status == "running":
+            try:
+                client.cancel(list(pending))
+            except Exception:  # the cluster is being given up anyway
+                pass
+        for future in pending:
+            record(future, not_decided(reason))

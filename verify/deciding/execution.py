@@ -12,12 +12,13 @@ on, as they would be one after the other: the first decision is stored and the o
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from verify.deciding.cache import DecisionCache, key
-from verify.deciding.cluster import decide_on_cluster
+from verify.deciding.cluster import DEFAULT_CLUSTER_TIMEOUT, decide_on_cluster, probe
 from verify.deciding.engine import DEFAULT_TIMEOUT, _guarded
 from verify.deciding.isolation import CONFIGURED
 from verify.deciding.result import Result
@@ -42,6 +43,8 @@ class Execution:
     cache: Path | None = None
     #: a Dask scheduler's address, or None to decide on this machine
     scheduler: str | None = None
+    #: no live worker (or no decision back) for this long and the pending decisions are "not decided"
+    cluster_timeout: float | None = DEFAULT_CLUSTER_TIMEOUT
 
     @classmethod
     def local(cls, timeout: float | None = DEFAULT_TIMEOUT, jobs: int | None = None) -> Execution:
@@ -68,6 +71,10 @@ def decide_all(claims: Sequence[Claim], execution: Execution, on_progress: OnPro
     """
     stats = stats if stats is not None else Stats()
     stats.claims += len(claims)
+    if execution.timeout is not None and not math.isfinite(execution.timeout):  # no limit, said another way
+        execution = replace(execution, timeout=None)
+    if execution.scheduler is not None and claims:
+        probe(execution.scheduler)  # an unreachable scheduler is an error even when everything is cached
     results: list[Result | None] = [None] * len(claims)
     cache = DecisionCache(execution.cache) if execution.cache is not None else None
     try:
@@ -106,7 +113,7 @@ def decide_all(claims: Sequence[Claim], execution: Execution, on_progress: OnPro
         shared = None if limits is None else [max(limits[k] for k in (i, *followers[i])) for i in todo]
         if execution.scheduler is not None:
             decide_on_cluster(batch, execution.scheduler, execution.timeout, execution.memory_mb, on_done=decided,
-                              local_jobs=execution.jobs, limits=shared)
+                              local_jobs=execution.jobs, limits=shared, cluster_timeout=execution.cluster_timeout)
         elif execution.timeout is None and execution.jobs <= 1 and limits is None:
             for j, claim in enumerate(batch):  # no limit asked for: in this process, as decide(timeout=None)
                 decided(j, _guarded(claim, lambda m, j=j: on_progress(todo[j], m)))

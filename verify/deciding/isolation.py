@@ -8,7 +8,9 @@ progress messages, so that a timeout can say what was being done.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +30,13 @@ class Outcome:
 
 #: Address-space cap of a worker, so that one runaway expression cannot take the machine.
 DEFAULT_MEMORY_MB = 4096
+#: The smallest cap ``--memory`` accepts. The cap is on the address space, and a worker is a fork
+#: of the command: it starts with all the command's mappings (Python, SymPy, the claims, the
+#: shared libraries; about 100 MB for ``check``). Below about 200 MB what a decision may allocate
+#: depends on how much of the parent's heap happens to be free at the fork, so the grades vary
+#: from run to run: measured on examples/submissions/realistic{,-2} (22 files, -j 2), caps of
+#: 64 and 128 MB gave a different grade book on each run, 192 MB and up the same one as no cap.
+MIN_MEMORY_MB = 256
 
 _memory_mb: int | None = DEFAULT_MEMORY_MB
 #: ``run_isolated``'s default: the cap set by :func:`set_memory_limit`.
@@ -50,20 +59,31 @@ def memory_limit() -> int | None:
 
 
 def _worker(fn: Callable[[Report], Any], conn: Any, memory_mb: int | None) -> None:
-    if memory_mb:
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-    def report(message: str) -> None:
-        conn.send(("progress", message))
-
+    """The child's whole life. Nothing it meets is printed (a traceback from a worker would land
+    in the user's terminal): whatever goes wrong, the parent sees an answer or a death."""
+    code = 0
     try:
-        value = fn(report)
-    except MemoryError:  # the cap was reached: what fn held is released by now
-        conn.send(("memory", None))
-    else:
-        conn.send(("result", value))
-    conn.close()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        if memory_mb:
+            limit = memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+        def report(message: str) -> None:
+            conn.send(("progress", message))
+
+        try:
+            value = fn(report)
+        except MemoryError:  # the cap was reached: what fn held is released by now
+            conn.send(("memory", None))
+        else:
+            conn.send(("result", value))
+        conn.close()
+    except MemoryError:
+        code = 71
+    except BaseException:  # the parent reports a worker that died without an answer
+        code = 70
+    finally:
+        os._exit(code)
 
 
 def run_isolated(

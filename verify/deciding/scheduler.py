@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import math
 import os
 import resource
 import signal
@@ -211,8 +212,10 @@ class Scheduler:
 
         def limit_of(index: int) -> float | None:
             if limits is None:
-                return self.timeout
-            return limits[index] if self.timeout is None else min(self.timeout, limits[index])
+                limit = self.timeout
+            else:
+                limit = limits[index] if self.timeout is None else min(self.timeout, limits[index])
+            return limit if limit is not None and math.isfinite(limit) else None  # inf: no limit
 
         results: list[Result | None] = [None] * len(claims)
         pending = deque(range(len(claims)))
