@@ -39,3 +39,24 @@ def test_a_claim_id_of_the_wrong_type_says_so() -> None:
     [entry] = parse('[symbols]\ns = "scalar"\n\n[[claim]]\nid = 123\nlhs = "s"\nrhs = "s"\n').entries
     assert entry.problem is not None and 'must be a string in quotes (id = "123")' in entry.problem
     assert "a number" in entry.problem
+
+
+def test_a_memory_error_in_one_route_is_unknown_not_another_routes_proof(monkeypatch: pytest.MonkeyPatch) -> None:
+    # (A B)^T = B^T A^T is true; when the size-free prover runs out of memory (the worker's cap,
+    # --memory), the decision is unknown: it must not fall back to instantiation and "prove" it
+    # there, or the verdict would depend on --memory (issue 13, C3)
+    from verify.claims_file import parse as parse_claims
+    from verify.deciding import engine, noncommutative
+    from verify.deciding.result import Verdict
+
+    [entry] = parse_claims('[symbols]\nA = "matrix(n, n)"\nB = "matrix(n, n)"\n\n[[claim]]\nid = "t"\n'
+                           'lhs = "(A B)^T"\nrhs = "B^T A^T"\n').entries
+    assert entry.claim is not None
+    assert engine._guarded(entry.claim, lambda _: None).verdict is Verdict.PROVED
+
+    def out_of_memory(*args: object) -> object:
+        raise MemoryError
+
+    monkeypatch.setattr(noncommutative, "_normalise", out_of_memory)
+    result = engine._guarded(entry.claim, lambda _: None)
+    assert result.verdict is Verdict.UNKNOWN and "memory" in result.detail

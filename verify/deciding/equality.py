@@ -433,6 +433,8 @@ def _prove_all_sizes(claim: Equality) -> str | None:
         return None
     try:
         return prove_all_sizes(claim)
+    except MemoryError:  # the worker's cap (--memory): unknown, never a cheaper route's "proved"
+        raise
     except Exception:  # a failure to prove is never a verdict: fall back to instantiation
         return None
 

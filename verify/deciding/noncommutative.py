@@ -777,6 +777,8 @@ def attempt(claim: Equality) -> Attempt:
             return Attempt(METHOD, METHOD)
     except _NOT_PROVED as err:
         return Attempt(None, f"non-commutative normal form: {err or type(err).__name__}")
+    except MemoryError:  # the worker's cap: the decision is unknown, not handed to a cheaper route
+        raise
     except Exception as err:  # a bug of ours must cost a proof, never the engine's verdict
         return Attempt(None, f"non-commutative normal form failed: {type(err).__name__}: {err}")
     return Attempt(None, "non-commutative normal forms differ (which proves nothing): "
