@@ -141,6 +141,10 @@ def test_grade_reports_answers_a_workerless_cluster_did_not_decide(workerless: s
         line for line in err.splitlines() if line.startswith("verify grade: ") and
         line.endswith("answers not decided: no live worker for 1 s")]
     assert "not decided: no live worker for 1 s" in err and "Traceback" not in err
+    # counted over the student's answers, by hand: Ana answers 21 questions; beale.convex is in words
+    # (no decision), and pd.bilinear-y's x^T A (A m x n) does not fit, wrong with no decision: 19
+    [line] = [line for line in err.splitlines() if "not decided" in line]
+    assert line == "verify grade: 19 answers not decided: no live worker for 1 s", line
 
 
 # ---------------------------------------------------------------------------------------

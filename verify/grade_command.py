@@ -15,8 +15,10 @@ import io
 import json
 import math
 import os
+import re
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -213,5 +215,22 @@ def main(argv: Sequence[str]) -> int:
         print(f"{PROG}: cannot write {err.filename or 'the report'}: {err.strerror}", file=sys.stderr)
         return 2
     unreadable = bool(missing) or any(g.error for g in grades)
-    undecided = execution_options.report_undecided(PROG, outcomes, "answers")
+    undecided = _report_undecided(grades, outcomes)
     return 1 if unreadable or undecided else 0
+
+
+def _report_undecided(grades: Sequence[SubmissionGrade], outcomes: Sequence[Result]) -> int:
+    """One line per reason some answers were never decided ("312 answers not decided: the
+    scheduler was lost"), counted over the students' answers; decisions of steps only, when no
+    answer was left undecided. The number of either: the command exits 1 when it is not 0."""
+    reasons: Counter[str] = Counter()
+    for g in grades:
+        for q in g.questions:
+            found = re.search(r"\(not decided: (?P<why>[^)]*)\)", q.review_why)
+            if found:
+                reasons[found.group("why")] += 1
+    for why, n in reasons.items():
+        print(f"{PROG}: {n} answer{'s' if n != 1 else ''} not decided: {why}", file=sys.stderr)
+    if reasons:
+        return sum(reasons.values())
+    return execution_options.report_undecided(PROG, outcomes, "steps")

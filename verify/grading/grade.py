@@ -428,7 +428,8 @@ def _assemble(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -> Ques
                          answer=d.answer.expr.latex(), steps=tuple(checks),
                          counterexample=result.counterexample if result is not None and mark is Mark.INCORRECT
                          else None, review=result is not None and result.verdict is Verdict.UNKNOWN,
-                         review_why=UNDECIDED if result is not None and result.verdict is Verdict.UNKNOWN else "")
+                         review_why=_undecided(result) if result is not None and result.verdict is Verdict.UNKNOWN
+                         else "")
 
 
 #: the order in which a part's mark decides the question's: any wrong part makes it wrong
@@ -466,7 +467,7 @@ def _assemble_parts(p: Plan, results: Mapping[Key, Result], rule: ScoringRule) -
         texts.append(f"Part {number} (${part.name}$): {text}")
         if result is not None and result.verdict is Verdict.UNKNOWN:
             review = True
-            why.append(f"part {number}: {UNDECIDED}")
+            why.append(f"part {number}: {_undecided(result)}")
         elif mark is Mark.UNPARSABLE:
             why.append(f"part {number} {UNREADABLE}: {text.split(': ', 1)[-1]}")
         if mark is Mark.INCORRECT and counterexample is None and result is not None:
@@ -502,6 +503,12 @@ def _part_grade(name: str, p: Plan | None, results: Mapping[Key, Result]) -> tup
     claim = dict(p.claims).get(p.answer_key) if p.answer_key is not None else None
     mark, text = _answer_feedback(q, answer, result, p.answer_error, claim)
     return mark, f"your answer, as read: ${as_read(answer.expr, q, answer.latex)}$. {text}", result
+
+
+def _undecided(result: Result) -> str:
+    """The review reason of an undecided answer; with why, when no decision came back at all
+    (``not decided: the scheduler was lost``), which the command counts and reports."""
+    return f"{UNDECIDED} ({result.detail})" if result.detail.startswith("not decided") else UNDECIDED
 
 
 def _decided(results: Mapping[Key, Result], key: Key) -> Result:
