@@ -295,3 +295,15 @@ def test_no_message_from_a_file_name_carries_control_or_bidi_characters(name: by
         assert len(missing) == 3
         for message in missing:
             assert UNSAFE_LINE.search(message) is None, message
+
+
+def test_a_path_named_on_the_command_line_is_printed_safely(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    # an empty folder whose name carries an escape code: the "nothing to grade" line shows U+FFFD
+    folder = tmp_path / "e\x1b[2Jx"
+    folder.mkdir()
+    from verify.cli import main as cli_main
+
+    assert cli_main(["grade", "--assignment", "hw1", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\ufffd[2Jx" in err

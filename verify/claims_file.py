@@ -14,7 +14,6 @@ error for exactly the claims that use it.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from verify.model.expr import ANY, Expr, shape_of
 from verify.model.shape import Shape
 from verify.model.symbols import Symbols, parse_declaration
 from verify.reading.latex import LatexReader, Unreadable
+from verify.reporting import safe_text
 
 #: Largest claims file read, in bytes. Reading LaTeX costs up to ~40 us a character on hostile
 #: text, in the main process, so this bounds how long a file can take before any deciding.
@@ -42,7 +42,7 @@ MAX_DIMENSION = 100
 
 #: Control characters (as in :data:`verify.reading.markdown.CONTROL`): shown as escapes, never
 #: sent to a terminal, where they would be escape sequences.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL = safe_text.CONTROL  # one definition of what no input may contain
 
 _TOP_KEYS = ("title", "layout", "symbols", "define", "claim")
 _CLAIM_KEYS = ("id", "lhs", "rhs", "expect", "why")

@@ -35,6 +35,7 @@ from verify.grading.batch import GradingOptions
 from verify.grading.grades import SubmissionGrade, flag_for_review
 from verify.reporting import gradebook
 from verify.reporting.atomic import write_text_atomic
+from verify.reporting.safe_text import safe_line
 
 PROG = "verify grade"
 
@@ -173,7 +174,8 @@ def main(argv: Sequence[str]) -> int:
     for message in missing:
         print(f"{PROG}: {message}", file=sys.stderr)
     if not files:
-        print(f"{PROG}: no submission (*.md) found in {', '.join(args.paths)}; nothing to grade", file=sys.stderr)
+        print(f"{PROG}: no submission (*.md) found in {', '.join(safe_line(p) for p in args.paths)}; nothing to grade",
+              file=sys.stderr)
         return 2
 
     set_memory_limit(args.memory)
