@@ -247,3 +247,23 @@ def test_entries_older_than_the_limit_are_dropped_when_the_cache_is_opened(tmp_p
     with DecisionCache(path, max_age_days=90) as c:
         assert c.get("old") is None and c.get("new") is not None
         assert len(c) == 1
+
+
+def test_the_engine_version_covers_every_subfolder(tmp_path: Path) -> None:
+    # a verdict may depend on a module in a subfolder of deciding/ or model/ (issue 14 moves
+    # modules into deciding/kinds, proof, evaluation, batch): a change there must change the
+    # version, or a cache would serve what an older engine decided
+    from verify.deciding.cache import source_hash
+
+    for folder in ("deciding", "model", "deciding/kinds", "deciding/proof/inner"):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / folder / "m.py").write_text("x = 1\n")
+    before = source_hash(tmp_path)
+    for folder in ("deciding", "model", "deciding/kinds", "deciding/proof/inner"):
+        (tmp_path / folder / "m.py").write_text("x = 2\n")
+        after = source_hash(tmp_path)
+        assert after != before, folder
+        before = after
+    (tmp_path / "reading").mkdir()
+    (tmp_path / "reading" / "r.py").write_text("y = 1\n")  # reading decides nothing: not hashed
+    assert source_hash(tmp_path) == before

@@ -67,17 +67,26 @@ def default_path() -> Path:
 def engine_version() -> str:
     """The package version and a hash of the source of everything that decides.
 
-    Any change to the deciding or model code (or to SymPy, or Python) gives a new version,
-    so a cache can never return what an older engine decided.
+    Any change to the deciding or model code (or to SymPy, python-flint, or Python) gives a new
+    version, so a cache can never return what an older engine decided.
     """
+    try:
+        from flint import __version__ as flint_version
+    except ImportError:  # pragma: no cover - a dependency
+        flint_version = "none"
+    return (f"{getattr(verify, '__version__', '0')}+{source_hash(Path(verify.__file__).parent)};"
+            f"sympy {sympy.__version__};flint {flint_version};python {sys.version_info[0]}.{sys.version_info[1]}")
+
+
+def source_hash(root: Path) -> str:
+    """A hash of every module under ``root``'s ``deciding`` and ``model`` folders, in every
+    subfolder (by path and content): a change anywhere a verdict depends on changes it."""
     h = hashlib.sha256()
-    root = Path(verify.__file__).parent
     for folder in ("deciding", "model"):
-        for path in sorted((root / folder).glob("*.py")):
-            h.update(path.name.encode())
+        for path in sorted((root / folder).rglob("*.py")):
+            h.update(path.relative_to(root).as_posix().encode())
             h.update(path.read_bytes())
-    return f"{getattr(verify, '__version__', '0')}+{h.hexdigest()[:16]};sympy {sympy.__version__};" \
-        f"python {sys.version_info[0]}.{sys.version_info[1]}"
+    return h.hexdigest()[:16]
 
 
 def key(claim: Claim) -> str | None:
