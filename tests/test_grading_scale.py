@@ -108,3 +108,16 @@ def test_a_long_submission_gets_its_budget_shared_out_and_a_note(tmp_path: Path)
     assert len(seen) >= 31
     assert set(seen.values()) == {6.0 / len(seen)}
     assert any("budget" in note for note in graded.notes)
+
+
+def test_a_misspelt_heading_reaches_the_submissions_notes(tmp_path: Path) -> None:
+    # grade_files reads .stray from each Submission (mypy had seen it as an object): the note
+    # names the heading and the question it is closest to
+    misspelt = tmp_path / "misspelt.md"
+    misspelt.write_text(f"## pd.linaer\n\n{LINEAR_RIGHT}\n")
+
+    def decider(pending, done, limits):  # type: ignore[no-untyped-def]
+        return {k: Result(Verdict.UNKNOWN, detail="not decided in this test") for k, _ in pending}
+
+    [graded] = grade_files(HW1, [misspelt], decider=decider)
+    assert graded.notes == ("heading 'pd.linaer (did you mean pd.linear?)' names no question of hw1",)

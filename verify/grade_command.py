@@ -104,9 +104,10 @@ def report_text(grades: Sequence[SubmissionGrade], fmt: str, assignment: Assignm
         gradebook.write_csv(grades, buffer, ids)
         return buffer.getvalue()
     if to_file:
-        console = Console(file=io.StringIO(), width=140, color_system=None, force_terminal=False)
+        text = io.StringIO()
+        console = Console(file=text, width=140, color_system=None, force_terminal=False)
         gradebook.render(grades, console, ids)
-        return console.file.getvalue()  # type: ignore[attr-defined]
+        return text.getvalue()
     return None
 
 
@@ -128,7 +129,7 @@ def _grade(assignment: Assignment, files: list[Path], timeout: float | None, par
     if args is not None:
         execute = executed(execution_options.execution_of(args, options.timeout))
 
-        def decider(claims, done, limits):  # type: ignore[no-untyped-def]
+        def decider(claims, done, limits):
             decided = execute(claims, done, limits)
             outcomes.extend(decided.values())
             return decided

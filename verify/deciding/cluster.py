@@ -160,7 +160,7 @@ def decide_on_cluster(claims: Sequence[Claim], address: str, timeout: float | No
     if documents:
         _remote(documents, address, memory_mb, results, on_done, cluster_timeout)
     assert all(r is not None for r in results)
-    return results  # type: ignore[return-value]
+    return results  # type: ignore[return-value]  # all set (asserted); list[Result | None] does not narrow
 
 
 def _remote(documents: dict[tuple[str, float | None], list[int]], address: str, memory_mb: int | None,
@@ -194,9 +194,10 @@ def _collect(client: Any, futures: dict[Any, tuple[list[int], float | None]], re
             on_done(i, result)
 
     limits = [limit for _, limit in futures.values()]
+    finite = [t for t in limits if t is not None and math.isfinite(t)]
     stall = None  # without a time limit per decision, a long one is no sign of a stuck cluster
-    if cluster_timeout is not None and all(t is not None and math.isfinite(t) for t in limits):
-        stall = cluster_timeout + max(limits, default=0.0) + 5.0  # 5 s: forking and sending back
+    if cluster_timeout is not None and len(finite) == len(limits):
+        stall = cluster_timeout + max(finite, default=0.0) + 5.0  # 5 s: forking and sending back
     pending = set(futures)
     now = time.monotonic()
     last_progress = last_worker = now

@@ -82,7 +82,7 @@ def sample(
 def _more_points(claim: Equality, sizes: Mapping[str, int], rng: random.Random,
                  count: int) -> list[tuple[sympy.Matrix, sympy.Matrix, Point]]:
     """Up to ``count`` further points where both sides are defined (for hints)."""
-    out = []
+    out: list[tuple[sympy.Matrix, sympy.Matrix, Point]] = []
     for attempt in range(count + ATTEMPTS):
         if len(out) >= count:
             break
@@ -283,12 +283,12 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
         if not claim.sizes and sizes and _jet_variables(claim, sizes) > JET_VARIABLES:
             costly.append(sizes)
             continue
-        refuted, here, missed, tried = refute(claim, [sizes], rng, progress)
+        refuted, here, missed, agreed = refute(claim, [sizes], rng, progress)
         if refuted is not None:
             return refuted
         defined += here
         skipped += missed
-        valid += tried
+        valid += agreed
         if not here and not missed:
             undefined.append(sizes)
     if not defined:
@@ -333,7 +333,7 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
     return Result(Verdict.PROVED, detail=detail, scope=sizing.describe(sorted(proved_at, key=_cost)))
 
 
-def _cost(b: dict[str, int]) -> tuple[int, int]:
+def _cost(b: Mapping[str, int]) -> tuple[int, int]:
     return (max(b.values(), default=0), sum(b.values()))
 
 
@@ -414,7 +414,7 @@ class _FreeNames(Visitor):
 
 def _free_names(e: Expr, bound: frozenset[str] = frozenset()) -> frozenset[str]:
     """The names ``e`` depends on: those not given a value by an enclosing ``at``."""
-    return _FreeNames().visit(e, bound)  # type: ignore[no-any-return]
+    return _FreeNames().visit(e, bound)
 
 
 def _clash(a: object, b: object) -> bool:

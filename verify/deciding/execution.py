@@ -12,6 +12,7 @@ on, as they would be one after the other: the first decision is stored and the o
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -100,7 +101,7 @@ def decide_all(claims: Sequence[Claim], execution: Execution, on_progress: OnPro
         def decided(j: int, result: Result) -> None:
             i = todo[j]
             stats.decided += 1
-            if cache is not None and keys[i] is not None and cache.put(keys[i], result):  # type: ignore[arg-type]
+            if cache is not None and (k := keys[i]) is not None and cache.put(k, result):
                 stats.stored += 1
             results[i] = result
             on_done(i, result)
@@ -116,7 +117,7 @@ def decide_all(claims: Sequence[Claim], execution: Execution, on_progress: OnPro
                               local_jobs=execution.jobs, limits=shared, cluster_timeout=execution.cluster_timeout)
         elif execution.timeout is None and execution.jobs <= 1 and limits is None:
             for j, claim in enumerate(batch):  # no limit asked for: in this process, as decide(timeout=None)
-                decided(j, _guarded(claim, lambda m, j=j: on_progress(todo[j], m)))
+                decided(j, _guarded(claim, functools.partial(on_progress, todo[j])))
         else:
             Scheduler(jobs=execution.jobs, timeout=execution.timeout, memory_mb=execution.memory_mb).run(
                 batch, on_progress=lambda j, m: on_progress(todo[j], m), on_done=decided, limits=shared)
@@ -124,4 +125,4 @@ def decide_all(claims: Sequence[Claim], execution: Execution, on_progress: OnPro
         if cache is not None:
             cache.close()
     assert all(r is not None for r in results)
-    return results  # type: ignore[return-value]
+    return results  # type: ignore[return-value]  # all set (asserted); list[Result | None] does not narrow

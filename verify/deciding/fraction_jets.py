@@ -362,7 +362,8 @@ class FractionEvaluator(Visitor):
         return self._matmul(a, b)
 
     def _eye(self, n: int) -> JetMatrix:
-        one, zero = self.ring.constant(1), {}
+        one = self.ring.constant(1)
+        zero: Jet = {}
         return _build(n, n, lambda i, j: dict(one) if i == j else dict(zero))
 
     def _numbers(self, m: JetMatrix) -> list[list[Coefficient]]:
@@ -379,7 +380,7 @@ class FractionEvaluator(Visitor):
         if m.shape == (1, 1):
             if m0[0][0] == 0:
                 raise ZeroDivisionError("division by zero")
-            x0 = [[1 / Fraction(m0[0][0])]]
+            x0: list[list[Coefficient]] = [[1 / Fraction(m0[0][0])]]
         else:
             x0 = _inverse_of_numbers(m0)  # ZeroDivisionError when singular, as the SymPy path
         inv = self._constants(x0)
@@ -456,7 +457,7 @@ class FractionEvaluator(Visitor):
                 m = known[i]
             else:
                 after = [known[j] for j in range(i + 1, len(e.factors)) if j in known]
-                m = self.eval(f, _square_size(result, after, hint))  # type: ignore[arg-type]
+                m = self.eval(f, _square_size(result, after, hint))
             result = m if result is None else self._times(result, m)
         if result is None:
             raise Declined("an empty product")
@@ -543,7 +544,11 @@ class FractionEvaluator(Visitor):
     def _Max(self, e: Max, hint: Hint) -> JetMatrix:
         ms = [self.eval(a, hint) for a in e.args]
         shape = next((m.shape for m in ms if m.shape != (1, 1)), (1, 1))
-        grown = [m if m.shape == shape else _build(*shape, lambda i, j, m=m: m.rows[0][0]) for m in ms]
+
+        def spread(m: JetMatrix) -> JetMatrix:  # a 1 x 1 m at every entry of the shape
+            return _build(*shape, lambda i, j: m.rows[0][0])
+
+        grown = [m if m.shape == shape else spread(m) for m in ms]
         value = self.ring.value
 
         def pick(i: int, j: int) -> Jet:

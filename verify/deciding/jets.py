@@ -144,19 +144,19 @@ class JetEvaluator(Evaluator):
             raise UnsupportedError(f"cannot differentiate by {v.name} here")
         return self.offsets[v.name]
 
-    def _Inverse(self, e: Inverse, hint):  # type: ignore[no-untyped-def]
+    def _Inverse(self, e: Inverse, hint):
         m = self.eval(e.arg, hint)
         if m.shape[0] != m.shape[1]:
             return super()._Inverse(e, hint)
         return self.inverse(m)
 
-    def _Div(self, e: Div, hint):  # type: ignore[no-untyped-def]
+    def _Div(self, e: Div, hint):
         den = self.eval(e.den)
         if den.shape != (1, 1):
             return super()._Div(e, hint)
         return self.eval(e.num, hint) * self.inverse(den)[0, 0]
 
-    def _Power(self, e: Power, hint):  # type: ignore[no-untyped-def]
+    def _Power(self, e: Power, hint):
         base = self.eval(e.base, hint)
         exp = self.eval(e.exponent)[0, 0]
         if exp.free_symbols & self.gen_set:
@@ -176,14 +176,14 @@ class JetEvaluator(Evaluator):
             raise UnsupportedError("a matrix power needs an integer exponent")
         return sympy.Matrix([[self.function(lambda x: x**exp, base[0, 0], "power")]])
 
-    def _Apply(self, e: Apply, hint):  # type: ignore[no-untyped-def]
+    def _Apply(self, e: Apply, hint):
         if e.func not in _ELEMENTWISE:
             return super()._Apply(e, hint)
         m = self.eval(e.arg, hint)
         f = _ELEMENTWISE[e.func]
         return m.applyfunc(lambda x: self.function(f, x, e.func))
 
-    def _Max(self, e: Max, hint):  # type: ignore[no-untyped-def]
+    def _Max(self, e: Max, hint):
         ms = [self.eval(a, hint) for a in e.args]
         shape = next((m.shape for m in ms if m.shape != (1, 1)), (1, 1))
         grown = [m if m.shape == shape else sympy.ones(*shape) * m[0, 0] for m in ms]
@@ -216,9 +216,11 @@ def _derivatives(f: Callable[[sympy.Expr], sympy.Expr], order: int) -> list[Call
     """f, f', f'', ... as functions of a value (differentiated once per function and order)."""
     x = sympy.Dummy("x")
     fx = f(x)
-    out = []
+    out: list[Callable[[sympy.Expr], sympy.Expr]] = []
     for _ in range(order + 1):
-        out.append(lambda c, fx=fx: fx.xreplace({x: c}))
+        def at(c: sympy.Expr, fx: sympy.Expr = fx) -> sympy.Expr:  # a def: mypy infers no lambda with a default
+            return fx.xreplace({x: c})
+        out.append(at)
         fx = fx.diff(x)
     return out
 

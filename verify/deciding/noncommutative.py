@@ -670,8 +670,8 @@ class _Algebra(Visitor):
         if len(e.wrt) > 1:
             if not f.is_scalar or not all(self._variable(v).shape.is_scalar for v in e.wrt):
                 raise Unsupported("higher derivatives only of a scalar by scalars")
-            for v in reversed(e.wrt):
-                f = self.differentiate(f, self.by_scalar(v.name))
+            for w in reversed(e.wrt):
+                f = self.differentiate(f, self.by_scalar(w.name))
             return f
         v = self._variable(e.wrt[0])
         if v.shape.is_scalar:

@@ -255,7 +255,7 @@ class Scheduler:
                     worker.limit = limit_of(index)
                     busy[worker.conn] = worker
                 for conn in wait(list(busy), timeout=self._wait_for(busy.values())):
-                    settle(busy[conn])  # type: ignore[index]
+                    settle(busy[conn])  # type: ignore[index]  # wait() gives back busy's own keys, typed wider
                 now = time.perf_counter()
                 for worker in [w for w in busy.values() if w.limit is not None and now - w.started >= w.limit]:
                     settle(worker)  # what it sent just before the deadline still counts
@@ -265,14 +265,15 @@ class Scheduler:
                     assert limit is not None
                     worker.kill()
                     del busy[worker.conn]
-                    results[index] = timed_out(limit, worker.last, now - worker.started)
-                    on_done(index, results[index])  # type: ignore[arg-type]
+                    timed = timed_out(limit, worker.last, now - worker.started)
+                    results[index] = timed
+                    on_done(index, timed)
         finally:
             for worker in [*idle, *busy.values()]:
                 worker.kill()
             self._workers = []
         assert all(r is not None for r in results)
-        return results  # type: ignore[return-value]
+        return results  # type: ignore[return-value]  # all set (asserted); list[Result | None] does not narrow
 
     @staticmethod
     def _drain(worker: _Worker, on_progress: OnProgress, memory_mb: int | None) -> Result | None:

@@ -126,7 +126,7 @@ PARTIAL = "sizes "
 
 def partial(scope: str | None) -> bool:
     """Whether a ``proved`` scope covers only the sizes it lists, not every size its letters allow."""
-    return bool(scope) and scope.startswith(PARTIAL)
+    return scope is not None and scope.startswith(PARTIAL)
 
 
 def short(scope: str) -> str:

@@ -11,6 +11,7 @@ import stat
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from verify.deciding.engine import decide
 from verify.deciding.execution import Execution, decide_all
@@ -23,7 +24,7 @@ from verify.grading.grades import Mark, QuestionGrade, SubmissionGrade
 from verify.grading.scoring import ScoringRule
 from verify.model.claim import Claim
 from verify.model.question import Question
-from verify.reading.markdown import MAX_BYTES, Section, SubmissionError, decode, read_submission
+from verify.reading.markdown import MAX_BYTES, Section, Submission, SubmissionError, decode, read_submission
 from verify.reporting.safe_text import safe_line
 
 
@@ -61,13 +62,16 @@ def executed(execution: Execution) -> Decider:
     return decider
 
 
-def shares(owned: Mapping[Path, set[Hashable]], budget: float, timeout: float
-           ) -> tuple[dict[Hashable, float], dict[Path, float]]:
+_K = TypeVar("_K", bound=Hashable)
+
+
+def shares(owned: Mapping[Path, set[_K]], budget: float, timeout: float
+           ) -> tuple[dict[_K, float], dict[Path, float]]:
     """Each claim's time limit, and each submission's share per claim: the budget over its
     distinct claims, capped by the timeout. A claim several submissions ask gets the largest
     of their shares (deciding it for one decides it for all)."""
     per_file = {path: min(timeout, budget / len(keys)) for path, keys in owned.items() if keys}
-    limits: dict[Hashable, float] = {}
+    limits: dict[_K, float] = {}
     for path, keys in owned.items():
         for k in keys:
             limits[k] = max(limits.get(k, 0.0), per_file[path])
@@ -222,7 +226,7 @@ def _read_regular(path: Path) -> bytes:
             os.close(fd)
 
 
-def _read(path: Path, assignment: Assignment) -> tuple[str, object]:
+def _read(path: Path, assignment: Assignment) -> tuple[str, Submission | str]:
     """(student, Submission) or (student, error message). The file name in a message and the
     student's name are :func:`safe_line`: they are printed on a TA's terminal."""
     file, stem = safe_line(path), safe_line(path.stem)

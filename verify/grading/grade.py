@@ -22,6 +22,7 @@ import functools
 import itertools
 import re
 from collections.abc import Hashable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
 import sympy
@@ -58,12 +59,12 @@ from verify.model.expr import (
     substitute,
 )
 from verify.model.question import Question
-from verify.model.shape import Shape
+from verify.model.shape import Dim, Shape
 from verify.model.symbols import Symbol, Symbols
 from verify.reading.latex import LatexReader
 from verify.reading.markdown import Section
 
-Key = Hashable
+Key = tuple[Hashable, ...]  # ("step", question id, ...), ("answer", ...): a claim, by what decides it
 
 _TRUE_FALSE = re.compile(r"\b(true|false|yes|no)\b", re.IGNORECASE)
 
@@ -142,16 +143,17 @@ def plan(question: Question, section: Section | None, labels: Mapping[str, Label
     answer_key = None
     error = ""
     if d.answer is not None and d.answer.expr is not None:
-        lhs = d.answer_lhs.expr if d.answer_lhs is not None else None
+        answer_lhs = d.answer_lhs.expr if d.answer_lhs is not None else None
         answer = d.answer.expr
         if isinstance(question.answer, Expr):
             answer = _zero_as_matrix(question, answer, question.answer)[0]
-        answer_key = ("answer", question.id, question.reference.statement, answer, lhs if question.accepts else None)
+        answer_key = ("answer", question.id, question.reference.statement, answer,
+                      answer_lhs if question.accepts else None)
         error = _restates(answer, question)
         try:
             if error:
                 raise ValueError(error)
-            claims.append((answer_key, _at(question.answer_claim(answer, lhs), _fixed(d.answer), question)))
+            claims.append((answer_key, _at(question.answer_claim(answer, answer_lhs), _fixed(d.answer), question)))
         except (VerifyError, TypeError, ValueError) as err:
             answer_key, error = None, str(err)
     defined_key, where = None, ""
@@ -196,9 +198,9 @@ def _plan_parts(question: Question, section: Section, labels: Mapping[str, Label
         for key, claim in p.claims:
             if key[0] == "step" and key not in skip:
                 claims.setdefault(key, claim)
-    for p in given:
-        if p is not None and p.answer_key is not None:
-            claims.setdefault(p.answer_key, dict(p.claims)[p.answer_key])
+    for part in given:
+        if part is not None and part.answer_key is not None:
+            claims.setdefault(part.answer_key, dict(part.claims)[part.answer_key])
     return Plan(question, section, d, tuple(claims.items()), assumptions=main.assumptions, parts=tuple(given))
 
 
@@ -338,10 +340,10 @@ def _where_defined(question: Question, latex: str) -> tuple[str, Equality] | Non
 
 @functools.lru_cache(maxsize=64)
 def _unified(question: Question, keep: str, drop: str) -> Symbols | None:
-    def dim(d: object) -> object:
+    def dim(d: Dim) -> Dim:
         return keep if d == drop else d
     try:
-        return Symbols.of([replace(s, shape=Shape(dim(s.shape.rows), dim(s.shape.cols)))  # type: ignore[arg-type]
+        return Symbols.of([replace(s, shape=Shape(dim(s.shape.rows), dim(s.shape.cols)))
                            for s in question.symbols.values()])
     except VerifyError:
         return None
@@ -539,7 +541,7 @@ def _asks(wording: str) -> str:
     return sentences[-1] if sentences else wording
 
 
-def _checks(q: Question, d: Derivation, results: Mapping[Key, Result], answers: set[int | None],
+def _checks(q: Question, d: Derivation, results: Mapping[Key, Result], answers: AbstractSet[int | None],
             assumptions: tuple[int, ...], heads: list[Term | None]) -> list[StepCheck]:
     """Each step's check. Not checked, by design, and costing nothing: an equation that is the
     answer (graded as the answer), an assumption (w_1 = w_2), and the first link of the answer's

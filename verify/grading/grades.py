@@ -141,7 +141,7 @@ def flag_misnamed_headings(grades: Iterable[SubmissionGrade]) -> list[Submission
     for review: a misspelt id must not reach a gradebook as a silent 0 (JSON, CSV, Gradescope)."""
     out = []
     for g in grades:
-        meant = {}
+        meant: dict[str, str] = {}  # question id -> the heading that misspelt it
         for note in g.notes:
             for found in _DID_YOU_MEAN.finditer(note):
                 meant.setdefault(found.group("id"), found.group("heading"))

@@ -61,7 +61,7 @@ def collect(named: Iterable[tuple[Question, Derivation]]) -> dict[str, Label]:
     for question, d in named:
         for name, term in d.named:
             k = key(name)
-            if k in found and (found[k] is None or found[k].term.latex != term.latex):  # type: ignore[union-attr]
+            if k in found and ((seen := found[k]) is None or seen.term.latex != term.latex):
                 found[k] = None
             else:
                 found[k] = Label(name, term, question)
@@ -190,7 +190,7 @@ def _by_shape(factors: list[_Factor], want: Shape, against: str) -> str:
     unknown = [f.name for f in factors if f.shape is None]
     for side, ordered, dim in (("rows", factors, lambda s: s.rows), ("columns", factors[::-1], lambda s: s.cols)):
         end = _first_matrix(ordered)
-        if end is None:
+        if end is None or end.shape is None:  # the factor it gives has a known shape
             continue
         got, expected = dim(end.shape), dim(want)
         if not _differ(got, expected):

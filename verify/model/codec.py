@@ -131,7 +131,7 @@ def _encode(value: Any, math: bool, depth: int) -> Any:
             raise CodecError("only string keys")
         return {"$": "dict", "items": {k: _encode(v, math, d) for k, v in value.items()}}
     tag = type(value).__name__
-    known = _NODES.get(tag) or _CLAIMS.get(tag) or (Symbol if tag == "Symbol" else None)
+    known: type[Any] | None = _NODES.get(tag) or _CLAIMS.get(tag) or (Symbol if tag == "Symbol" else None)
     if known is None or type(value) is not known:
         raise CodecError(f"no JSON form for {tag}")
     skip = (_CLAIM_LABELS if tag in _CLAIMS else _SYMBOL_LABELS if tag == "Symbol" else ()) if math else ()
@@ -235,7 +235,8 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def _check(value: object) -> None:
     """Every field has its declared type: constructors do not check, and the engine trusts them."""
-    for name, hint in _hints(type(value)).items():
+    cls: type = type(value)  # as ``type``: mypy takes ``type[object]`` for unhashable (its __hash__ needs a self)
+    for name, hint in _hints(cls).items():
         if not _conforms(getattr(value, name), hint):
             raise CodecError(f"{type(value).__name__}.{name} is not a {hint}")
 

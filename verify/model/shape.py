@@ -7,6 +7,7 @@ Deciding a claim at concrete sizes means binding each letter to an integer (:met
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from verify.errors import DeclarationError
@@ -50,7 +51,7 @@ class Shape:
     def letters(self) -> frozenset[str]:
         return frozenset(d for d in (self.rows, self.cols) if isinstance(d, str))
 
-    def bind(self, sizes: dict[str, int]) -> tuple[int, int]:
+    def bind(self, sizes: Mapping[str, int]) -> tuple[int, int]:
         """The concrete (rows, cols) at the given sizes of the dimension letters."""
         return (_bind(self.rows, sizes), _bind(self.cols, sizes))
 
@@ -62,7 +63,7 @@ class Shape:
         return "scalar" if self.is_scalar else f"{self.rows}x{self.cols}"
 
 
-def _bind(dim: Dim, sizes: dict[str, int]) -> int:
+def _bind(dim: Dim, sizes: Mapping[str, int]) -> int:
     return dim if isinstance(dim, int) else sizes[dim]
 
 

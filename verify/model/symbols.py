@@ -55,15 +55,15 @@ class Symbol:
 
 
 def scalar(name: str, **props: object) -> Symbol:
-    return Symbol(name, SCALAR, **props)  # type: ignore[arg-type]
+    return Symbol(name, SCALAR, **props)  # type: ignore[arg-type]  # props: Symbol's own keyword fields
 
 
 def vector(name: str, n: int | str, **props: object) -> Symbol:
-    return Symbol(name, Shape(n, 1), **props)  # type: ignore[arg-type]
+    return Symbol(name, Shape(n, 1), **props)  # type: ignore[arg-type]  # props: Symbol's own keyword fields
 
 
 def matrix(name: str, rows: int | str, cols: int | str, **props: object) -> Symbol:
-    return Symbol(name, Shape(rows, cols), **props)  # type: ignore[arg-type]
+    return Symbol(name, Shape(rows, cols), **props)  # type: ignore[arg-type]  # props: Symbol's own keyword fields
 
 
 _KIND = re.compile(r"^\s*(scalar|vector|matrix)\s*(?:\(([^()]*)\))?\s*$")
@@ -72,7 +72,9 @@ _OF = re.compile(r"^\s*of\s*\(([^()]*)\)\s*$")
 
 def _split_top(text: str) -> list[str]:
     """Split on commas that are not inside parentheses."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch == "(":
             depth += 1
@@ -111,7 +113,7 @@ def parse_declaration(name: str, text: str) -> Symbol:
             props[word] = True
         else:
             raise DeclarationError(f"{name}: unknown property {word!r}")
-    return Symbol(name, shape, **props)  # type: ignore[arg-type]
+    return Symbol(name, shape, **props)  # type: ignore[arg-type]  # props: Symbol's own keyword fields
 
 
 @dataclass(frozen=True)

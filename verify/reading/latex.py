@@ -26,6 +26,7 @@ identity (``1 - \\alpha \\Lambda`` is ``I - \\alpha \\Lambda``).
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import functools
 import re
@@ -181,10 +182,10 @@ def _closer(opener: Token) -> str:
     """What closes ``opener`` as it was written: \\left\\| by \\right\\|, \\bigl( by \\bigr)."""
     text = str(opener).strip()
     if opener.type == "IND_OPEN":  # \\mathbb{1}\\left\\{ ...: the bracket it ends with
-        bracket = re.search(r"(\\left\s*)?(\(|\[|\\\{)$", text)
-        if bracket is None:  # pragma: no cover - the terminal ends with one of these
+        ending = re.search(r"(\\left\s*)?(\(|\[|\\\{)$", text)
+        if ending is None:  # pragma: no cover - the terminal ends with one of these
             return "its closing bracket"
-        return ("\\right" if bracket.group(1) else "") + _PAIRED[bracket.group(2)]
+        return ("\\right" if ending.group(1) else "") + _PAIRED[ending.group(2)]
     sized = re.match(r"\\(left|[bB]igg?l?)\s*(.*)$", text, re.S)
     if sized is None:
         return _CLOSE_WITH.get(opener.type, "its closing bracket")
@@ -384,7 +385,7 @@ class LatexReader:
         #: sum expands it
         self.table: Mapping[str, Symbol] = ChainMap(
             {key: Symbol(key, f.shape) for key, f in self.families.items()},
-            {s.name: s for s in self.nodes.values()}, symbols,  # type: ignore[arg-type]
+            {s.name: s for s in self.nodes.values()}, symbols,  # type: ignore[arg-type]  # ChainMap wants MutableMappings; read only
         )
         self.parser = _parser(self.spellings.pattern)
         self.letters: frozenset[str] = frozenset(
@@ -606,7 +607,7 @@ class LatexReader:
 
     def _syntax(self, text: str, err: UnexpectedInput) -> VerifyError:
         if isinstance(err, UnexpectedCharacters):
-            pos = err.pos_in_stream
+            pos = err.pos_in_stream or 0  # always set on UnexpectedCharacters (typed Optional on the base)
             char = text[pos] if pos < len(text) else ""
             if char == "}":
                 return UnbalancedBrackets(f"'}}' at offset {pos} closes nothing: remove it, or add the '{{' "
@@ -811,7 +812,7 @@ class _Builder(Transformer_NonRecursive):
                 name = f"#{i}"
                 extra[name] = Symbol(name, p.shape)
                 out.append(Var(name))
-        return out, ChainMap(extra, self.r.table)  # type: ignore[arg-type]
+        return out, ChainMap(extra, self.r.table)  # type: ignore[arg-type]  # ChainMap wants MutableMappings; read only
 
     def _relocated(self, err: VerifyError, build: Callable[..., Expr], parts: Sequence[Read],
                    offset: int) -> VerifyError:
@@ -988,7 +989,7 @@ class _Builder(Transformer_NonRecursive):
     def opapp(self, c: list[Any]) -> Read:
         op, arg = c
         if isinstance(op, Token):  # a bare elementwise function before a prefix operator
-            op = _Op(_FUNCTIONS[_name(op)], op.start_pos)
+            op = _Op(_FUNCTIONS[_name(op)], op.start_pos or 0)
         return self.apply_op(op, arg)
 
     def apply_op(self, op: _Op, arg: Read) -> Read:
@@ -1162,7 +1163,7 @@ class _Builder(Transformer_NonRecursive):
                                    self.at(op.start_pos or 0))
             return _Op("sum", op.start_pos or 0, head=str(op))
         if isinstance(op, Token):
-            return _Op(_FUNCTIONS[_name(op)], op.start_pos)
+            return _Op(_FUNCTIONS[_name(op)], op.start_pos or 0)
         return op
 
     def factor(self, c: list[Any]) -> Read:
@@ -1235,6 +1236,7 @@ class _Builder(Transformer_NonRecursive):
         open_, inner, close = c
         return Read(inner.expr, inner.shape, open_.start_pos, close.end_pos, inner.depth, inner.size)
 
+    # Below this method, ``tuple`` in an annotation of this class body is the method: they say ``builtins.tuple``.
     def tuple(self, c: list[Any]) -> Read:
         """``(a, b)``, ``[a, b]``, ``[a; b]``: a point or vector written as a tuple, read as the column
         of its entries (a question that takes a row takes it too: see the questions' ``accepts``)."""
@@ -1283,7 +1285,7 @@ class _Builder(Transformer_NonRecursive):
         dens = next(x for x in c if isinstance(x, tuple))
         return self.derivative_op(c[0].start_pos, order, dens)
 
-    def derivative_op(self, start: int, order: int, dens: tuple[_Wrt, ...]) -> _Op:
+    def derivative_op(self, start: int, order: int, dens: builtins.tuple[_Wrt, ...]) -> _Op:
         total = sum(w.order for w in dens)
         if total != order:
             raise LatexSyntaxError(
@@ -1316,7 +1318,7 @@ class _Builder(Transformer_NonRecursive):
 
         return self.make(at_the_node, [f], start, end, blame=blame)
 
-    def pdens(self, c: list[Any]) -> tuple[_Wrt, ...]:
+    def pdens(self, c: list[Any]) -> builtins.tuple[_Wrt, ...]:
         return tuple(x for x in c if isinstance(x, _Wrt))
 
     ddens = pdens
@@ -1704,7 +1706,7 @@ class _ConstantFolder(Visitor):
 
 def _fold(e: Expr) -> sympy.Rational | None:
     """Evaluate an exponent made of numbers only; None if it mentions anything else."""
-    return _ConstantFolder().visit(e)  # type: ignore[no-any-return]
+    return _ConstantFolder().visit(e)
 
 
 def _bounded(value: sympy.Rational) -> sympy.Rational:

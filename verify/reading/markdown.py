@@ -103,7 +103,7 @@ _MD = _parser()
 class _NoAliasLoader(yaml.SafeLoader):
     """A safe loader that refuses anchors and aliases: no billion-laughs expansion."""
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             raise SubmissionError("front matter uses a YAML alias; only plain 'student: NAME' is read")
         node = super().compose_node(parent, index)

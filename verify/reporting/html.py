@@ -149,8 +149,8 @@ class ClaimGroup:
         return _counts(c.verdict for c in self.claims)
 
 
-def _counts(verdicts: object) -> dict[str, int]:
-    found = Counter(verdicts)  # type: ignore[call-overload]
+def _counts(verdicts: Iterable[str]) -> dict[str, int]:  # Verdicts or their values: a StrEnum is a str
+    found = Counter(verdicts)
     return {v.value: found[v.value] for v in Verdict if found[v.value]}
 
 

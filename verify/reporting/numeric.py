@@ -14,6 +14,7 @@ Nothing here decides anything: the verdicts come from exact arithmetic elsewhere
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import sympy
@@ -25,7 +26,7 @@ class Unplottable(ValueError):
     """The expression has a node that this evaluator does not know (or a free symbol without a value)."""
 
 
-_UNARY: dict[type, Callable[[Array], Array]] = {
+_UNARY: dict[type[Any], Callable[[Array], Array]] = {
     sympy.exp: np.exp,
     sympy.log: np.log,
     sympy.tanh: np.tanh,
@@ -49,9 +50,9 @@ def _eval(e: sympy.Basic, values: Mapping[sympy.Symbol, Array]) -> Array:
             raise Unplottable(f"no value for {e}")
         return values[e]
     if e.is_Number:
-        return float(e)  # type: ignore[arg-type]
+        return float(e)
     if e in (sympy.pi, sympy.E):
-        return float(e)  # type: ignore[arg-type]
+        return float(e)
     if isinstance(e, sympy.Add):
         total: Array = 0.0
         for a in e.args:

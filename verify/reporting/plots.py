@@ -60,14 +60,14 @@ class Picture:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
 
 
-def _figure(width: float, height: float):  # type: ignore[no-untyped-def]
+def _figure(width: float, height: float):
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
     return fig
 
 
-def _svg(fig) -> str:  # type: ignore[no-untyped-def]
+def _svg(fig) -> str:
     import matplotlib
 
     with matplotlib.rc_context({"svg.hashsalt": "verify", "svg.fonttype": "path", "font.size": 9}):
@@ -163,7 +163,7 @@ def _signed_log(values: np.ndarray) -> np.ndarray:
 
 
 def _contour(f: sympy.Expr, variables: Sequence[sympy.Symbol], at: np.ndarray, eigenvalues: np.ndarray,
-             eigenvectors: np.ndarray, axis: Sequence[str]):  # type: ignore[no-untyped-def]
+             eigenvectors: np.ndarray, axis: Sequence[str]):
     half = _window(at)
     xs = np.linspace(at[0] - half, at[0] + half, 241)
     ys = np.linspace(at[1] - half, at[1] + half, 241)
@@ -195,7 +195,7 @@ def _contour(f: sympy.Expr, variables: Sequence[sympy.Symbol], at: np.ndarray, e
     return fig
 
 
-def _curve(f: sympy.Expr, variable: sympy.Symbol, at: float, axis: str):  # type: ignore[no-untyped-def]
+def _curve(f: sympy.Expr, variable: sympy.Symbol, at: float, axis: str):
     half = _window(np.array([at]))
     xs = np.linspace(at - half, at + half, 400)
     ys = np.broadcast_to(np.asarray(evaluate(f, {variable: xs}), dtype=float), xs.shape)
