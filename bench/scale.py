@@ -40,13 +40,13 @@ from hw1_vs_baseline import inverse_claim, timed_baseline  # noqa: E402
 
 from derivations import all_claims  # noqa: E402
 from verify.deciding.execution import Execution, Stats, decide_all  # noqa: E402
-from verify.deciding.result import Verdict  # noqa: E402
 from verify.deciding.scheduler import Scheduler, cores  # noqa: E402
 from verify.grading.assignment import load_assignment  # noqa: E402
 from verify.grading.batch import GradingOptions, grade_files  # noqa: E402
 from verify.grading.derivation import reader  # noqa: E402
 from verify.grading.grade import plan  # noqa: E402
 from verify.model.claim import Equality  # noqa: E402
+from verify.model.result import Verdict  # noqa: E402
 from verify.reading.markdown import read_submission  # noqa: E402
 
 TIMEOUT = 60.0

@@ -13,8 +13,8 @@ import sympy
 from mpmath import iv
 
 from verify.deciding.instantiate import Evaluator, jets_to_symbols, symbolic
-from verify.deciding.result import Counterexample
 from verify.model.claim import Equality
+from verify.model.result import Counterexample
 
 
 def recheck(claim: Equality, cx: Counterexample) -> tuple[sympy.Matrix, sympy.Matrix]:

@@ -16,9 +16,9 @@ from checking import separates
 from derivations import adamax
 from verify.deciding.engine import decide
 from verify.deciding.instantiate import Evaluator, symbolic
-from verify.deciding.result import Verdict
 from verify.model.claim import Equality, Limit
 from verify.model.expr import apply, maximum
+from verify.model.result import Verdict
 
 BY_ID = {c.id: c for c in adamax.CLAIMS}
 

@@ -8,9 +8,9 @@ import sympy
 from derivations import beale
 from verify.deciding.engine import decide
 from verify.deciding.instantiate import Evaluator, symbolic
-from verify.deciding.result import Verdict
 from verify.model.claim import Equality, GlobalMinimum
 from verify.model.expr import D, Var, at, col, lift, shape_of
+from verify.model.result import Verdict
 from verify.model.symbols import Symbols, scalar
 
 CLAIMS = {c.id: c for c in beale.CLAIMS}

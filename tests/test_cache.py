@@ -20,8 +20,8 @@ from verify.cli import main
 from verify.deciding import cache as caching
 from verify.deciding.cache import DecisionCache, default_path, key
 from verify.deciding.execution import Execution, Stats, decide_all
-from verify.deciding.result import Counterexample, Result, Verdict
 from verify.model.claim import Claim
+from verify.model.result import Counterexample, Result, Verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 A, B, x, t = Var("A"), Var("B"), Var("x"), Var("t")
@@ -179,7 +179,7 @@ def test_a_cache_that_cannot_be_written_turns_itself_off(tmp_path: Path) -> None
 KILLED_WRITER = """
 import os, signal, sys
 from verify.deciding.cache import DecisionCache
-from verify.deciding.result import Result, Verdict
+from verify.model.result import Result, Verdict
 cache = DecisionCache(sys.argv[1])
 for i in range(50):
     cache.put(f"k{i}", Result(Verdict.PROVED, detail=str(i)))

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from verify.claims_file import ClaimsFileError, parse
 from verify.model.expr import Derivative, Product, Var
+from verify.reading.claims_file import ClaimsFileError, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 

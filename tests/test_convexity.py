@@ -11,9 +11,9 @@ import sympy
 
 from verify.deciding.engine import decide
 from verify.deciding.nonnegative import certified_nonnegative
-from verify.deciding.result import Result, Verdict
 from verify.model.claim import Convex
 from verify.model.expr import Expr, Var, apply, mat
+from verify.model.result import Result, Verdict
 from verify.model.symbols import Symbols, matrix, scalar, vector
 
 u, v = Var("u"), Var("v")

@@ -16,10 +16,10 @@ import pytest
 from verify import D, Equality, Symbols, Var, matrix, scalar, vector
 from verify.deciding import cluster as clustering
 from verify.deciding.execution import Execution, Stats, decide_all
-from verify.deciding.result import Result, Verdict
 from verify.grade_command import main as grade_main
 from verify.model.claim import Claim
 from verify.model.expr import Expr
+from verify.model.result import Result, Verdict
 
 distributed = pytest.importorskip("distributed")
 

@@ -7,9 +7,9 @@ import pytest
 import sympy
 
 from verify.deciding.engine import decide
-from verify.deciding.result import Result, Verdict
 from verify.model.claim import PolynomialDegree
 from verify.model.expr import Expr, Var, apply, col
+from verify.model.result import Result, Verdict
 from verify.model.symbols import Symbols, matrix, scalar, vector
 
 u, v, a = Var("u"), Var("v"), Var("a")

@@ -11,8 +11,8 @@ import pytest
 from checking import separates
 from derivations import all_claims
 from verify.deciding.engine import decide
-from verify.deciding.result import Verdict, agrees
 from verify.model.claim import Equality
+from verify.model.result import Verdict, agrees
 
 CLAIMS = all_claims()
 

@@ -386,8 +386,8 @@ def test_a_wrong_fast_value_cannot_refute_a_true_claim(monkeypatch: pytest.Monke
     # (divided by t so that it is not defined everywhere: points come before any proof) is not refuted.
     from verify import Var, decide
     from verify.deciding import fraction_jets
-    from verify.deciding.result import Verdict
     from verify.model.claim import Equality
+    from verify.model.result import Verdict
     from verify.model.symbols import Symbols, matrix, scalar
 
     real = fraction_jets.PointEvaluator.evaluate
@@ -411,8 +411,8 @@ def test_a_fast_path_that_hides_a_difference_cannot_make_a_false_claim_unknown(m
     from checking import separates
     from verify import Var, decide
     from verify.deciding import fraction_jets
-    from verify.deciding.result import Verdict
     from verify.model.claim import Equality
+    from verify.model.result import Verdict
     from verify.model.symbols import Symbols, matrix
 
     real = fraction_jets.PointEvaluator.evaluate

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from verify.deciding.execution import Execution
-from verify.deciding.result import Result, Verdict
 from verify.grading.assignment import load_assignment
 from verify.grading.batch import GradingOptions, decide_each, executed, grade_files, shares
 from verify.grading.grade import Key, assemble, plan
 from verify.grading.scoring import ScoringRule
 from verify.model.claim import Claim
+from verify.model.result import Result, Verdict
 from verify.reading.markdown import read_submission
 
 HW1 = load_assignment("hw1")

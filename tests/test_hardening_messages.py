@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from verify.claims_file import parse
 from verify.errors import Position, VerifyError
 from verify.model.symbols import Symbols, scalar
+from verify.reading.claims_file import parse
 from verify.reading.latex import LatexReader
 
 READ = LatexReader(Symbols.of([scalar("s")])).read
@@ -45,9 +45,9 @@ def test_a_memory_error_in_one_route_is_unknown_not_another_routes_proof(monkeyp
     # (A B)^T = B^T A^T is true; when the size-free prover runs out of memory (the worker's cap,
     # --memory), the decision is unknown: it must not fall back to instantiation and "prove" it
     # there, or the verdict would depend on --memory (issue 13, C3)
-    from verify.claims_file import parse as parse_claims
     from verify.deciding import engine, noncommutative
-    from verify.deciding.result import Verdict
+    from verify.model.result import Verdict
+    from verify.reading.claims_file import parse as parse_claims
 
     [entry] = parse_claims('[symbols]\nA = "matrix(n, n)"\nB = "matrix(n, n)"\n\n[[claim]]\nid = "t"\n'
                            'lhs = "(A B)^T"\nrhs = "B^T A^T"\n').entries

@@ -12,9 +12,9 @@ from checking import separates
 from derivations import hessian as h
 from verify.deciding.engine import decide
 from verify.deciding.instantiate import jet_symbol
-from verify.deciding.result import Verdict
 from verify.model.claim import Equality
 from verify.model.expr import MatrixLit
+from verify.model.result import Verdict
 
 CLAIMS = {c.id: c for c in h.CLAIMS}
 

@@ -35,9 +35,9 @@ from verify.cli import main
 from verify.deciding import isolation
 from verify.deciding.dispatch import decide_inline
 from verify.deciding.engine import decide
-from verify.deciding.result import Result, Verdict
 from verify.errors import VerifyError
 from verify.model.claim import Equality
+from verify.model.result import Result, Verdict
 from verify.model.symbols import Symbols, parse_declaration
 from verify.reading.latex import read_latex
 

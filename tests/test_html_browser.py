@@ -22,8 +22,8 @@ import pytest
 
 from derivations import beale
 from verify.deciding.engine import decide
-from verify.deciding.result import Counterexample
 from verify.grading.grades import Mark, QuestionGrade, StepCheck, StepStatus, SubmissionGrade
+from verify.model.result import Counterexample
 from verify.reporting.html import claims_page, grading_page
 from verify.reporting.rows import Row
 

@@ -14,10 +14,10 @@ import sympy
 
 from derivations import beale, quadratic
 from verify.deciding.engine import decide
-from verify.deciding.result import Counterexample, Result, Verdict
 from verify.grading.assignment import load_assignment
 from verify.grading.batch import grade_files
 from verify.grading.grades import Mark, QuestionGrade, StepCheck, StepStatus, SubmissionGrade
+from verify.model.result import Counterexample, Result, Verdict
 from verify.reporting import mathml
 from verify.reporting.html import claims_page, grading_page, spelled
 from verify.reporting.numeric import Unplottable, evaluate

@@ -454,9 +454,9 @@ def test_a_derivative_by_a_definition_is_taken_at_the_node() -> None:
     # u := A x; d(u^T u)/du read as backpropagation means it: v^T v differentiated by v, at v = A x
     # (2 u^T by hand), not refused and not d/dx.
     from verify.deciding.engine import decide
-    from verify.deciding.result import Verdict
     from verify.model.claim import Equality
     from verify.model.expr import At, Derivative
+    from verify.model.result import Verdict
 
     r = reader.LatexReader(S, defines={"u": Product((A, x))}, node_derivatives=True)
     lhs = r.read(r"\frac{\partial (u^T u)}{\partial u}")

@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from verify.deciding.engine import decide
-from verify.deciding.result import Verdict
 from verify.model.claim import Equality
 from verify.model.expr import (
     Add,
@@ -37,6 +36,7 @@ from verify.model.expr import (
     Var,
     shape_of,
 )
+from verify.model.result import Verdict
 from verify.model.symbols import Symbols, matrix, scalar, vector
 from verify.reading.latex import read_latex
 

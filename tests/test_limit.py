@@ -24,10 +24,10 @@ from verify.deciding.limit import (
     pieces,
     zero_by_cases,
 )
-from verify.deciding.result import Result, Verdict
 from verify.errors import VerifyError
 from verify.model.claim import Limit
 from verify.model.expr import Expr, Var, apply, col, lift, maximum
+from verify.model.result import Result, Verdict
 from verify.model.symbols import Symbols, scalar
 
 p, x, n, a, b, c, g = (Var(name) for name in ("p", "x", "n", "a", "b", "c", "g"))

@@ -8,9 +8,9 @@ import sympy
 
 from verify.deciding.engine import decide
 from verify.deciding.minimum import linear_unique, unique_real_zero
-from verify.deciding.result import Result, Verdict
 from verify.model.claim import GlobalMinimum
 from verify.model.expr import Expr, Var, apply, lift
+from verify.model.result import Result, Verdict
 from verify.model.symbols import Symbols, matrix, scalar, vector
 
 u, v = Var("u"), Var("v")

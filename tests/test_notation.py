@@ -15,13 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from verify.claims_file import parse
 from verify.deciding.engine import decide
-from verify.deciding.result import Verdict
 from verify.errors import ShapeError, UndeclaredName, UnsupportedError, VerifyError
 from verify.model.expr import Const, Expr, Var, shape_of
+from verify.model.result import Verdict
 from verify.model.shape import SCALAR, Shape
 from verify.model.symbols import Symbols, parse_declaration
+from verify.reading.claims_file import parse
 from verify.reading.errors import UnbalancedBrackets
 from verify.reading.latex import LatexReader
 

@@ -12,9 +12,9 @@ import sympy
 from checking import separates
 from derivations import partial_derivatives as pd
 from verify.deciding.engine import decide
-from verify.deciding.result import Verdict
 from verify.model.claim import Equality
 from verify.model.expr import D, Zero
+from verify.model.result import Verdict
 from verify.model.shape import Shape
 from verify.model.symbols import Symbols, matrix, vector
 

@@ -17,9 +17,9 @@ from checking import separates
 from derivations import quadratic
 from verify.deciding.engine import decide
 from verify.deciding.instantiate import Evaluator, symbolic
-from verify.deciding.result import Verdict
 from verify.model.claim import Claim, Equality, Recurrence
 from verify.model.expr import Expr, shape_of
+from verify.model.result import Verdict
 from verify.model.symbols import Symbols
 
 BY_ID: dict[str, Claim] = {c.id: c for c in quadratic.CLAIMS}

@@ -13,9 +13,9 @@ import sympy
 
 from verify.deciding.engine import decide
 from verify.deciding.recurrence import PowerNames
-from verify.deciding.result import Result, Verdict
 from verify.model.claim import Recurrence
 from verify.model.expr import Expr, Power, Var, apply, col, lift, mat
+from verify.model.result import Result, Verdict
 from verify.model.symbols import Symbol, Symbols, scalar, vector
 
 s, k, r, c, a, b = (Var(n) for n in ("s", "k", "r", "c", "a", "b"))

@@ -10,9 +10,9 @@ from fractions import Fraction
 from checking import separates
 from derivations import regulariser as reg
 from verify.deciding.engine import decide
-from verify.deciding.result import Verdict
 from verify.model.claim import Convex, Equality
 from verify.model.expr import col, lift, mat
+from verify.model.result import Verdict
 
 
 def refute(lhs, rhs, symbols=reg.SYMBOLS) -> dict[str, Fraction]:

@@ -14,9 +14,9 @@ import time
 import pytest
 
 from verify import D, Equality, Symbols, Var, apply, decide, matrix, scalar, vector
-from verify.deciding.result import Result, Verdict
 from verify.deciding.scheduler import Scheduler, decide_many
 from verify.model.claim import Claim
+from verify.model.result import Result, Verdict
 
 A, B, X, x, t = (Var(n) for n in ("A", "B", "X", "x", "t"))
 
@@ -159,7 +159,7 @@ def test_the_real_engine_gives_the_same_results_in_parallel_as_one_at_a_time() -
 
 ORPHAN = """
 import os, sys, time
-from verify.deciding.result import Result, Verdict
+from verify.model.result import Result, Verdict
 from verify.deciding.scheduler import Scheduler
 from verify import Equality, Symbols, Var, scalar
 

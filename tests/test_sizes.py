@@ -13,12 +13,12 @@ import pytest
 from rich.console import Console
 
 from checking import separates
-from verify.claims_file import parse
 from verify.deciding import equality
 from verify.deciding import sizes as sizing
 from verify.deciding.equality import decide_equality
-from verify.deciding.result import Result, Verdict
 from verify.model.claim import Equality
+from verify.model.result import Result, Verdict
+from verify.reading.claims_file import parse
 from verify.reporting.rows import Row
 from verify.reporting.table import STYLE, details, verdict_text
 

@@ -11,7 +11,6 @@ The Python API in one screen::
 """
 
 from verify.deciding.engine import decide
-from verify.deciding.result import Counterexample, Result, Verdict
 from verify.model.claim import (
     Claim,
     Convex,
@@ -33,6 +32,7 @@ from verify.model.expr import (
     mat,
     maximum,
 )
+from verify.model.result import Counterexample, Result, Verdict
 from verify.model.symbols import Symbol, Symbols, matrix, scalar, vector
 
 __all__ = [

@@ -1,6 +1,6 @@
 """``python -m verify check FILE.toml [FILE2.toml ...] [--format table|json] [--timeout S] [--memory MB]``.
 
-Checks the claims of one or more claims files (:mod:`verify.claims_file`) and reports each
+Checks the claims of one or more claims files (:mod:`verify.reading.claims_file`) and reports each
 claim's verdict. Exit status, as the contract fixes it: 0 when every claim is proved or
 matches its ``expect``; 1 otherwise; 2 when a file cannot be read at all (that file is
 named on stderr in one line; the claims of the other files are still checked).
@@ -17,14 +17,14 @@ from rich.console import Console
 from rich.markup import escape
 
 from verify import execution_options
-from verify.claims_file import ClaimsFile, ClaimsFileError, load
 from verify.deciding.cache import CacheError
 from verify.deciding.cluster import ClusterError
 from verify.deciding.engine import DEFAULT_TIMEOUT
 from verify.deciding.execution import Execution
 from verify.deciding.isolation import set_memory_limit
-from verify.deciding.result import Result, Verdict
 from verify.model.claim import Claim
+from verify.model.result import Result, Verdict
+from verify.reading.claims_file import ClaimsFile, ClaimsFileError, load
 from verify.reporting.rows import Row
 from verify.reporting.table import render
 from verify.runner import run

@@ -20,8 +20,8 @@ from verify.deciding.cache import CacheError, check_cache_file, default_path
 from verify.deciding.cluster import DEFAULT_CLUSTER_TIMEOUT, ClusterError, parse_address, probe, undecided_reasons
 from verify.deciding.execution import Execution
 from verify.deciding.isolation import DEFAULT_MEMORY_MB, MIN_MEMORY_MB
-from verify.deciding.result import Result
 from verify.deciding.scheduler import cores
+from verify.model.result import Result
 
 #: The largest number of seconds any option takes (about 11.5 days); 0 is "no limit".
 MAX_SECONDS = 1_000_000.0

@@ -29,13 +29,13 @@ from verify import execution_options
 from verify.deciding.cache import CacheError
 from verify.deciding.cluster import ClusterError
 from verify.deciding.isolation import set_memory_limit
-from verify.deciding.result import Result
 from verify.grading.assignment import Assignment, UnknownAssignment, load_assignment
 from verify.grading.batch import GradingOptions
 from verify.grading.grades import SubmissionGrade, flag_for_review
+from verify.model.result import Result
 from verify.reporting import gradebook
 from verify.reporting.atomic import write_text_atomic
-from verify.reporting.safe_text import safe_line
+from verify.safe_text import safe_line
 
 PROG = "verify grade"
 

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from verify.deciding.execution import Execution, decide_all
-from verify.deciding.result import Result
 from verify.model.claim import Claim
+from verify.model.result import Result
 from verify.reporting.rows import Row
 
 

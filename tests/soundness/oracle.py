@@ -1,6 +1,6 @@
 """An oracle for the soundness corpus (issue 11) that shares nothing with the engine's deciding code.
 
-It uses the project's reader only (``verify.claims_file``, ``verify.reading``, the node classes of
+It uses the project's reader only (``verify.reading.claims_file``, ``verify.reading``, the node classes of
 ``verify.model.expr``) and decides each claim a second way: both sides evaluated entry by entry
 at concrete sizes 1..4 of every dimension letter (all combinations, capped) and at several exact
 rational points, in mpmath **interval** arithmetic at 250 digits. Two sides differ at a point only
@@ -34,10 +34,10 @@ from typing import Any
 import sympy
 from mpmath import iv
 
-from verify.claims_file import load
 from verify.model import expr as E
 from verify.model.shape import SCALAR, Shape
 from verify.model.symbols import Symbol, Symbols
+from verify.reading.claims_file import load
 from verify.reading.latex import LatexReader
 
 DPS = 250

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import json
 import os
 import sqlite3
@@ -36,10 +37,9 @@ from pathlib import Path
 
 import sympy
 
-import verify
-from verify.deciding.result import Result, Verdict
 from verify.model import codec
 from verify.model.claim import Claim
+from verify.model.result import Result, Verdict
 
 #: How long an entry is kept (see the module docstring).
 MAX_AGE_DAYS = 90
@@ -74,8 +74,16 @@ def engine_version() -> str:
         from flint import __version__ as flint_version
     except ImportError:  # pragma: no cover - a dependency
         flint_version = "none"
-    return (f"{getattr(verify, '__version__', '0')}+{source_hash(Path(verify.__file__).parent)};"
+    return (f"{_package_version()}+{source_hash(Path(__file__).resolve().parent.parent)};"
             f"sympy {sympy.__version__};flint {flint_version};python {sys.version_info[0]}.{sys.version_info[1]}")
+
+
+def _package_version() -> str:
+    """The installed package's version (the package is not imported: deciding sits below it)."""
+    try:
+        return importlib.metadata.version("verify")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree
+        return "0"
 
 
 def source_hash(root: Path) -> str:

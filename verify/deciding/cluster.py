@@ -30,10 +30,10 @@ from urllib.parse import urlsplit
 
 from verify.deciding.cache import engine_version
 from verify.deciding.isolation import CONFIGURED, memory_limit
-from verify.deciding.result import Result, Verdict
 from verify.deciding.scheduler import Scheduler, cores
 from verify.model import codec
 from verify.model.claim import Claim
+from verify.model.result import Result, Verdict
 
 OnDone = Callable[[int, Result], None]
 

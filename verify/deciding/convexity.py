@@ -42,10 +42,10 @@ from verify.deciding.real_function import (
     realise,
     values_at,
 )
-from verify.deciding.result import Counterexample, Result, Verdict
 from verify.errors import VerifyError
 from verify.model.claim import Convex
 from verify.model.codec import anonymous
+from verify.model.result import Counterexample, Result, Verdict
 
 #: Beyond this many variables there are too many principal minors to certify one by one.
 MAX_VARIABLES = 6

@@ -40,10 +40,10 @@ from verify.deciding.real_function import (
     realise,
     values_at,
 )
-from verify.deciding.result import Counterexample, Result, Verdict
 from verify.errors import VerifyError
 from verify.model.claim import PolynomialDegree
 from verify.model.codec import anonymous
+from verify.model.result import Counterexample, Result, Verdict
 
 MultiIndex = tuple[int, ...]
 

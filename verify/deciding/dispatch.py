@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import singledispatch
 
-from verify.deciding.result import Result, Verdict
 from verify.model.claim import Claim
+from verify.model.result import Result, Verdict
 
 Progress = Callable[[str], None]
 

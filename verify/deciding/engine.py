@@ -23,9 +23,9 @@ from verify.deciding import (  # noqa: F401 (registration)
 )
 from verify.deciding.dispatch import decide_inline
 from verify.deciding.isolation import memory_limit, run_isolated
-from verify.deciding.result import Result, Verdict
 from verify.errors import VerifyError
 from verify.model.claim import Claim
+from verify.model.result import Result, Verdict
 
 Progress = Callable[[str], None]
 

@@ -23,12 +23,12 @@ from verify.deciding.hints import hint
 from verify.deciding.instantiate import Evaluator, evaluate_sides, jets_to_symbols, symbolic
 from verify.deciding.kinks import on_kinks
 from verify.deciding.refute import defined, differs
-from verify.deciding.result import Counterexample, Result, Verdict
 from verify.deciding.sampling import Point, differentiated, evaluate
 from verify.errors import ShapeError, VerifyError
 from verify.model.claim import Equality
 from verify.model.codec import anonymous
 from verify.model.expr import ANY, NODES, At, Expr, Identity, Transpose, Var, Zero, shape_of
+from verify.model.result import Counterexample, Result, Verdict
 from verify.model.visitor import Visitor
 
 Progress = Callable[[str], None]

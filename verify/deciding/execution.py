@@ -22,9 +22,9 @@ from verify.deciding.cache import DecisionCache, key
 from verify.deciding.cluster import DEFAULT_CLUSTER_TIMEOUT, decide_on_cluster, probe
 from verify.deciding.engine import DEFAULT_TIMEOUT, _guarded
 from verify.deciding.isolation import CONFIGURED
-from verify.deciding.result import Result
 from verify.deciding.scheduler import Scheduler, cores
 from verify.model.claim import Claim
+from verify.model.result import Result
 
 OnProgress = Callable[[int, str], None]
 OnDone = Callable[[int, Result], None]

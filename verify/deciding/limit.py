@@ -44,10 +44,10 @@ from verify.deciding.equality import show
 from verify.deciding.instantiate import Evaluator, symbolic
 from verify.deciding.normal_forms import is_zero
 from verify.deciding.refute import differs, off_boundaries, rational
-from verify.deciding.result import Counterexample, Result, Verdict
 from verify.errors import VerifyError
 from verify.model.claim import Limit
 from verify.model.codec import anonymous
+from verify.model.result import Counterexample, Result, Verdict
 
 #: Soft budgets (seconds) for one call of SymPy's limit; the engine's worker timeout stays the hard one.
 SYMBOLIC_SECONDS = 15.0

@@ -44,12 +44,12 @@ from verify.deciding.real_function import (
     realise,
     values_at,
 )
-from verify.deciding.result import Counterexample, Result, Verdict
 from verify.deciding.values import as_expr
 from verify.errors import ShapeError, VerifyError
 from verify.model.claim import GlobalMinimum
 from verify.model.codec import anonymous
 from verify.model.expr import shape_of
+from verify.model.result import Counterexample, Result, Verdict
 
 
 def _claimed_point(claim: GlobalMinimum, function: RealFunction) -> Point:

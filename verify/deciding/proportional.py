@@ -16,11 +16,11 @@ from verify.deciding import certified
 from verify.deciding.dispatch import Progress, decide_inline, quiet
 from verify.deciding.equality import decide_equality, letters_of, sample, show
 from verify.deciding.hints import rational_ratio
-from verify.deciding.result import Counterexample, Result, Verdict
 from verify.deciding.sizes import bindings
 from verify.model.claim import Equality, Proportional
 from verify.model.codec import anonymous
 from verify.model.expr import Const, Product
+from verify.model.result import Counterexample, Result, Verdict
 
 
 @decide_inline.register

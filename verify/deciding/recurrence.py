@@ -26,11 +26,11 @@ from verify.deciding.equality import show
 from verify.deciding.explicit import compare
 from verify.deciding.instantiate import Evaluator, symbolic
 from verify.deciding.refute import differs, off_boundaries, sample_point
-from verify.deciding.result import Counterexample, Result, Verdict
 from verify.errors import VerifyError
 from verify.model.claim import Recurrence
 from verify.model.codec import anonymous
 from verify.model.expr import shape_of
+from verify.model.result import Counterexample, Result, Verdict
 from verify.model.shape import Shape
 
 #: How many terms past the base case the iteration compares, at each random point.

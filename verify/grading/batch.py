@@ -15,7 +15,6 @@ from typing import TypeVar
 
 from verify.deciding.engine import decide
 from verify.deciding.execution import Execution, decide_all
-from verify.deciding.result import Result, Verdict
 from verify.errors import VerifyError
 from verify.grading import labels
 from verify.grading.assignment import Assignment
@@ -24,8 +23,9 @@ from verify.grading.grades import Mark, QuestionGrade, SubmissionGrade
 from verify.grading.scoring import ScoringRule
 from verify.model.claim import Claim
 from verify.model.question import Question
+from verify.model.result import Result, Verdict
 from verify.reading.markdown import MAX_BYTES, Section, Submission, SubmissionError, decode, read_submission
-from verify.reporting.safe_text import safe_line
+from verify.safe_text import safe_line
 
 
 @dataclass(frozen=True)

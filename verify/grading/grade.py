@@ -27,7 +27,6 @@ from dataclasses import dataclass, replace
 
 import sympy
 
-from verify.deciding.result import Result, Verdict
 from verify.errors import VerifyError
 from verify.grading.derivation import Derivation, Step, Term, derivation, names_asked, names_other, reader
 from verify.grading.grades import (
@@ -59,6 +58,7 @@ from verify.model.expr import (
     substitute,
 )
 from verify.model.question import Question
+from verify.model.result import Result, Verdict
 from verify.model.shape import Dim, Shape
 from verify.model.symbols import Symbol, Symbols
 from verify.reading.latex import LatexReader

@@ -23,10 +23,10 @@ from typing import Any
 
 import sympy
 
-from verify.deciding.result import Counterexample, Result, Verdict
 from verify.errors import VerifyError
 from verify.model import claim as claims
 from verify.model import expr as nodes
+from verify.model.result import Counterexample, Result, Verdict
 from verify.model.shape import Shape
 from verify.model.symbols import Symbol, Symbols
 

@@ -19,8 +19,8 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.texmath import texmath_plugin
 
+from verify import safe_text
 from verify.errors import VerifyError
-from verify.reporting import safe_text
 
 #: Largest submission read, in bytes; a class's derivations are a few kilobytes each (the
 #: whole HW1 solution is 6 kB). Reading Markdown costs up to ~20 us a byte on hostile text,
@@ -38,7 +38,7 @@ MAX_EQUATIONS = 300
 
 #: Control characters (C0 but tab and line ends, DEL, C1): never text a student means, and
 #: what would reach a TA's terminal as escape sequences through a name or the feedback. A file
-#: that has one is refused; what is printed anyway goes through :mod:`verify.reporting.safe_text`.
+#: that has one is refused; what is printed anyway goes through :mod:`verify.safe_text`.
 CONTROL = safe_text.CONTROL
 
 #: A heading that names a question: ``pd.linear``, ``Q pd.linear``, ``Question pd.linear``,

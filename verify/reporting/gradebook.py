@@ -4,7 +4,7 @@ Every format is built from :class:`~verify.grading.grades.SubmissionGrade` value
 that what a student sees (table, Gradescope) and what an instructor imports (JSON, CSV)
 cannot disagree. Files are written through :mod:`verify.reporting.atomic`: an interrupted
 run leaves the previous file or the new one, never half of one. Every string from a submission
-(file, student, id, heading, feedback, error) goes through :mod:`verify.reporting.safe_text` on
+(file, student, id, heading, feedback, error) goes through :mod:`verify.safe_text` on
 its way out, in every format: a file name's escape sequences never reach a terminal raw.
 """
 
@@ -25,7 +25,7 @@ from rich.text import Text
 
 from verify.grading.grades import Mark, QuestionGrade, SubmissionGrade
 from verify.reporting.atomic import atomic_writer, write_text_atomic
-from verify.reporting.safe_text import safe_json, safe_line, safe_text
+from verify.safe_text import safe_json, safe_line, safe_text
 
 VERDICT_STYLE = {
     Mark.CORRECT: "green",
@@ -210,7 +210,7 @@ def render(grades: Sequence[SubmissionGrade], console: Console, ids: Sequence[st
 
 def gradebook_json(grades: Sequence[SubmissionGrade]) -> dict[str, Any]:
     """``{"submissions": [...]}`` exactly as the submissions contract fixes it, each string
-    :func:`~verify.reporting.safe_text.safe_text` (``json.dumps`` escapes control characters, but
+    :func:`~verify.safe_text.safe_text` (``json.dumps`` escapes control characters, but
     not every writer of this value does, and a bidi override survives any escaping)."""
     return {"submissions": [safe_json(g.to_json()) for g in grades]}
 

@@ -15,7 +15,7 @@ Autoescaping is switched on explicitly: Jinja2's default guesses from the file n
 
 Escaping does nothing to control and bidirectional-override characters (a file name's
 ``\x1b[2J``, a name's U+202E that would show a row's text reversed): the finished page goes
-through :func:`verify.reporting.safe_text.safe_text`, which replaces them all with U+FFFD. No
+through :func:`verify.safe_text.safe_text`, which replaces them all with U+FFFD. No
 markup or template of ours has one, so nothing else on the page changes.
 """
 
@@ -31,7 +31,6 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from verify.deciding.result import Counterexample, Verdict
 from verify.grading.assignment import Assignment
 from verify.grading.grades import Mark, QuestionGrade, StepStatus, SubmissionGrade, flag_for_review
 from verify.model.claim import (
@@ -46,13 +45,14 @@ from verify.model.claim import (
 )
 from verify.model.expr import Var
 from verify.model.question import Question
+from verify.model.result import Counterexample, Verdict
 from verify.model.symbols import Symbol
 from verify.reporting import mathml, plots
 from verify.reporting.atomic import write_text_atomic
 from verify.reporting.gradebook import number
 from verify.reporting.plots import Picture
 from verify.reporting.rows import Row
-from verify.reporting.safe_text import safe_line, safe_text
+from verify.safe_text import safe_line, safe_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 

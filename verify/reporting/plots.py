@@ -31,10 +31,10 @@ import sympy
 
 from verify.deciding.instantiate import Evaluator, symbolic
 from verify.deciding.real_function import realise
-from verify.deciding.result import Result, Verdict
 from verify.errors import VerifyError
 from verify.model.claim import Convex, Recurrence
 from verify.model.expr import Var
+from verify.model.result import Result, Verdict
 from verify.model.symbols import Symbol
 from verify.reporting.numeric import Unplottable, evaluate
 

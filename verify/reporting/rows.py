@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from verify.deciding import sizes as sizing
-from verify.deciding.result import Result, Verdict, agrees
+from verify.model.result import Result, Verdict, agrees
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The rich table of a run: one row a claim, counterexamples under it, one summary line.
 
 Ids, statements and details come from files a user wrote (or was sent): each goes through
-:mod:`verify.reporting.safe_text`, so no escape sequence in them reaches the terminal."""
+:mod:`verify.safe_text`, so no escape sequence in them reaches the terminal."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from verify.deciding.result import Verdict
+from verify.model.result import Verdict
 from verify.reporting.rows import Row
-from verify.reporting.safe_text import safe_line, safe_text
+from verify.safe_text import safe_line, safe_text
 
 STYLE = {
     Verdict.PROVED: "green",

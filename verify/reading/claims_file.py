@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from verify import safe_text
 from verify.errors import VerifyError
 from verify.model.claim import Equality, Expect
 from verify.model.expr import ANY, Expr, shape_of
 from verify.model.shape import Shape
 from verify.model.symbols import Symbols, parse_declaration
 from verify.reading.latex import LatexReader, Unreadable
-from verify.reporting import safe_text
 
 #: Largest claims file read, in bytes. Reading LaTeX costs up to ~40 us a character on hostile
 #: text, in the main process, so this bounds how long a file can take before any deciding.
