@@ -19,11 +19,11 @@ import time
 import sympy
 
 from derivations import all_claims
-from verify.deciding import sizes as sizing
 from verify.deciding.engine import decide
-from verify.deciding.equality import letters_of
-from verify.deciding.instantiate import Evaluator, jets_to_symbols, symbolic
+from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.evaluation.instantiate import Evaluator, jets_to_symbols, symbolic
 from verify.deciding.isolation import run_isolated
+from verify.deciding.kinds.equality import letters_of
 from verify.model.claim import Equality
 from verify.model.expr import D, Var
 from verify.model.symbols import Symbols, matrix, scalar

@@ -1,8 +1,8 @@
 """Benchmark: sampling a claim at a random point, Fraction jets first vs the SymPy jets alone.
 
 Refutation evaluates both sides of every Equality at random exact points
-(:func:`verify.deciding.sampling.evaluate`). That function now tries the pure-Python evaluator
-(:mod:`verify.deciding.fraction_jets`) and falls back to SymPy's ``JetEvaluator``; the "SymPy"
+(:func:`verify.deciding.evaluation.sampling.evaluate`). That function now tries the pure-Python evaluator
+(:mod:`verify.deciding.evaluation.fraction_jets`) and falls back to SymPy's ``JetEvaluator``; the "SymPy"
 column below is the evaluation as it was before, on the same seeds, so the two columns time the
 same points side by side in one process. Each time includes drawing the point (SymPy rationals),
 which both pay.
@@ -28,12 +28,12 @@ from pathlib import Path
 import sympy
 
 from derivations import all_claims
-from verify.deciding import equality
-from verify.deciding import sizes as sizing
 from verify.deciding.engine import decide
-from verify.deciding.instantiate import evaluate_sides
-from verify.deciding.jets import JetEvaluator
-from verify.deciding.sampling import Point, derivative_order, differentiated, evaluate
+from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.evaluation.instantiate import evaluate_sides
+from verify.deciding.evaluation.jets import JetEvaluator
+from verify.deciding.evaluation.sampling import Point, derivative_order, differentiated, evaluate
+from verify.deciding.kinds import equality
 from verify.model.claim import Equality
 from verify.model.expr import Apply, Expr
 from verify.model.symbols import Symbol

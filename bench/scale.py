@@ -39,8 +39,8 @@ import synthetic  # noqa: E402
 from hw1_vs_baseline import inverse_claim, timed_baseline  # noqa: E402
 
 from derivations import all_claims  # noqa: E402
-from verify.deciding.execution import Execution, Stats, decide_all  # noqa: E402
-from verify.deciding.scheduler import Scheduler, cores  # noqa: E402
+from verify.deciding.batch.execution import Execution, Stats, decide_all  # noqa: E402
+from verify.deciding.batch.scheduler import Scheduler, cores  # noqa: E402
 from verify.grading.assignment import load_assignment  # noqa: E402
 from verify.grading.batch import GradingOptions, grade_files  # noqa: E402
 from verify.grading.derivation import reader  # noqa: E402

@@ -12,7 +12,7 @@ from typing import Any
 import sympy
 from mpmath import iv
 
-from verify.deciding.instantiate import Evaluator, jets_to_symbols, symbolic
+from verify.deciding.evaluation.instantiate import Evaluator, jets_to_symbols, symbolic
 from verify.model.claim import Equality
 from verify.model.result import Counterexample
 

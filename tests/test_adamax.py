@@ -15,7 +15,7 @@ import sympy
 from checking import separates
 from derivations import adamax
 from verify.deciding.engine import decide
-from verify.deciding.instantiate import Evaluator, symbolic
+from verify.deciding.evaluation.instantiate import Evaluator, symbolic
 from verify.model.claim import Equality, Limit
 from verify.model.expr import apply, maximum
 from verify.model.result import Verdict

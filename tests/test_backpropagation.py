@@ -9,7 +9,7 @@ import sympy
 
 from derivations import backpropagation as bp
 from verify.deciding.engine import decide
-from verify.deciding.instantiate import Evaluator, symbolic
+from verify.deciding.evaluation.instantiate import Evaluator, symbolic
 from verify.model.claim import Equality
 from verify.model.expr import D, Expr, Identity, apply, mat, shape_of
 from verify.model.result import Verdict

@@ -7,7 +7,7 @@ import sympy
 
 from derivations import beale
 from verify.deciding.engine import decide
-from verify.deciding.instantiate import Evaluator, symbolic
+from verify.deciding.evaluation.instantiate import Evaluator, symbolic
 from verify.model.claim import Equality, GlobalMinimum
 from verify.model.expr import D, Var, at, col, lift, shape_of
 from verify.model.result import Verdict

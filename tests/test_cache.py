@@ -17,9 +17,9 @@ import pytest
 
 from verify import D, Equality, Symbols, Var, matrix, scalar, vector
 from verify.cli import main
-from verify.deciding import cache as caching
-from verify.deciding.cache import DecisionCache, default_path, key
-from verify.deciding.execution import Execution, Stats, decide_all
+from verify.deciding.batch import cache as caching
+from verify.deciding.batch.cache import DecisionCache, default_path, key
+from verify.deciding.batch.execution import Execution, Stats, decide_all
 from verify.model.claim import Claim
 from verify.model.result import Counterexample, Result, Verdict
 
@@ -178,7 +178,7 @@ def test_a_cache_that_cannot_be_written_turns_itself_off(tmp_path: Path) -> None
 
 KILLED_WRITER = """
 import os, signal, sys
-from verify.deciding.cache import DecisionCache
+from verify.deciding.batch.cache import DecisionCache
 from verify.model.result import Result, Verdict
 cache = DecisionCache(sys.argv[1])
 for i in range(50):
@@ -253,7 +253,7 @@ def test_the_engine_version_covers_every_subfolder(tmp_path: Path) -> None:
     # a verdict may depend on a module in a subfolder of deciding/ or model/ (issue 14 moves
     # modules into deciding/kinds, proof, evaluation, batch): a change there must change the
     # version, or a cache would serve what an older engine decided
-    from verify.deciding.cache import source_hash
+    from verify.deciding.batch.cache import source_hash
 
     for folder in ("deciding", "model", "deciding/kinds", "deciding/proof/inner"):
         (tmp_path / folder).mkdir(parents=True, exist_ok=True)

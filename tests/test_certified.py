@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checking import certainly_nonzero, separates
-from verify.deciding import certified
 from verify.deciding.engine import decide
+from verify.deciding.evaluation import certified
 from verify.model.claim import Equality
 from verify.model.result import Verdict
 from verify.reading.claims_file import parse

@@ -10,7 +10,7 @@ import pytest
 import sympy
 
 from verify.deciding.engine import decide
-from verify.deciding.nonnegative import certified_nonnegative
+from verify.deciding.proof.nonnegative import certified_nonnegative
 from verify.model.claim import Convex
 from verify.model.expr import Expr, Var, apply, mat
 from verify.model.result import Result, Verdict

@@ -190,7 +190,7 @@ def test_a_point_comes_before_any_prover_so_a_prover_bug_cannot_prove_a_false_cl
         monkeypatch: pytest.MonkeyPatch) -> None:
     # A size-independent prover that "proves" everything: (AB)^T = A^T B^T (false for 2 x 2
     # matrices in general, and defined everywhere) must still be refuted, at the first point.
-    from verify.deciding import equality
+    from verify.deciding.kinds import equality
     monkeypatch.setattr(equality, "_prove_all_sizes", lambda c: "a broken proof")
     c = claim((A * B).T, A.T * B.T, matrix("A", "n", "n"), matrix("B", "n", "n"))
     r = decide(c, timeout=None)
@@ -219,7 +219,7 @@ def test_an_internal_failure_is_unknown_with_one_line_and_no_traceback(
         monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
     # A bug inside a decision (here: a KeyError raised by the equality procedure) must not pass
     # for a verdict nor print a traceback at the user: unknown, one line, and where it happened.
-    from verify.deciding import equality
+    from verify.deciding.kinds import equality
 
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("n\nsecond line")

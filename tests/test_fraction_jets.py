@@ -16,12 +16,12 @@ import pytest
 import sympy
 
 from derivations import all_claims
-from verify.deciding import sizes as sizing
-from verify.deciding.equality import letters_of
-from verify.deciding.fraction_jets import Declined, PointEvaluator
-from verify.deciding.instantiate import evaluate_sides
-from verify.deciding.jets import Boundary, JetEvaluator
-from verify.deciding.sampling import Point, derivative_order, differentiated, evaluate
+from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.evaluation.fraction_jets import Declined, PointEvaluator
+from verify.deciding.evaluation.instantiate import evaluate_sides
+from verify.deciding.evaluation.jets import Boundary, JetEvaluator
+from verify.deciding.evaluation.sampling import Point, derivative_order, differentiated, evaluate
+from verify.deciding.kinds.equality import letters_of
 from verify.model.claim import Equality
 from verify.model.expr import (
     Apply,
@@ -385,7 +385,7 @@ def test_a_wrong_fast_value_cannot_refute_a_true_claim(monkeypatch: pytest.Monke
     # values computed again by the SymPy evaluator, so the true (AB + A)^T / t = (B^T A^T + A^T) / t
     # (divided by t so that it is not defined everywhere: points come before any proof) is not refuted.
     from verify import Var, decide
-    from verify.deciding import fraction_jets
+    from verify.deciding.evaluation import fraction_jets
     from verify.model.claim import Equality
     from verify.model.result import Verdict
     from verify.model.symbols import Symbols, matrix, scalar
@@ -410,7 +410,7 @@ def test_a_fast_path_that_hides_a_difference_cannot_make_a_false_claim_unknown(m
     # 2 x 2 matrices; the proof fails, and the last points, evaluated by SymPy, still refute it.
     from checking import separates
     from verify import Var, decide
-    from verify.deciding import fraction_jets
+    from verify.deciding.evaluation import fraction_jets
     from verify.model.claim import Equality
     from verify.model.result import Verdict
     from verify.model.symbols import Symbols, matrix

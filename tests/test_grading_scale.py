@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from verify.deciding.execution import Execution
+from verify.deciding.batch.execution import Execution
 from verify.grading.assignment import load_assignment
 from verify.grading.batch import GradingOptions, decide_each, executed, grade_files, shares
 from verify.grading.grade import Key, assemble, plan

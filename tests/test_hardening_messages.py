@@ -45,7 +45,8 @@ def test_a_memory_error_in_one_route_is_unknown_not_another_routes_proof(monkeyp
     # (A B)^T = B^T A^T is true; when the size-free prover runs out of memory (the worker's cap,
     # --memory), the decision is unknown: it must not fall back to instantiation and "prove" it
     # there, or the verdict would depend on --memory (issue 13, C3)
-    from verify.deciding import engine, noncommutative
+    from verify.deciding import engine
+    from verify.deciding.proof import noncommutative
     from verify.model.result import Verdict
     from verify.reading.claims_file import parse as parse_claims
 

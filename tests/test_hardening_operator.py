@@ -22,8 +22,8 @@ import pytest
 
 from verify.check_command import main as check_main
 from verify.cli import main as cli_main
-from verify.deciding import cluster as clustering
-from verify.deciding.cache import DecisionCache
+from verify.deciding.batch import cluster as clustering
+from verify.deciding.batch.cache import DecisionCache
 
 distributed = pytest.importorskip("distributed")
 

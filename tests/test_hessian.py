@@ -11,7 +11,7 @@ import sympy
 from checking import separates
 from derivations import hessian as h
 from verify.deciding.engine import decide
-from verify.deciding.instantiate import jet_symbol
+from verify.deciding.evaluation.instantiate import jet_symbol
 from verify.model.claim import Equality
 from verify.model.expr import MatrixLit
 from verify.model.result import Verdict

@@ -161,7 +161,7 @@ def test_answers_are_shown_with_the_declared_spellings() -> None:
 
 
 def test_numeric_evaluation_agrees_with_exact_values_of_the_beale_function() -> None:
-    from verify.deciding.real_function import realise
+    from verify.deciding.proof.real_function import realise
 
     fn = realise(beale.SYMBOLS, beale.F, (beale.x1, beale.x2), {})
     x1, x2 = fn.variables

@@ -15,7 +15,7 @@ import pytest
 import sympy
 
 from verify.deciding.engine import decide
-from verify.deciding.limit import (
+from verify.deciding.kinds.limit import (
     Interval,
     _OutOfTime,
     budget,

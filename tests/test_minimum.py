@@ -7,7 +7,7 @@ import pytest
 import sympy
 
 from verify.deciding.engine import decide
-from verify.deciding.minimum import linear_unique, unique_real_zero
+from verify.deciding.kinds.minimum import linear_unique, unique_real_zero
 from verify.model.claim import GlobalMinimum
 from verify.model.expr import Expr, Var, apply, lift
 from verify.model.result import Result, Verdict

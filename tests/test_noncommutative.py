@@ -13,8 +13,8 @@ from collections.abc import Callable
 import pytest
 import sympy
 
-from verify.deciding.instantiate import Evaluator, jets_to_symbols, symbolic
-from verify.deciding.noncommutative import METHOD, attempt, explicit, normalise, prove_all_sizes
+from verify.deciding.evaluation.instantiate import Evaluator, jets_to_symbols, symbolic
+from verify.deciding.proof.noncommutative import METHOD, attempt, explicit, normalise, prove_all_sizes
 from verify.model.claim import Equality
 from verify.model.expr import (
     D,

@@ -16,7 +16,7 @@ import sympy
 from checking import separates
 from derivations import quadratic
 from verify.deciding.engine import decide
-from verify.deciding.instantiate import Evaluator, symbolic
+from verify.deciding.evaluation.instantiate import Evaluator, symbolic
 from verify.model.claim import Claim, Equality, Recurrence
 from verify.model.expr import Expr, shape_of
 from verify.model.result import Verdict

@@ -12,7 +12,7 @@ import pytest
 import sympy
 
 from verify.deciding.engine import decide
-from verify.deciding.recurrence import PowerNames
+from verify.deciding.kinds.recurrence import PowerNames
 from verify.model.claim import Recurrence
 from verify.model.expr import Expr, Power, Var, apply, col, lift, mat
 from verify.model.result import Result, Verdict

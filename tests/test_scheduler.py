@@ -14,7 +14,7 @@ import time
 import pytest
 
 from verify import D, Equality, Symbols, Var, apply, decide, matrix, scalar, vector
-from verify.deciding.scheduler import Scheduler, decide_many
+from verify.deciding.batch.scheduler import Scheduler, decide_many
 from verify.model.claim import Claim
 from verify.model.result import Result, Verdict
 
@@ -160,7 +160,7 @@ def test_the_real_engine_gives_the_same_results_in_parallel_as_one_at_a_time() -
 ORPHAN = """
 import os, sys, time
 from verify.model.result import Result, Verdict
-from verify.deciding.scheduler import Scheduler
+from verify.deciding.batch.scheduler import Scheduler
 from verify import Equality, Symbols, Var, scalar
 
 def stuck(claim, report):

@@ -13,9 +13,9 @@ import pytest
 from rich.console import Console
 
 from checking import separates
-from verify.deciding import equality
-from verify.deciding import sizes as sizing
-from verify.deciding.equality import decide_equality
+from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.kinds import equality
+from verify.deciding.kinds.equality import decide_equality
 from verify.model.claim import Equality
 from verify.model.result import Result, Verdict
 from verify.reading.claims_file import parse

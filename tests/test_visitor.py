@@ -11,18 +11,19 @@ from typing import ClassVar
 import pytest
 import sympy
 
+import verify.deciding.evaluation.fraction_jets
+import verify.deciding.evaluation.instantiate
+import verify.deciding.evaluation.jets
+import verify.deciding.evaluation.kinks
+import verify.deciding.evaluation.sampling
+
 # Imported for their walkers: each defines Visitor subclasses, found below by subclassing.
-import verify.deciding.equality
-import verify.deciding.fraction_jets
-import verify.deciding.instantiate
-import verify.deciding.jets
-import verify.deciding.kinks
-import verify.deciding.noncommutative
-import verify.deciding.sampling
+import verify.deciding.kinds.equality
+import verify.deciding.proof.noncommutative
 import verify.reading.latex
 import verify.reporting.mathml  # noqa: F401
-from verify.deciding.instantiate import Evaluator, symbolic
-from verify.deciding.jets import JetEvaluator
+from verify.deciding.evaluation.instantiate import Evaluator, symbolic
+from verify.deciding.evaluation.jets import JetEvaluator
 from verify.model import codec
 from verify.model import expr as E
 from verify.model.shape import Shape

@@ -17,10 +17,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from verify import execution_options
-from verify.deciding.cache import CacheError
-from verify.deciding.cluster import ClusterError
+from verify.deciding.batch.cache import CacheError
+from verify.deciding.batch.cluster import ClusterError
+from verify.deciding.batch.execution import Execution
 from verify.deciding.engine import DEFAULT_TIMEOUT
-from verify.deciding.execution import Execution
 from verify.deciding.isolation import set_memory_limit
 from verify.model.claim import Claim
 from verify.model.result import Result, Verdict

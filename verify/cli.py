@@ -13,8 +13,8 @@ from rich.console import Console
 
 from verify import execution_options
 from verify.check_command import main as check_main
-from verify.deciding.cache import CacheError
-from verify.deciding.cluster import ClusterError
+from verify.deciding.batch.cache import CacheError
+from verify.deciding.batch.cluster import ClusterError
 from verify.deciding.engine import DEFAULT_TIMEOUT
 from verify.deciding.isolation import set_memory_limit
 from verify.grade_command import main as grade_main

@@ -16,11 +16,11 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from verify.deciding.cache import CacheError, check_cache_file, default_path
-from verify.deciding.cluster import DEFAULT_CLUSTER_TIMEOUT, ClusterError, parse_address, probe, undecided_reasons
-from verify.deciding.execution import Execution
+from verify.deciding.batch.cache import CacheError, check_cache_file, default_path
+from verify.deciding.batch.cluster import DEFAULT_CLUSTER_TIMEOUT, ClusterError, parse_address, probe, undecided_reasons
+from verify.deciding.batch.execution import Execution
+from verify.deciding.batch.scheduler import cores
 from verify.deciding.isolation import DEFAULT_MEMORY_MB, MIN_MEMORY_MB
-from verify.deciding.scheduler import cores
 from verify.model.result import Result
 
 #: The largest number of seconds any option takes (about 11.5 days); 0 is "no limit".

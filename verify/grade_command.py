@@ -26,8 +26,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from verify import execution_options
-from verify.deciding.cache import CacheError
-from verify.deciding.cluster import ClusterError
+from verify.deciding.batch.cache import CacheError
+from verify.deciding.batch.cluster import ClusterError
 from verify.deciding.isolation import set_memory_limit
 from verify.grading.assignment import Assignment, UnknownAssignment, load_assignment
 from verify.grading.batch import GradingOptions

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from verify.deciding.execution import Execution, decide_all
+from verify.deciding.batch.execution import Execution, decide_all
 from verify.model.claim import Claim
 from verify.model.result import Result
 from verify.reporting.rows import Row

@@ -12,7 +12,9 @@ import time
 import traceback
 from collections.abc import Callable
 
-from verify.deciding import (  # noqa: F401 (registration)
+from verify.deciding.dispatch import decide_inline
+from verify.deciding.isolation import memory_limit, run_isolated
+from verify.deciding.kinds import (  # noqa: F401 (registration)
     convexity,
     degree,
     equality,
@@ -21,8 +23,6 @@ from verify.deciding import (  # noqa: F401 (registration)
     proportional,
     recurrence,
 )
-from verify.deciding.dispatch import decide_inline
-from verify.deciding.isolation import memory_limit, run_isolated
 from verify.errors import VerifyError
 from verify.model.claim import Claim
 from verify.model.result import Result, Verdict
@@ -59,7 +59,7 @@ def _reason(err: Exception) -> str:
 
 
 def _where(err: Exception) -> str:
-    """`` (at verify/deciding/instantiate.py:113)``: the innermost frame of ours, for a bug report."""
+    """`` (at verify/deciding/evaluation/instantiate.py:113)``: the innermost frame of ours, for a bug report."""
     frames = [f for f in traceback.extract_tb(err.__traceback__) if "/verify/" in f.filename.replace("\\", "/")]
     if not frames:
         return ""

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
+from verify.deciding.batch.execution import Execution, decide_all
 from verify.deciding.engine import decide
-from verify.deciding.execution import Execution, decide_all
 from verify.errors import VerifyError
 from verify.grading import labels
 from verify.grading.assignment import Assignment

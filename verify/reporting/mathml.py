@@ -177,7 +177,7 @@ def _rational(token: str) -> sympy.Rational | None:
 
 
 def read_value(text: str) -> sympy.Rational | sympy.Matrix | None:
-    """An exact value as :func:`verify.deciding.equality.show` writes it: ``-7/4``,
+    """An exact value as :func:`verify.deciding.kinds.equality.show` writes it: ``-7/4``,
     ``[[1, 2], [3, 4]]``. None for anything else (irrational values, prose)."""
     tokens: list[str] = []
     stripped, pos = text.strip(), 0

@@ -5,7 +5,7 @@ take minutes. ``lambdify`` would do it, but it generates Python source from the 
 and ``exec``\\ s it, and an expression may come from a claims file or a submission: the
 project's rule is that no user-derived text reaches ``exec``. So this module walks the
 expression tree and applies numpy to each node itself. It knows the functions the engine's
-evaluator produces (:mod:`verify.deciding.instantiate`) and refuses anything else with
+evaluator produces (:mod:`verify.deciding.evaluation.instantiate`) and refuses anything else with
 :class:`Unplottable`; the picture is then left out, never guessed.
 
 Nothing here decides anything: the verdicts come from exact arithmetic elsewhere.

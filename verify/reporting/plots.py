@@ -29,8 +29,8 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
-from verify.deciding.instantiate import Evaluator, symbolic
-from verify.deciding.real_function import realise
+from verify.deciding.evaluation.instantiate import Evaluator, symbolic
+from verify.deciding.proof.real_function import realise
 from verify.errors import VerifyError
 from verify.model.claim import Convex, Recurrence
 from verify.model.expr import Var

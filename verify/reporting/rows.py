@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from verify.deciding import sizes as sizing
+from verify.deciding.evaluation import sizes as sizing
 from verify.model.result import Result, Verdict, agrees
 
 

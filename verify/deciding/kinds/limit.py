@@ -37,13 +37,13 @@ from fractions import Fraction
 
 import sympy
 
-from verify.deciding import certified
-from verify.deciding import sizes as sizing
 from verify.deciding.dispatch import Progress, decide_inline, quiet
-from verify.deciding.equality import show
-from verify.deciding.instantiate import Evaluator, symbolic
-from verify.deciding.normal_forms import is_zero
-from verify.deciding.refute import differs, off_boundaries, rational
+from verify.deciding.evaluation import certified
+from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.evaluation.instantiate import Evaluator, symbolic
+from verify.deciding.kinds.equality import show
+from verify.deciding.proof.normal_forms import is_zero
+from verify.deciding.proof.refute import differs, off_boundaries, rational
 from verify.errors import VerifyError
 from verify.model.claim import Limit
 from verify.model.codec import anonymous
@@ -429,7 +429,7 @@ CORROBORATION_BITS = 256
 def corroborated(e: sympy.Expr, v: sympy.Symbol, at: sympy.Expr, value: sympy.Expr, rhs: sympy.Expr) -> bool:
     """Near ``at`` the expression is certainly much closer to ``value`` than to ``rhs``.
 
-    Every comparison is between balls (:mod:`verify.deciding.certified`) at exact points, so
+    Every comparison is between balls (:mod:`verify.deciding.evaluation.certified`) at exact points, so
     an uncertain one withholds the refutation; it never supports one.
     """
     bits = CORROBORATION_BITS

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import sympy
 
-from verify.deciding import certified
-from verify.deciding.refute import PIECEWISE
+from verify.deciding.evaluation import certified
+from verify.deciding.proof.refute import PIECEWISE
 
 
 @dataclass(frozen=True)

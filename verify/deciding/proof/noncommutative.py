@@ -47,7 +47,7 @@ from typing import ClassVar, Literal
 
 import sympy
 
-from verify.deciding.instantiate import Evaluator, inverse
+from verify.deciding.evaluation.instantiate import Evaluator, inverse
 from verify.errors import VerifyError
 from verify.model.claim import Equality
 from verify.model.expr import (

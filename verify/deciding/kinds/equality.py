@@ -1,7 +1,7 @@
 """Deciding an :class:`~verify.model.claim.Equality` over dimension letters.
 
-Refute first, at every binding of the letters (:mod:`verify.deciding.sizes`), by exact
-evaluation at random points (:mod:`verify.deciding.sampling`): cheap at any size, and the
+Refute first, at every binding of the letters (:mod:`verify.deciding.evaluation.sizes`), by exact
+evaluation at random points (:mod:`verify.deciding.evaluation.sampling`): cheap at any size, and the
 counterexample comes for free. Then prove: for every size at once where the size-independent
 prover applies, otherwise by instantiation with symbolic entries at the bindings tried, and
 the scope says which.
@@ -15,15 +15,15 @@ from dataclasses import replace
 
 import sympy
 
-from verify.deciding import certified
-from verify.deciding import sizes as sizing
 from verify.deciding.dispatch import decide_inline
-from verify.deciding.explicit import compare
-from verify.deciding.hints import hint
-from verify.deciding.instantiate import Evaluator, evaluate_sides, jets_to_symbols, symbolic
-from verify.deciding.kinks import on_kinks
-from verify.deciding.refute import defined, differs
-from verify.deciding.sampling import Point, differentiated, evaluate
+from verify.deciding.evaluation import certified
+from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.evaluation.instantiate import Evaluator, evaluate_sides, jets_to_symbols, symbolic
+from verify.deciding.evaluation.kinks import on_kinks
+from verify.deciding.evaluation.sampling import Point, differentiated, evaluate
+from verify.deciding.proof.explicit import compare
+from verify.deciding.proof.hints import hint
+from verify.deciding.proof.refute import defined, differs
 from verify.errors import ShapeError, VerifyError
 from verify.model.claim import Equality
 from verify.model.codec import anonymous
@@ -428,7 +428,7 @@ def _clash(a: object, b: object) -> bool:
 def _prove_all_sizes(claim: Equality) -> str | None:
     """The size-independent prover, where it applies (None when it does not prove)."""
     try:
-        from verify.deciding.noncommutative import prove_all_sizes
+        from verify.deciding.proof.noncommutative import prove_all_sizes
     except ImportError:
         return None
     try:

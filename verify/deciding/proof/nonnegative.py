@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from verify.deciding.values import as_expr
+from verify.deciding.evaluation.values import as_expr
 
 
 def _evident(e: sympy.Expr) -> bool:

@@ -18,11 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from verify.deciding.cache import DecisionCache, key
-from verify.deciding.cluster import DEFAULT_CLUSTER_TIMEOUT, decide_on_cluster, probe
+from verify.deciding.batch.cache import DecisionCache, key
+from verify.deciding.batch.cluster import DEFAULT_CLUSTER_TIMEOUT, decide_on_cluster, probe
+from verify.deciding.batch.scheduler import Scheduler, cores
 from verify.deciding.engine import DEFAULT_TIMEOUT, _guarded
 from verify.deciding.isolation import CONFIGURED
-from verify.deciding.scheduler import Scheduler, cores
 from verify.model.claim import Claim
 from verify.model.result import Result
 

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import sympy
 
-from verify.deciding import certified
+from verify.deciding.evaluation import certified
 
 Pair = tuple[sympy.Matrix, sympy.Matrix]
 

@@ -22,11 +22,11 @@ from collections.abc import Sequence
 
 import sympy
 
-from verify.deciding import sizes as sizing
 from verify.deciding.dispatch import Progress, decide_inline, quiet
-from verify.deciding.equality import show
-from verify.deciding.normal_forms import is_zero
-from verify.deciding.real_function import (
+from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.kinds.equality import show
+from verify.deciding.proof.normal_forms import is_zero
+from verify.deciding.proof.real_function import (
     Point,
     RealFunction,
     atom_values,

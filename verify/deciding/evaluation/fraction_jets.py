@@ -1,14 +1,15 @@
 """Exact evaluation at a random point in pure Python: jets with Fraction coefficients.
 
 Why: refutation evaluates both sides of every claim at random rational points
-(:mod:`verify.deciding.sampling`), and the SymPy evaluator (:class:`~verify.deciding.jets.JetEvaluator`)
+(:mod:`verify.deciding.evaluation.sampling`), and the SymPy evaluator
+(:class:`~verify.deciding.evaluation.jets.JetEvaluator`)
 spends most of its time on object overhead (``expand``, assumptions), not on arithmetic. When
 every operation a claim uses is exact over the rationals (sums, products, transposes, inverses,
 divisions, integer powers, trace, det, diag, max / ReLU / |.| / steps, on a kink too where the
 argument does not vary, and derivatives), the same values come out of plain dictionaries of
 Fractions many times faster.
 
-The semantics are those of ``JetEvaluator`` on the same :class:`~verify.deciding.sampling.Point`,
+The semantics are those of ``JetEvaluator`` on the same :class:`~verify.deciding.evaluation.sampling.Point`,
 node for node: a variable that something is differentiated by is ``v0 + s``; a value is a
 polynomial in the offsets s truncated at total degree ``order`` (a *jet*); a derivative by v is
 a derivative by s; an inverse is a Neumann series around the value at the point; only at the end
@@ -21,7 +22,7 @@ from the point's generator.
 What this module does not handle exactly (exp, log, sigmoid, tanh, sqrt, a power that is not an
 integer, a shape the SymPy path would reject, anything unexpected) raises :class:`Declined`, and
 the caller evaluates with SymPy instead: this module never decides what is undefined or where a
-kink is, it only declines (ZeroDivisionError and :class:`~verify.deciding.jets.Boundary` are
+kink is, it only declines (ZeroDivisionError and :class:`~verify.deciding.evaluation.jets.Boundary` are
 raised as the SymPy path raises them, and the caller re-runs that path on them too).
 """
 
@@ -36,9 +37,9 @@ import sympy
 from sympy import QQ
 from sympy.polys.matrices import DomainMatrix
 
-from verify.deciding.instantiate import _contextual, _square_size
-from verify.deciding.jets import Boundary
-from verify.deciding.sampling import Point, derivative_order
+from verify.deciding.evaluation.instantiate import _contextual, _square_size
+from verify.deciding.evaluation.jets import Boundary
+from verify.deciding.evaluation.sampling import Point, derivative_order
 from verify.model.expr import (
     ANY,
     Add,
@@ -325,7 +326,8 @@ class FractionEvaluator(Visitor):
         raise Declined(f"no exact evaluation of {type(e).__name__}")
 
     def sides(self, sides: Sequence[Expr]) -> list[JetMatrix]:
-        """As :func:`~verify.deciding.instantiate.evaluate_sides`: a bare I takes its size from the others."""
+        """As :func:`~verify.deciding.evaluation.instantiate.evaluate_sides`: a bare I takes its size from
+        the others."""
         known = {i: self.eval(e) for i, e in enumerate(sides) if not _contextual(e)}
         hint = next((m.shape for m in known.values()), None)
         return [known[i] if i in known else self.eval(e, hint) for i, e in enumerate(sides)]

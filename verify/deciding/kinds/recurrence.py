@@ -3,7 +3,7 @@
 A closed form ``closed(k)`` solves ``s^{k+1} = step(s^k)``, ``s^{base} = initial`` for every
 integer k >= base exactly when the base case ``closed(base) = initial`` and the induction
 step ``closed(k+1) = step(closed(k))`` hold; both are ordinary equalities, decided by
-:func:`~verify.deciding.explicit.compare`. Checking k = 0, 1, 2, 3 would prove nothing (a
+:func:`~verify.deciding.proof.explicit.compare`. Checking k = 0, 1, 2, 3 would prove nothing (a
 closed form can agree with the sequence for any number of first terms and then leave it), so
 the step is proved for a free integer k.
 
@@ -20,12 +20,12 @@ from dataclasses import dataclass
 
 import sympy
 
-from verify.deciding import sizes as sizing
 from verify.deciding.dispatch import Progress, decide_inline, quiet
-from verify.deciding.equality import show
-from verify.deciding.explicit import compare
-from verify.deciding.instantiate import Evaluator, symbolic
-from verify.deciding.refute import differs, off_boundaries, sample_point
+from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.evaluation.instantiate import Evaluator, symbolic
+from verify.deciding.kinds.equality import show
+from verify.deciding.proof.explicit import compare
+from verify.deciding.proof.refute import differs, off_boundaries, sample_point
 from verify.errors import VerifyError
 from verify.model.claim import Recurrence
 from verify.model.codec import anonymous

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import sympy
 
-from verify.deciding import refute
-from verify.deciding.normal_forms import is_zero
+from verify.deciding.proof import refute
+from verify.deciding.proof.normal_forms import is_zero
 
 
 @dataclass(frozen=True)

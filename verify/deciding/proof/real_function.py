@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 import sympy
 
-from verify.deciding import certified
-from verify.deciding import sizes as sizing
-from verify.deciding.equality import show
-from verify.deciding.instantiate import Evaluator, symbolic
-from verify.deciding.refute import PIECEWISE, rational
-from verify.deciding.values import as_expr
+from verify.deciding.evaluation import certified
+from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.evaluation.instantiate import Evaluator, symbolic
+from verify.deciding.evaluation.values import as_expr
+from verify.deciding.kinds.equality import show
+from verify.deciding.proof.refute import PIECEWISE, rational
 from verify.errors import ShapeError, UndeclaredName, UnsupportedError
 from verify.model.expr import Expr, Var, shape_of
 from verify.model.symbols import Symbols
@@ -194,7 +194,7 @@ def exact_sign(value: sympy.Expr) -> int | None:
     """-1, 0 or 1 when the sign of a constant is certain; None otherwise.
 
     Rationals are exact. Other real constants (exp(1/2) - 2) by a ball enclosure that
-    excludes 0 (:mod:`verify.deciding.certified`); 0 is claimed only for a value that is
+    excludes 0 (:mod:`verify.deciding.evaluation.certified`); 0 is claimed only for a value that is
     exactly zero. Complex, infinite or symbolic values have no sign.
     """
     value = as_expr(value)

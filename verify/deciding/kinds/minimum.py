@@ -27,11 +27,12 @@ from collections.abc import Iterator, Sequence
 
 import sympy
 
-from verify.deciding import sizes as sizing
 from verify.deciding.dispatch import Progress, decide_inline, quiet
-from verify.deciding.equality import show
-from verify.deciding.nonnegative import SumOfSquares, sum_of_squares
-from verify.deciding.real_function import (
+from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.evaluation.values import as_expr
+from verify.deciding.kinds.equality import show
+from verify.deciding.proof.nonnegative import SumOfSquares, sum_of_squares
+from verify.deciding.proof.real_function import (
     Point,
     RealFunction,
     atom_values,
@@ -44,7 +45,6 @@ from verify.deciding.real_function import (
     realise,
     values_at,
 )
-from verify.deciding.values import as_expr
 from verify.errors import ShapeError, VerifyError
 from verify.model.claim import GlobalMinimum
 from verify.model.codec import anonymous

@@ -12,11 +12,11 @@ from dataclasses import replace
 
 import sympy
 
-from verify.deciding import certified
 from verify.deciding.dispatch import Progress, decide_inline, quiet
-from verify.deciding.equality import decide_equality, letters_of, sample, show
-from verify.deciding.hints import rational_ratio
-from verify.deciding.sizes import bindings
+from verify.deciding.evaluation import certified
+from verify.deciding.evaluation.sizes import bindings
+from verify.deciding.kinds.equality import decide_equality, letters_of, sample, show
+from verify.deciding.proof.hints import rational_ratio
 from verify.model.claim import Equality, Proportional
 from verify.model.codec import anonymous
 from verify.model.expr import Const, Product

@@ -28,9 +28,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from verify.deciding.cache import engine_version
+from verify.deciding.batch.cache import engine_version
+from verify.deciding.batch.scheduler import Scheduler, cores
 from verify.deciding.isolation import CONFIGURED, memory_limit
-from verify.deciding.scheduler import Scheduler, cores
 from verify.model import codec
 from verify.model.claim import Claim
 from verify.model.result import Result, Verdict

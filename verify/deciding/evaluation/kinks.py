@@ -7,7 +7,7 @@ switch is exactly 0: the point is drawn as usual, then one entry of one symbol t
 mentions is solved for, where the switch is linear in it with a rational coefficient (the
 other entries keep their random values). Every function has its value there; a derivative
 taken through the kink does not exist there and leaves the point unused
-(:mod:`verify.deciding.jets`), so switches of a variable something is differentiated by are
+(:mod:`verify.deciding.evaluation.jets`), so switches of a variable something is differentiated by are
 not tried.
 """
 
@@ -18,9 +18,9 @@ from collections.abc import Iterator, Mapping
 
 import sympy
 
-from verify.deciding.instantiate import Evaluator
-from verify.deciding.refute import defined
-from verify.deciding.sampling import Point, differentiated, evaluate
+from verify.deciding.evaluation.instantiate import Evaluator
+from verify.deciding.evaluation.sampling import Point, differentiated, evaluate
+from verify.deciding.proof.refute import defined
 from verify.errors import VerifyError
 from verify.model.claim import Equality
 from verify.model.expr import (

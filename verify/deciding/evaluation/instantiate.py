@@ -14,7 +14,7 @@ from typing import ClassVar
 
 import sympy
 
-from verify.deciding.values import as_expr
+from verify.deciding.evaluation.values import as_expr
 from verify.errors import ShapeError, UnsupportedError
 from verify.model.expr import (
     ANY,
@@ -55,7 +55,7 @@ class PlainMax(sympy.Max):
     is known to exceed another (2.5 ms for max(w.x + b, 0) with six symbols), and a network's
     instantiation builds it hundreds of times: at each differentiation and rewrite. Numbers
     are still compared; symbolic arguments are kept as they are, and the proof splits the
-    maximum into regions (:func:`verify.deciding.normal_forms.is_zero`), where a region that
+    maximum into regions (:func:`verify.deciding.proof.normal_forms.is_zero`), where a region that
     no point can lie in is skipped. It is still a ``sympy.Max`` for every ``isinstance``.
     """
 
@@ -79,7 +79,7 @@ def closed_step(x: sympy.Expr) -> sympy.Expr:
 #: Every function has a value at every point of its domain, on a kink too: ReLU(0) = |0| = 0,
 #: step(0) = 0, closed_step(0) = 1. Only a derivative through a kink is undefined there; SymPy
 #: writes it with Heaviside(., 1/2), sign or DiracDelta, which the region prover
-#: (:mod:`verify.deciding.normal_forms`) treats as conventions, not values.
+#: (:mod:`verify.deciding.proof.normal_forms`) treats as conventions, not values.
 _ELEMENTWISE: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
     "exp": sympy.exp,
     "log": sympy.log,
@@ -338,8 +338,8 @@ def _through_a_kink(m: sympy.Matrix, table: Mapping[sympy.Symbol, sympy.Expr]) -
     it once the values are put in: d/dz of ReLU(z) at z = 0 does not exist. SymPy writes such a
     derivative with Heaviside(s, 1/2), sign(s) or DiracDelta(s), which it evaluates at s = 0 to a
     number (1/2, 0) as soon as the value is substituted: so the check is made before."""
-    from verify.deciding import certified
-    from verify.deciding.refute import PIECEWISE
+    from verify.deciding.evaluation import certified
+    from verify.deciding.proof.refute import PIECEWISE
 
     for e in m:
         for p in e.atoms(*PIECEWISE):

@@ -18,8 +18,8 @@ from collections.abc import Callable, Mapping
 
 import sympy
 
-from verify.deciding import certified
-from verify.deciding.instantiate import _ELEMENTWISE, Evaluator, inverse
+from verify.deciding.evaluation import certified
+from verify.deciding.evaluation.instantiate import _ELEMENTWISE, Evaluator, inverse
 from verify.errors import UnsupportedError
 from verify.model.expr import Apply, Div, Inverse, Max, Power, Var
 
@@ -227,7 +227,7 @@ def _derivatives(f: Callable[[sympy.Expr], sympy.Expr], order: int) -> list[Call
 
 def _number(value: sympy.Expr) -> sympy.Expr:
     """Rationals stay exact; any other constant becomes a named exact value
-    (:class:`~verify.deciding.certified.Value`: an atom to the arithmetic, a ball on demand).
+    (:class:`~verify.deciding.evaluation.certified.Value`: an atom to the arithmetic, a ball on demand).
 
     It was an 80-digit float, and floats decide nothing: two sides near 1e470 "differed" in
     their last digits. Exact symbolic constants nest and swell through a network's layers;

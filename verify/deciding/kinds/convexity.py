@@ -11,7 +11,7 @@ is >= 0. So:
   ``f(p + t v) + f(p - t v) < 2 f(p)``, the midpoint inequality failing outright.
 - prove: ``f`` is smooth on all of R^k (a polynomial, exponentials of polynomials) and every
   principal minor of its Hessian is certified >= 0 for all values of the variables and the
-  parameters (:mod:`verify.deciding.nonnegative`): a constant PSD Hessian, or minors that are
+  parameters (:mod:`verify.deciding.proof.nonnegative`): a constant PSD Hessian, or minors that are
   evidently sums of nonnegative terms.
 - otherwise unknown, saying what was tried.
 """
@@ -24,11 +24,11 @@ from collections.abc import Sequence
 
 import sympy
 
-from verify.deciding import sizes as sizing
 from verify.deciding.dispatch import Progress, decide_inline, quiet
-from verify.deciding.equality import show
-from verify.deciding.nonnegative import certified_nonnegative
-from verify.deciding.real_function import (
+from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.kinds.equality import show
+from verify.deciding.proof.nonnegative import certified_nonnegative
+from verify.deciding.proof.real_function import (
     Point,
     RealFunction,
     atom_values,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from verify.deciding import certified
+from verify.deciding.evaluation import certified
 
 #: Functions whose branch depends on the sign of a switch. max, min, |.| and the steps
 #: (Heaviside(s, 0) is I(s > 0), Heaviside(s, 1) is I(s >= 0)) have a value on the switch too;
@@ -61,7 +61,7 @@ class Separation:
 
 
 def defined(m: sympy.Matrix) -> bool:
-    """Every entry a finite real number (:func:`verify.deciding.certified.defined`)."""
+    """Every entry a finite real number (:func:`verify.deciding.evaluation.certified.defined`)."""
     return all(certified.defined(e) for e in m)
 
 
@@ -70,7 +70,7 @@ def differs(a: sympy.Expr, b: sympy.Expr) -> bool:
 
     Rationals are compared exactly; other constants (exp(1/3), log 2, a value near 1e470)
     by a ball enclosure of the difference that excludes 0
-    (:func:`verify.deciding.certified.differs`). Anything uncertain is treated as equal, so
+    (:func:`verify.deciding.evaluation.certified.differs`). Anything uncertain is treated as equal, so
     it is never refuted.
     """
     return certified.differs(a, b)

@@ -4,7 +4,7 @@ Refuting does not need the symbolic instantiation that proving does, and at larg
 that instantiation is most of the cost (the inverse of a symbolic 4 x 4 matrix alone has
 hundreds of terms). Here every symbol gets exact rational entries; a variable that something
 is differentiated by is v0 + s with s symbolic, and every value is a jet, a polynomial in the
-s's truncated at the order of differentiation (:mod:`verify.deciding.jets`). A symbol declared
+s's truncated at the order of differentiation (:mod:`verify.deciding.evaluation.jets`). A symbol declared
 ``of(v)`` is realised by a random polynomial in those s's, so its jet at the point (value,
 first and second derivatives) is known exactly and is what the counterexample reports: any
 jet is realised by a polynomial, so the counterexample is a real one.
@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import sympy
 
-from verify.deciding.instantiate import entry_name, evaluate_sides, jet_symbol
-from verify.deciding.jets import JetEvaluator
-from verify.deciding.refute import rational
+from verify.deciding.evaluation.instantiate import entry_name, evaluate_sides, jet_symbol
+from verify.deciding.evaluation.jets import JetEvaluator
+from verify.deciding.proof.refute import rational
 from verify.model.expr import (
     Add,
     Apply,
@@ -280,19 +280,19 @@ def evaluate(
     ``use_fractions`` is off).
 
     Raises ZeroDivisionError or ValueError where a side is undefined there, and
-    :class:`~verify.deciding.jets.Boundary` on a kink of max, |.| or a step. The values may
+    :class:`~verify.deciding.evaluation.jets.Boundary` on a kink of max, |.| or a step. The values may
     hold transcendental constants such as exp(1/2).
     """
     free = frozenset().union(*(differentiated(e) for e in sides))
     order = max(1, *(derivative_order(e) for e in sides))
     point = Point(symbols, sizes, order, rng, free, unit, magnitude, signed)
-    if adjust is not None:  # e.g. put the point on a kink (verify.deciding.kinks)
+    if adjust is not None:  # e.g. put the point on a kink (verify.deciding.evaluation.kinks)
         adjust(point)
     # Pure-Python Fractions first: the same exact values many times faster when every operation
     # is rational. Whatever it declines, and every undefined value or kink, is left to the SymPy
     # path on the same point, which reuses the dependent symbols the fast attempt realised (each
     # is drawn once, so the point records one polynomial per symbol for the counterexample).
-    from verify.deciding.fraction_jets import Declined, PointEvaluator  # it imports this module
+    from verify.deciding.evaluation.fraction_jets import Declined, PointEvaluator  # it imports this module
 
     fast = PointEvaluator(symbols, sizes, layout, point, order)
 
