@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from verify import D, Equality, Symbols, Var, matrix, scalar, vector
+from verify.cli.grade import main as grade_main
 from verify.deciding.batch import cluster as clustering
 from verify.deciding.batch.execution import Execution, Stats, decide_all
-from verify.grade_command import main as grade_main
 from verify.model.claim import Claim
 from verify.model.expr import Expr
 from verify.model.result import Result, Verdict

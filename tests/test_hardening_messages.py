@@ -53,11 +53,11 @@ def test_a_memory_error_in_one_route_is_unknown_not_another_routes_proof(monkeyp
     [entry] = parse_claims('[symbols]\nA = "matrix(n, n)"\nB = "matrix(n, n)"\n\n[[claim]]\nid = "t"\n'
                            'lhs = "(A B)^T"\nrhs = "B^T A^T"\n').entries
     assert entry.claim is not None
-    assert engine._guarded(entry.claim, lambda _: None).verdict is Verdict.PROVED
+    assert engine.guarded(entry.claim, lambda _: None).verdict is Verdict.PROVED
 
     def out_of_memory(*args: object) -> object:
         raise MemoryError
 
     monkeypatch.setattr(noncommutative, "_normalise", out_of_memory)
-    result = engine._guarded(entry.claim, lambda _: None)
+    result = engine.guarded(entry.claim, lambda _: None)
     assert result.verdict is Verdict.UNKNOWN and "memory" in result.detail

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from verify.check_command import main as check_main
 from verify.cli import main as cli_main
+from verify.cli.check import main as check_main
 from verify.deciding.batch import cluster as clustering
 from verify.deciding.batch.cache import DecisionCache
 

@@ -108,5 +108,5 @@ def test_no_import_cycle_at_module_level() -> None:
 def test_the_layers_are_what_the_issue_draws() -> None:
     # a module put in the wrong package would be judged by the wrong rule: these must stay where they are
     assert _layer("verify.safe_text") == "base" and _layer("verify.model.result") == "model"
-    assert _layer("verify.reading.claims_file") == "reading" and _layer("verify.grade_command") == "cli"
+    assert _layer("verify.reading.claims_file") == "reading" and _layer("verify.cli.grade") == "cli"
     assert "reporting" not in ALLOWED["grading"] and "deciding" not in ALLOWED["reading"]

@@ -18,10 +18,10 @@ import pytest
 
 from derivations.hw1 import ASSIGNMENT
 from verify.cli import main
+from verify.cli.questions import _spelled
 from verify.model.claim import Equality
 from verify.model.expr import Expr
 from verify.model.question import Question
-from verify.questions_command import _spelled
 
 QUESTIONS = {q.id: q for q in ASSIGNMENT.questions}
 
@@ -198,7 +198,7 @@ def test_without_the_authors_text_the_answer_and_parameters_stay_hidden() -> Non
     that is the answer (hessian.matrix's J) and one that needs an unlisted parameter (V by t)."""
     from dataclasses import replace
 
-    from verify.questions_command import question_json
+    from verify.cli.questions import question_json
 
     hessian = question_json(replace(QUESTIONS["hessian.matrix"], written={}))
     assert hessian["defines"] == {}

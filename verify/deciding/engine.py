@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 import time
 import traceback
-from collections.abc import Callable
 
-from verify.deciding.dispatch import decide_inline
+from verify.deciding.dispatch import Progress, decide_inline
 from verify.deciding.isolation import memory_limit, run_isolated
 from verify.deciding.kinds import (  # noqa: F401 (registration)
     convexity,
@@ -27,14 +26,14 @@ from verify.errors import VerifyError
 from verify.model.claim import Claim
 from verify.model.result import Result, Verdict
 
-Progress = Callable[[str], None]
-
 DEFAULT_TIMEOUT = 60.0
 
 _OUT_OF_MEMORY = Result(Verdict.UNKNOWN, detail="memory limit reached while deciding")
 
 
-def _guarded(claim: Claim, progress: Progress) -> Result:
+def guarded(claim: Claim, progress: Progress) -> Result:
+    """One decision in this process that never raises: a user error is ``error``, running out of
+    memory or a bug of ours is ``unknown`` with the reason (what the workers of :mod:`.batch` run)."""
     start = time.perf_counter()
     try:
         result = decide_inline(claim, progress)
@@ -70,8 +69,8 @@ def _where(err: Exception) -> str:
 def decide(claim: Claim, timeout: float | None = DEFAULT_TIMEOUT, progress: Progress = lambda s: None) -> Result:
     """Decide ``claim`` within ``timeout`` seconds of wall-clock time (None: in-process, no limit)."""
     if timeout is None:
-        return _guarded(claim, progress)
-    outcome = run_isolated(lambda report: _guarded(claim, report), timeout, progress)
+        return guarded(claim, progress)
+    outcome = run_isolated(lambda report: guarded(claim, report), timeout, progress)
     if outcome.status == "done":
         return outcome.value
     if outcome.status == "timeout":

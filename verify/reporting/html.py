@@ -243,7 +243,7 @@ def claims_page(
     """``python -m verify`` (grouped by section) or ``verify check`` (grouped by file).
 
     ``claims`` are the (file, claim) pairs that were decided, as given to
-    :func:`verify.runner.run`; a row is matched to its claim by file and id, so a row without
+    :func:`verify.cli.suite.run`; a row is matched to its claim by file and id, so a row without
     one (a claim that could not be read) shows its statement and result only.
     """
     by_key = {(file, claim.id): claim for file, claim in claims}

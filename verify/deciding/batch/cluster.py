@@ -24,18 +24,16 @@ import json
 import math
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from verify.deciding.batch.cache import engine_version
-from verify.deciding.batch.scheduler import Scheduler, cores
+from verify.deciding.batch.scheduler import OnDone, Scheduler, cores
 from verify.deciding.isolation import CONFIGURED, memory_limit
 from verify.model import codec
 from verify.model.claim import Claim
 from verify.model.result import Result, Verdict
-
-OnDone = Callable[[int, Result], None]
 
 #: How long to wait for the scheduler to answer before giving up on the cluster.
 CONNECT_SECONDS = 10.0

@@ -20,14 +20,13 @@ from pathlib import Path
 
 from verify.deciding.batch.cache import DecisionCache, key
 from verify.deciding.batch.cluster import DEFAULT_CLUSTER_TIMEOUT, decide_on_cluster, probe
-from verify.deciding.batch.scheduler import Scheduler, cores
-from verify.deciding.engine import DEFAULT_TIMEOUT, _guarded
+from verify.deciding.batch.scheduler import OnDone, Scheduler, cores
+from verify.deciding.engine import DEFAULT_TIMEOUT, guarded
 from verify.deciding.isolation import CONFIGURED
 from verify.model.claim import Claim
 from verify.model.result import Result
 
 OnProgress = Callable[[int, str], None]
-OnDone = Callable[[int, Result], None]
 
 
 @dataclass(frozen=True)
@@ -117,7 +116,7 @@ def decide_all(claims: Sequence[Claim], execution: Execution, on_progress: OnPro
                               local_jobs=execution.jobs, limits=shared, cluster_timeout=execution.cluster_timeout)
         elif execution.timeout is None and execution.jobs <= 1 and limits is None:
             for j, claim in enumerate(batch):  # no limit asked for: in this process, as decide(timeout=None)
-                decided(j, _guarded(claim, functools.partial(on_progress, todo[j])))
+                decided(j, guarded(claim, functools.partial(on_progress, todo[j])))
         else:
             Scheduler(jobs=execution.jobs, timeout=execution.timeout, memory_mb=execution.memory_mb).run(
                 batch, on_progress=lambda j, m: on_progress(todo[j], m), on_done=decided, limits=shared)

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, Pipe, wait
 from typing import Literal
 
-from verify.deciding.engine import DEFAULT_TIMEOUT, _guarded
+from verify.deciding.engine import DEFAULT_TIMEOUT, guarded
 from verify.deciding.isolation import CONFIGURED, memory_limit
 from verify.model.claim import Claim
 from verify.model.codec import CodecError, result_from_json, result_to_json
@@ -199,7 +199,7 @@ class Scheduler:
     #: a persistent worker is replaced after this many decisions, so that what SymPy caches
     #: (bounded, but per worker) and any leak of ours cannot grow without end
     recycle_after: int = 500
-    decider: Decider = _guarded
+    decider: Decider = guarded
     _workers: list[_Worker] = field(default_factory=list)
 
     def run(self, claims: Sequence[Claim], on_progress: OnProgress = lambda i, m: None,

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import sympy
 
-from verify.deciding.dispatch import decide_inline
+from verify.deciding.dispatch import Progress, decide_inline
 from verify.deciding.evaluation import certified
 from verify.deciding.evaluation import sizes as sizing
 from verify.deciding.evaluation.instantiate import Evaluator, evaluate_sides, jets_to_symbols, symbolic
@@ -30,8 +30,6 @@ from verify.model.codec import anonymous
 from verify.model.expr import ANY, NODES, At, Expr, Identity, Transpose, Var, Zero, shape_of
 from verify.model.result import Counterexample, Result, Verdict
 from verify.model.visitor import Visitor
-
-Progress = Callable[[str], None]
 
 #: Random points tried at each binding of the dimension letters before the size-independent
 #: prover (milliseconds): most false claims fail at the first point.

@@ -17,15 +17,14 @@ import math
 import os
 import re
 import sys
-import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from verify import execution_options
+from verify.cli import options as execution_options
+from verify.cli.progress import progress_bar
 from verify.deciding.batch.cache import CacheError
 from verify.deciding.batch.cluster import ClusterError
 from verify.deciding.isolation import set_memory_limit
@@ -114,12 +113,8 @@ def report_text(grades: Sequence[SubmissionGrade], fmt: str, assignment: Assignm
 def _grade(assignment: Assignment, files: list[Path], timeout: float | None, partial: float | None,
            args: argparse.Namespace | None = None, budget: float | None = None,
            outcomes: list[Result] | None = None) -> list[SubmissionGrade]:
-    """Grade with a progress bar; decisions run as the -j/--cache/--scheduler options say
-    (each distinct decision's result is added to ``outcomes``).
-
-    The bar is redrawn from the callbacks only (``auto_refresh=False``): rich would otherwise
-    run a refresh thread, and the decision workers are forked from this process.
-    """
+    """Grade with the progress bar (:mod:`verify.cli.progress`); decisions run as the -j/--cache/
+    --scheduler options say (each distinct decision's result is added to ``outcomes``)."""
     from verify.grading.batch import executed, grade_files
 
     given = {k: v for k, v in (("timeout", timeout), ("partial", partial), ("budget", budget)) if v is not None}
@@ -134,26 +129,12 @@ def _grade(assignment: Assignment, files: list[Path], timeout: float | None, par
             outcomes.extend(decided.values())
             return decided
     err = Console(stderr=True)
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        auto_refresh=False,
-        disable=not err.is_terminal,
-    ) as bar:
-        task = bar.add_task(f"grading {len(files)} submission{'s' if len(files) != 1 else ''}", total=None)
+    with progress_bar(err, f"grading {len(files)} submission{'s' if len(files) != 1 else ''}") as update:
 
         def decided(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=f"deciding {total} distinct answers and steps")
-            now = time.monotonic()
-            if now - drawn[0] >= 0.1 or done == total:  # at most ten redraws a second
-                drawn[0] = now
-                bar.refresh()
+            update(completed=done, total=total, description=f"deciding {total} distinct answers and steps",
+                   final=done == total)
 
-        drawn = [0.0]
         return grade_files(assignment, files, options, on_decided=decided, decider=decider)
 
 

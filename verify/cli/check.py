@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.markup import escape
 
-from verify import execution_options
+from verify.cli import options as execution_options
+from verify.cli.suite import run
 from verify.deciding.batch.cache import CacheError
 from verify.deciding.batch.cluster import ClusterError
 from verify.deciding.batch.execution import Execution
@@ -27,7 +28,6 @@ from verify.model.result import Result, Verdict
 from verify.reading.claims_file import ClaimsFile, ClaimsFileError, load
 from verify.reporting.rows import Row
 from verify.reporting.table import render
-from verify.runner import run
 
 
 def parser() -> argparse.ArgumentParser:

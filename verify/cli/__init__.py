@@ -1,4 +1,10 @@
-"""The command line: ``python -m verify`` (the HW1 suite) and its subcommands."""
+"""The command line: ``python -m verify`` (the HW1 suite) and its subcommands, one module each.
+
+:mod:`.suite` runs the suite's claims, :mod:`.check` a claims file, :mod:`.grade` submissions,
+:mod:`.questions` lists an assignment's questions; :mod:`.options` parses the options they share
+(one parser per option, so that the commands cannot drift apart). The top layer: it may import
+every package below it (``tests/test_layering.py``), and nothing imports it.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +17,16 @@ from collections.abc import Sequence
 
 from rich.console import Console
 
-from verify import execution_options
-from verify.check_command import main as check_main
+from verify.cli import options as execution_options
+from verify.cli.check import main as check_main
+from verify.cli.grade import main as grade_main
+from verify.cli.questions import main as questions_main
+from verify.cli.suite import run
 from verify.deciding.batch.cache import CacheError
 from verify.deciding.batch.cluster import ClusterError
 from verify.deciding.engine import DEFAULT_TIMEOUT
 from verify.deciding.isolation import set_memory_limit
-from verify.grade_command import main as grade_main
-from verify.questions_command import main as questions_main
 from verify.reporting.table import render
-from verify.runner import run
 
 
 def suite_parser() -> argparse.ArgumentParser:
