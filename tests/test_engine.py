@@ -225,7 +225,7 @@ def test_an_internal_failure_is_unknown_with_one_line_and_no_traceback(
         raise KeyError("n\nsecond line")
 
     monkeypatch.delenv("VERIFY_DEBUG", raising=False)
-    monkeypatch.setattr(equality, "refute", broken)
+    monkeypatch.setattr(equality, "refute_at", broken)
     c = claim(A.T, A.T, matrix("A", "n", "n"))
     r = decide(c, timeout=None)
     assert r.verdict is Verdict.UNKNOWN

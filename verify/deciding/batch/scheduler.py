@@ -51,7 +51,8 @@ from verify.model.result import Result, Verdict
 
 Report = Callable[[str], None]
 #: How a worker decides one claim: the engine's guarded dispatch (errors become verdicts).
-Decider = Callable[[Claim, Report], Result]
+#: how a worker decides one claim (engine.guarded by default)
+DecideOne = Callable[[Claim, Report], Result]
 OnProgress = Callable[[int, str], None]
 OnDone = Callable[[int, Result], None]
 Mode = Literal["persistent", "fork"]
@@ -99,7 +100,7 @@ def _die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
-def _child(conn: Connection, others: Sequence[Connection], claims: Sequence[Claim], decider: Decider,
+def _child(conn: Connection, others: Sequence[Connection], claims: Sequence[Claim], decider: DecideOne,
            memory_mb: int | None, once: int | None, parent: int) -> None:
     """A worker's whole life; it leaves with ``os._exit`` so that none of the parent's exit
     handlers (flushing its buffers, closing its cache) run twice."""
@@ -129,7 +130,7 @@ def _child(conn: Connection, others: Sequence[Connection], claims: Sequence[Clai
         os._exit(code)
 
 
-def _decide_one(conn: Connection, index: int, claim: Claim, decider: Decider) -> None:
+def _decide_one(conn: Connection, index: int, claim: Claim, decider: DecideOne) -> None:
     def report(message: str) -> None:
         conn.send_bytes(json.dumps(["progress", index, message]).encode())
 
@@ -199,7 +200,7 @@ class Scheduler:
     #: a persistent worker is replaced after this many decisions, so that what SymPy caches
     #: (bounded, but per worker) and any leak of ours cannot grow without end
     recycle_after: int = 500
-    decider: Decider = guarded
+    decider: DecideOne = guarded
     _workers: list[_Worker] = field(default_factory=list)
 
     def run(self, claims: Sequence[Claim], on_progress: OnProgress = lambda i, m: None,

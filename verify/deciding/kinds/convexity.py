@@ -32,7 +32,7 @@ from verify.deciding.proof.real_function import (
     Point,
     RealFunction,
     atom_values,
-    bindings,
+    bindings_of,
     candidates,
     check_variables,
     defined,
@@ -184,7 +184,7 @@ def _prove(function: RealFunction, hess: sympy.Matrix, progress: Progress) -> st
 def decide_convexity(claim: Convex, progress: Progress = quiet) -> Result:
     try:
         check_variables(claim.symbols, claim.wrt)
-        bound = bindings(claim.symbols, (claim.f, *claim.wrt))
+        bound = bindings_of(claim.symbols, (claim.f, *claim.wrt))
     except VerifyError as err:
         return Result(Verdict.ERROR, detail=str(err))
     rng = random.Random(anonymous(claim))

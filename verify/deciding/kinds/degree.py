@@ -30,7 +30,7 @@ from verify.deciding.proof.real_function import (
     Point,
     RealFunction,
     atom_values,
-    bindings,
+    bindings_of,
     candidates,
     check_variables,
     defined,
@@ -173,7 +173,7 @@ def decide_degree(claim: PolynomialDegree, progress: Progress = quiet) -> Result
         return Result(Verdict.ERROR, detail="a degree is a non-negative integer")
     try:
         check_variables(claim.symbols, claim.wrt)
-        bound = bindings(claim.symbols, (claim.f, *claim.wrt))
+        bound = bindings_of(claim.symbols, (claim.f, *claim.wrt))
     except VerifyError as err:
         return Result(Verdict.ERROR, detail=str(err))
     rng = random.Random(anonymous(claim))

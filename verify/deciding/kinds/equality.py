@@ -156,7 +156,7 @@ def _constant_letters(e: Expr) -> frozenset[str]:
 Refutation = tuple[Result | None, list[dict[str, int]], list[str], int]
 
 
-def refute(claim: Equality, bound: list[dict[str, int]], rng: random.Random, progress: Progress,
+def refute_at(claim: Equality, bound: list[dict[str, int]], rng: random.Random, progress: Progress,
            points: int = POINTS, use_fractions: bool = True) -> Refutation:
     """Look for a counterexample at every binding; also learn where the sides are defined."""
     defined: list[dict[str, int]] = []
@@ -281,7 +281,7 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
         if not claim.sizes and sizes and _jet_variables(claim, sizes) > JET_VARIABLES:
             costly.append(sizes)
             continue
-        refuted, here, missed, agreed = refute(claim, [sizes], rng, progress)
+        refuted, here, missed, agreed = refute_at(claim, [sizes], rng, progress)
         if refuted is not None:
             return refuted
         defined += here
@@ -307,7 +307,7 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
     proving = defined if claim.sizes else sorted([b for b in defined if b in small] or defined, key=_cost)[:len(small)]
     # Instantiation costs far more than a few more points: look harder for a counterexample
     # first, where it would be made (every binding had its point above).
-    refuted, _, _, more = refute(claim, proving, rng, progress, BEFORE_INSTANTIATING)
+    refuted, _, _, more = refute_at(claim, proving, rng, progress, BEFORE_INSTANTIATING)
     if refuted is not None:
         return refuted
     valid += more
@@ -316,7 +316,7 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
     if tried:
         # The proof failed: the last points are the established SymPy evaluation's, so that
         # not even a bug of the Fraction evaluator could hide a counterexample from them.
-        refuted, _, _, more = refute(claim, defined, rng, progress, MORE_POINTS, use_fractions=False)
+        refuted, _, _, more = refute_at(claim, defined, rng, progress, MORE_POINTS, use_fractions=False)
         if refuted is not None:
             return refuted
         return Result(Verdict.UNKNOWN, detail=f"{valid + more} random points agree{_where(defined)}; "

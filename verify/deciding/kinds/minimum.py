@@ -36,7 +36,7 @@ from verify.deciding.proof.real_function import (
     Point,
     RealFunction,
     atom_values,
-    bindings,
+    bindings_of,
     candidates,
     check_variables,
     defined,
@@ -254,7 +254,7 @@ def _by_quadratic(claim: GlobalMinimum, function: RealFunction,
 def decide_minimum(claim: GlobalMinimum, progress: Progress = quiet) -> Result:
     try:
         check_variables(claim.symbols, claim.wrt)
-        bound = bindings(claim.symbols, (claim.f, *claim.wrt, *claim.point))
+        bound = bindings_of(claim.symbols, (claim.f, *claim.wrt, *claim.point))
     except VerifyError as err:
         return Result(Verdict.ERROR, detail=str(err))
     rng = random.Random(anonymous(claim))

@@ -17,7 +17,7 @@ from verify.deciding.proof.normal_forms import is_zero
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Comparison:
     """``separation`` when refuted; ``proved`` with the methods used; otherwise what was tried."""
 
     separation: refute.Separation | None = None
@@ -35,24 +35,24 @@ def compare(
     tries: int = 12,
     progress: Callable[[str], None] = lambda s: None,
     prove: bool = True,
-) -> Outcome:
+) -> Comparison:
     if lhs.shape != rhs.shape:
         raise ValueError(f"sides of different shapes {lhs.shape} and {rhs.shape}")
     progress("evaluating at random rational points")
     separation, valid = refute.search(lhs, rhs, rng, tries, must_be_invertible)
     if separation is not None:
-        return Outcome(separation=separation, points=valid)
+        return Comparison(separation=separation, points=valid)
     if not prove:
-        return Outcome(points=valid, tried=f"{valid} random points agree")
+        return Comparison(points=valid, tried=f"{valid} random points agree")
     methods: list[str] = []
     progress(f"{valid} random points agree; normal forms")
     for a, b in zip(lhs, rhs, strict=True):
         test = is_zero(sympy.expand(a - b) if _cheap(a - b) else a - b, progress)
         if test.zero is not True:
-            return Outcome(points=valid, tried=f"{valid} random points agree; {test.method}")
+            return Comparison(points=valid, tried=f"{valid} random points agree; {test.method}")
         if test.method not in methods:
             methods.append(test.method)
-    return Outcome(proved=True, methods=tuple(methods), points=valid)
+    return Comparison(proved=True, methods=tuple(methods), points=valid)
 
 
 def _cheap(e: sympy.Expr) -> bool:

@@ -86,7 +86,7 @@ MAX_TERMS = 2000
 BaseKind = Literal["var", "jet", "jacobian", "hessian", "direction"]
 
 
-class Unsupported(Exception):
+class OutsideRules(Exception):
     """Outside what the rule base covers: the prover answers "not proved", never guesses."""
 
 
@@ -138,7 +138,7 @@ class Atom:
     @property
     def I(self) -> Atom:  # noqa: E743 - reads as X.I like the expression tree
         if not self.base.invertible:
-            raise Unsupported(f"{self.base.name} is not declared invertible")
+            raise OutsideRules(f"{self.base.name} is not declared invertible")
         # (X^T)^{-1} = (X^{-1})^T: the flags commute.
         return replace(self, inverted=not self.inverted)
 
@@ -256,7 +256,7 @@ class Poly:
     def value(self) -> sympy.Expr:
         """The scalar a 1 x 1 (or contextual identity) form stands for."""
         if any(w for w in self.terms):
-            raise Unsupported("not a multiple of the identity")
+            raise OutsideRules("not a multiple of the identity")
         return self.terms.get((), sympy.Integer(0))
 
     def text(self) -> str:
@@ -285,7 +285,7 @@ class _Algebra(Visitor):
 
     Created per claim, so the prover keeps no state between calls. Expressions become
     polynomials by :meth:`build`, a :class:`~verify.model.visitor.Visitor`; the nodes in
-    ``refuses`` raise :class:`Unsupported`, and the claim is left to the other provers.
+    ``refuses`` raise :class:`OutsideRules`, and the claim is left to the other provers.
     """
 
     refuses: ClassVar[Mapping[type[Expr], str]] = {
@@ -339,16 +339,16 @@ class _Algebra(Visitor):
 
     def _poly(self, shape: tuple[Dim, Dim], out: dict[Word, sympy.Expr]) -> Poly:
         if len(out) > MAX_TERMS:
-            raise Unsupported(f"more than {MAX_TERMS} words")
+            raise OutsideRules(f"more than {MAX_TERMS} words")
         terms = {}
         for w, c in out.items():
             c = sympy.expand(c)
             if c.has(sympy.zoo, sympy.nan, sympy.oo):
-                raise Unsupported("a coefficient is undefined")
+                raise OutsideRules("a coefficient is undefined")
             if c != 0:
                 terms[w] = c
         if shape == (1, 1) and any(terms):
-            raise Unsupported("a 1 x 1 form kept a word")  # split_scalars prevents it
+            raise OutsideRules("a 1 x 1 form kept a word")  # split_scalars prevents it
         return Poly(shape, terms)
 
     def atom(self, atom: Atom) -> Poly:
@@ -381,7 +381,7 @@ class _Algebra(Visitor):
         if q.contextual:
             return self.scale(p, q.value())
         if p.shape[1] != q.shape[0]:
-            raise Unsupported(f"cannot multiply {p.shape} by {q.shape}")
+            raise OutsideRules(f"cannot multiply {p.shape} by {q.shape}")
         out: dict[Word, sympy.Expr] = {}
         for w1, c1 in p.terms.items():
             for w2, c2 in q.terms.items():
@@ -398,16 +398,16 @@ class _Algebra(Visitor):
         if p.is_scalar or p.contextual:
             value = p.value()
             if value == 0:
-                raise Unsupported("inverse of zero")
+                raise OutsideRules("inverse of zero")
             return Poly(p.shape, {(): 1 / value})
         if p.shape[0] != p.shape[1]:
-            raise Unsupported("inverse of a non-square matrix")
+            raise OutsideRules("inverse of a non-square matrix")
         terms = [(w, c) for w, c in p.terms.items() if sympy.cancel(c) != 0]
         if len(terms) != 1:
-            raise Unsupported("inverse of a sum")
+            raise OutsideRules("inverse of a sum")
         word, coef = terms[0]
         if any(not a.base.invertible for a in word):
-            raise Unsupported("inverse of a product with a factor not declared invertible")
+            raise OutsideRules("inverse of a product with a factor not declared invertible")
         # Every atom is square and invertible: (c X1 ... Xk)^{-1} = c^{-1} Xk^{-1} ... X1^{-1}.
         out: dict[Word, sympy.Expr] = {}
         self._insert(out, tuple(a.I for a in reversed(word)), 1 / coef)
@@ -418,12 +418,12 @@ class _Algebra(Visitor):
         if p.is_scalar:
             return self.scalar(p.value() ** k)
         if not (isinstance(k, sympy.Integer)):
-            raise Unsupported("a matrix power needs an integer exponent")
+            raise OutsideRules("a matrix power needs an integer exponent")
         if p.shape[0] != p.shape[1]:
-            raise Unsupported("power of a non-square matrix")
+            raise OutsideRules("power of a non-square matrix")
         n = int(k)
         if abs(n) > 64:
-            raise Unsupported("a matrix power above 64")
+            raise OutsideRules("a matrix power above 64")
         if n < 0:
             p, n = self.inverse(p), -n
         result = Poly(p.shape, {(): sympy.Integer(1)})
@@ -446,7 +446,7 @@ class _Algebra(Visitor):
         total = sympy.Integer(0)
         for s in sorted(c.free_symbols, key=str):
             if s not in self.meanings:
-                raise Unsupported(f"unknown scalar {s}")
+                raise OutsideRules(f"unknown scalar {s}")
             if s not in d.cache:
                 d.cache[s] = d.scalar(self.meanings[s])
             if d.cache[s] != 0:
@@ -487,7 +487,7 @@ class _Algebra(Visitor):
             if b.kind == "direction" or not depends(b.name):
                 return None
             if b.kind in ("jacobian", "hessian"):
-                raise Unsupported("a derivative of a Jacobian by a scalar")
+                raise OutsideRules("a derivative of a Jacobian by a scalar")
             wrt = tuple(sorted((*b.wrt, t))) if b.kind == "jet" else (t,)
             return self.atom(Atom(Base("jet", b.name, wrt, b.rows, b.cols, symmetric=b.symmetric)))
 
@@ -523,7 +523,7 @@ class _Algebra(Visitor):
                 hess = Atom(Base("hessian", b.name, (v,), n, n, symmetric=True))
                 return self.mul(self.atom(Atom(h).T), self.atom(hess))
             if b.kind != "var" or b.cols != 1:
-                raise Unsupported("only vector functions of a vector are differentiated by it")
+                raise OutsideRules("only vector functions of a vector are differentiated by it")
             jac = Atom(Base("jacobian", b.name, (v,), b.rows, n))
             return self.mul(self.atom(jac), self.atom(Atom(h)))
 
@@ -533,7 +533,7 @@ class _Algebra(Visitor):
             if not depends(m.name):
                 return sympy.Integer(0)
             if isinstance(m, ScalarJet):
-                raise Unsupported("a derivative of a jet by a vector")
+                raise OutsideRules("a derivative of a jet by a vector")
             jac = Atom(Base("jacobian", m.name, (v,), 1, n))
             return self.word_symbol((jac, Atom(h)))
 
@@ -543,7 +543,7 @@ class _Algebra(Visitor):
     def jacobian(self, f: Poly, v: str) -> Poly:
         """dF/dv in numerator layout for a scalar or column F, from F's directional derivative."""
         if not (f.is_scalar or (f.shape[1] == 1 and f.shape[0] != ANY)):
-            raise Unsupported("only scalars and columns are differentiated by a vector")
+            raise OutsideRules("only scalars and columns are differentiated by a vector")
         n = self.symbols[v].shape.rows
         self._directions += 1
         h = Base("direction", v, (v, str(self._directions)), n, 1)
@@ -555,31 +555,31 @@ class _Algebra(Visitor):
             if self._mentions_word(w, h):
                 # c L h: after h the inner dimension is 1, so in a column h ends the word.
                 if carriers or w[-1] != Atom(h) or self._mentions_word(w[:-1], h):
-                    raise Unsupported("a term not linear in the direction")
+                    raise OutsideRules("a term not linear in the direction")
                 self._insert(out, w[:-1], c)
                 result = self.add(result, self._poly(result.shape, out))
                 continue
             # w c with c linear in scalars (u^T h): each contributes w u^T.
             if not carriers:
-                raise Unsupported("a term without the direction")
+                raise OutsideRules("a term without the direction")
             pieces = {s: sympy.diff(c, s) for s in carriers}
             if any(self._mentions(x, h) for p in pieces.values() for x in p.free_symbols):
-                raise Unsupported("a term not linear in the direction")
+                raise OutsideRules("a term not linear in the direction")
             if sympy.cancel(c - sum(s * p for s, p in pieces.items())) != 0:
-                raise Unsupported("a term not homogeneous in the direction")
+                raise OutsideRules("a term not homogeneous in the direction")
             for s, piece in pieces.items():
                 meaning = self.meanings[s]
                 assert isinstance(meaning, ScalarWord)
                 word = meaning.word
                 if word[-1] != Atom(h) or self._mentions_word(word[:-1], h):
-                    raise Unsupported("the direction inside a scalar")
+                    raise OutsideRules("the direction inside a scalar")
                 out = {}
                 self._insert(out, word[:-1], sympy.Integer(1))
                 u = self._poly((1, n), out)
                 result = self.add(result, self.mul(self._poly(f.shape, {w: piece}), u))
         if any(self._mentions_word(w, h) or any(self._mentions(s, h) for s in c.free_symbols)
                for w, c in result.terms.items()):
-            raise Unsupported("the direction survived")
+            raise OutsideRules("the direction survived")
         return result
 
     def _mentions(self, s: sympy.Symbol, h: Base) -> bool:
@@ -596,7 +596,7 @@ class _Algebra(Visitor):
         return out
 
     def unhandled(self, e: Expr, *args: object) -> Poly:
-        raise Unsupported(f"{type(e).__name__} is outside the non-commutative rule base")
+        raise OutsideRules(f"{type(e).__name__} is outside the non-commutative rule base")
 
     def _Var(self, e: Var) -> Poly:
         s = self.symbols[e.name]
@@ -607,7 +607,7 @@ class _Algebra(Visitor):
 
     def _Const(self, e: Const) -> Poly:
         if not isinstance(e.value, sympy.Rational | int):
-            raise Unsupported(f"a constant that is not rational: {e.value!r}")
+            raise OutsideRules(f"a constant that is not rational: {e.value!r}")
         return self.scalar(sympy.Rational(e.value))
 
     def _Identity(self, e: Identity) -> Poly:
@@ -620,7 +620,7 @@ class _Algebra(Visitor):
 
     def _Add(self, e: Add) -> Poly:
         if not e.children():
-            raise Unsupported("an empty sum or product")
+            raise OutsideRules("an empty sum or product")
         total = self.build(e.terms[0])
         for t in e.terms[1:]:
             total = self.add(total, self.build(t))
@@ -628,7 +628,7 @@ class _Algebra(Visitor):
 
     def _Product(self, e: Product) -> Poly:
         if not e.children():
-            raise Unsupported("an empty sum or product")
+            raise OutsideRules("an empty sum or product")
         result = self.build(e.factors[0])
         for f in e.factors[1:]:
             result = self.mul(result, self.build(f))
@@ -637,16 +637,16 @@ class _Algebra(Visitor):
     def _Div(self, e: Div) -> Poly:
         den = self.build(e.den)
         if not den.is_scalar:
-            raise Unsupported("division by a matrix")
+            raise OutsideRules("division by a matrix")
         value = den.value()
         if value == 0:
-            raise Unsupported("division by zero")
+            raise OutsideRules("division by zero")
         return self.scale(self.build(e.num), 1 / value)
 
     def _Power(self, e: Power) -> Poly:
         exponent = self.build(e.exponent)
         if not exponent.is_scalar:
-            raise Unsupported("a matrix exponent")
+            raise OutsideRules("a matrix exponent")
         return self.power(self.build(e.base), exponent)
 
     def _Transpose(self, e: Transpose) -> Poly:
@@ -669,7 +669,7 @@ class _Algebra(Visitor):
         f = self.build(e.f)
         if len(e.wrt) > 1:
             if not f.is_scalar or not all(self._variable(v).shape.is_scalar for v in e.wrt):
-                raise Unsupported("higher derivatives only of a scalar by scalars")
+                raise OutsideRules("higher derivatives only of a scalar by scalars")
             for w in reversed(e.wrt):
                 f = self.differentiate(f, self.by_scalar(w.name))
             return f
@@ -677,26 +677,26 @@ class _Algebra(Visitor):
         if v.shape.is_scalar:
             return self.differentiate(f, self.by_scalar(v.name))
         if not v.shape.is_column:
-            raise Unsupported("a derivative by a matrix")
+            raise OutsideRules("a derivative by a matrix")
         jac = self._by_vector(f, e.wrt[0], scalar_only=False)
         if self.layout == "numerator":
             return jac
         if self.layout == "denominator":
             return self.transpose(jac)
-        raise Unsupported(f"unknown layout {self.layout!r}")
+        raise OutsideRules(f"unknown layout {self.layout!r}")
 
     def _by_vector(self, f: Poly, v: Var, scalar_only: bool) -> Poly:
         s = self._variable(v)
         if s.shape.is_scalar or not s.shape.is_column:
-            raise Unsupported("a gradient is by a vector")
+            raise OutsideRules("a gradient is by a vector")
         if scalar_only and not f.is_scalar:
-            raise Unsupported("a gradient is of a scalar")
+            raise OutsideRules("a gradient is of a scalar")
         return self.jacobian(f, v.name)
 
     def _variable(self, v: Var) -> Symbol:
         s = self.symbols.get(v.name)
         if s is None or s.of or s.symmetric:
-            raise Unsupported(f"{v.name} is not an independent variable")
+            raise OutsideRules(f"{v.name} is not an independent variable")
         return s
 
 
@@ -711,7 +711,7 @@ def _common_shape(a: tuple[Dim, Dim], b: tuple[Dim, Dim]) -> tuple[Dim, Dim]:
     for x, y in ((a, b), (b, a)):
         if x == (ANY, ANY) and y[0] == y[1] and y != (1, 1):
             return y
-    raise Unsupported(f"cannot add {a} and {b}")
+    raise OutsideRules(f"cannot add {a} and {b}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -736,7 +736,7 @@ def _normalise(claim: Equality) -> Normalised:
     return Normalised(lhs, rhs, dict(algebra.meanings))
 
 
-_NOT_PROVED = (Unsupported, VerifyError, ZeroDivisionError, sympy.PolynomialError)
+_NOT_PROVED = (OutsideRules, VerifyError, ZeroDivisionError, sympy.PolynomialError)
 
 
 def normalise(claim: Equality) -> Normalised | None:

@@ -84,7 +84,7 @@ def letters_of(symbols: Symbols, exprs: Sequence[Expr]) -> frozenset[str]:
     return out
 
 
-def bindings(symbols: Symbols, exprs: Sequence[Expr]) -> list[dict[str, int]]:
+def bindings_of(symbols: Symbols, exprs: Sequence[Expr]) -> list[dict[str, int]]:
     return sizing.bindings(letters_of(symbols, exprs))
 
 
