@@ -234,3 +234,16 @@ def test_the_text_sent_to_a_worker_keeps_the_order_of_a_dict() -> None:
     # ... while the canonical text (the cache key's) does not depend on it
     swapped = dataclasses.replace(c, sizes=({"m": 3, "n": 2},))
     assert codec.canonical(codec.to_json(c)) == codec.canonical(codec.to_json(swapped))
+
+
+def test_a_symbol_table_cannot_change_after_it_is_validated() -> None:
+    # Symbols is frozen, hashed and a cache key (one reader per question): its table is read-only
+    # (issue 14: "frozen" dataclasses held mutable dicts)
+    import pytest
+
+    from verify.model.symbols import Symbols, scalar
+
+    table = Symbols.of([scalar("a")])
+    with pytest.raises(TypeError):
+        table.table["b"] = scalar("b")  # type: ignore[index]  # the point: it is read-only
+    assert "b" not in table and table == Symbols.of([scalar("a")])
