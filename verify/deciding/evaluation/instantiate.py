@@ -339,16 +339,13 @@ def _through_a_kink(m: sympy.Matrix, table: Mapping[sympy.Symbol, sympy.Expr]) -
     derivative with Heaviside(s, 1/2), sign(s) or DiracDelta(s), which it evaluates at s = 0 to a
     number (1/2, 0) as soon as the value is substituted: so the check is made before."""
     from verify.deciding.evaluation import certified
-    from verify.deciding.proof.refute import PIECEWISE
+    from verify.deciding.proof.refute import PIECEWISE, from_differentiating
 
     for e in m:
         for p in e.atoms(*PIECEWISE):
-            args = p.args
-            derivative = isinstance(p, sympy.sign | sympy.DiracDelta) or (
-                isinstance(p, sympy.Heaviside) and (len(args) < 2 or args[1] not in (0, 1)))
-            if not derivative:
+            if not from_differentiating(p):
                 continue
-            at = args[0].xreplace(table)
+            at = p.args[0].xreplace(table)
             if at.free_symbols:
                 continue  # still symbolic: the caller's own check sees it
             if certified.sign(at) in (None, 0):

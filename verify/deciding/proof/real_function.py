@@ -22,7 +22,7 @@ from verify.deciding.evaluation import sizes as sizing
 from verify.deciding.evaluation.instantiate import Evaluator, symbolic
 from verify.deciding.evaluation.values import as_expr
 from verify.deciding.kinds.equality import show
-from verify.deciding.proof.refute import PIECEWISE, rational
+from verify.deciding.proof.refute import PIECEWISE, rational, switches
 from verify.errors import ShapeError, UndeclaredName, UnsupportedError
 from verify.model.expr import Expr, Var, shape_of
 from verify.model.symbols import Symbols
@@ -178,12 +178,7 @@ def off_kinks(m: sympy.Matrix, point: Point) -> bool:
     """Whether no max, |.|, step or sign of ``m`` sits exactly on its switch at ``point``."""
     for e in m:
         for p in e.atoms(*PIECEWISE):
-            args = p.args
-            if isinstance(p, sympy.Max | sympy.Min):
-                checks = [args[i] - args[j] for i in range(len(args)) for j in range(i + 1, len(args))]
-            else:
-                checks = [args[0]]
-            for c in checks:
+            for c in switches(p):
                 value = c.xreplace(point)
                 if value.free_symbols or value == 0:
                     return False

@@ -80,6 +80,22 @@ def at_point(m: sympy.Matrix, point: dict[sympy.Symbol, sympy.Rational]) -> symp
     return m.xreplace(point)
 
 
+def switches(p: sympy.Expr) -> list[sympy.Expr]:
+    """What decides the branch of a piecewise function ``p`` (one of PIECEWISE): the differences of
+    a max's or min's arguments, else its one argument; ``p`` is on a kink where one is 0."""
+    args = p.args
+    if isinstance(p, sympy.Max | sympy.Min):
+        return [args[i] - args[j] for i in range(len(args)) for j in range(i + 1, len(args))]
+    return [args[0]]
+
+
+def from_differentiating(p: sympy.Expr) -> bool:
+    """``p`` is what SymPy writes for a derivative taken through a kink (Heaviside(s, 1/2), sign(s),
+    DiracDelta(s)), a convention with no value on its switch, not a step of our own (H(s, 0), H(s, 1))."""
+    return isinstance(p, sympy.sign | sympy.DiracDelta) or (
+        isinstance(p, sympy.Heaviside) and (len(p.args) < 2 or p.args[1] not in (0, 1)))
+
+
 def off_boundaries(exprs: Sequence[sympy.Matrix], point: dict[sympy.Symbol, sympy.Rational]) -> bool:
     """Whether the point may be used: every piecewise function's branch there is certain.
 
@@ -91,14 +107,8 @@ def off_boundaries(exprs: Sequence[sympy.Matrix], point: dict[sympy.Symbol, symp
     for m in exprs:
         for e in m:
             for p in e.atoms(*PIECEWISE):
-                args = p.args
-                if isinstance(p, sympy.Max | sympy.Min):
-                    checks = [args[i] - args[j] for i in range(len(args)) for j in range(i + 1, len(args))]
-                else:
-                    checks = [args[0]]
-                convention = isinstance(p, sympy.sign | sympy.DiracDelta) or (
-                    isinstance(p, sympy.Heaviside) and (len(args) < 2 or args[1] not in (0, 1)))
-                for c in checks:
+                convention = from_differentiating(p)
+                for c in switches(p):
                     v = c.xreplace(point)
                     if v.free_symbols:
                         return False
