@@ -20,10 +20,9 @@ import sympy
 
 from derivations import all_claims
 from verify.deciding.engine import decide
-from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.evaluation import sizing
 from verify.deciding.evaluation.instantiate import Evaluator, jets_to_symbols, symbolic
 from verify.deciding.isolation import run_isolated
-from verify.deciding.kinds.equality import letters_of
 from verify.model.claim import Equality
 from verify.model.expr import D, Var
 from verify.model.symbols import Symbols, matrix, scalar
@@ -37,7 +36,7 @@ class NaiveEvaluator(Evaluator):
 
 def baseline(claim: Equality) -> bool:
     """Naive: simplify(lhs - rhs) == 0 on every entry, at the engine's sizes."""
-    bound = list(claim.sizes) if claim.sizes else sizing.bindings(letters_of(claim))
+    bound = list(claim.sizes) if claim.sizes else sizing.bindings(sizing.letters_of(claim))
     for sizes in bound:
         ev = NaiveEvaluator(claim.symbols, sizes, symbolic(claim.symbols, sizes), claim.layout)
         try:

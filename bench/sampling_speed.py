@@ -29,11 +29,11 @@ import sympy
 
 from derivations import all_claims
 from verify.deciding.engine import decide
-from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.evaluation import sizing
 from verify.deciding.evaluation.instantiate import evaluate_sides
 from verify.deciding.evaluation.jets import JetEvaluator
 from verify.deciding.evaluation.sampling import Point, derivative_order, differentiated, evaluate
-from verify.deciding.kinds import equality
+from verify.deciding.proof import refute
 from verify.model.claim import Equality
 from verify.model.expr import Apply, Expr
 from verify.model.symbols import Symbol
@@ -67,7 +67,7 @@ def transcendental(e: Expr) -> bool:
 
 def timed_points(claim: Equality, how: Evaluate, points: int) -> tuple[float, int, list[object]]:
     """Seconds for ``points`` points at each binding (seeded alike for both ways), and the outcomes."""
-    bound = list(claim.sizes) if claim.sizes else sizing.bindings(equality.letters_of(claim))
+    bound = list(claim.sizes) if claim.sizes else sizing.bindings(sizing.letters_of(claim))
     spent, count, outcomes = 0.0, 0, []
     sympy.core.cache.clear_cache()  # neither way inherits the other's cached SymPy objects
     for sizes in bound:
@@ -119,7 +119,7 @@ def suite_one(label: str) -> None:
         finally:
             spent[0] += time.perf_counter() - start
 
-    equality.evaluate = timed  # type: ignore[assignment]
+    refute.evaluate = timed  # type: ignore[assignment]  # where the claim's points are evaluated
     start = time.perf_counter()
     verdicts = [decide(c, timeout=None).verdict.value for _, c in all_claims()]
     print(json.dumps({"sampling": spent[0], "deciding": time.perf_counter() - start, "verdicts": verdicts}))

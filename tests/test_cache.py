@@ -17,7 +17,7 @@ import pytest
 
 from verify import D, Equality, Symbols, Var, matrix, scalar, vector
 from verify.cli import main
-from verify.deciding.batch import cache as caching
+from verify.deciding.batch import cache
 from verify.deciding.batch.cache import DecisionCache, default_path, key
 from verify.deciding.batch.execution import Execution, Stats, decide_all
 from verify.model.claim import Claim
@@ -80,7 +80,7 @@ def test_the_key_ignores_labels_but_not_mathematics() -> None:
 
 def test_the_key_changes_with_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     before = key(CLAIMS[0])
-    monkeypatch.setattr(caching, "engine_version", lambda: "another engine")
+    monkeypatch.setattr(cache, "engine_version", lambda: "another engine")
     assert key(CLAIMS[0]) != before
 
 
@@ -100,11 +100,11 @@ def test_without_a_cache_nothing_is_shared_or_stored(tmp_path: Path) -> None:
 
 
 def test_unknown_is_never_stored(tmp_path: Path) -> None:
-    with DecisionCache(tmp_path / "c.sqlite") as cache:
-        assert not cache.put("k1", Result(Verdict.UNKNOWN, detail="timed out after 1 s while refuting"))
-        assert not cache.put("k2", Result(Verdict.UNKNOWN, detail="could neither prove nor refute"))
-        assert cache.put("k3", Result(Verdict.ERROR, detail="x is not declared"))
-        assert len(cache) == 1 and cache.get("k1") is None
+    with DecisionCache(tmp_path / "c.sqlite") as store:
+        assert not store.put("k1", Result(Verdict.UNKNOWN, detail="timed out after 1 s while refuting"))
+        assert not store.put("k2", Result(Verdict.UNKNOWN, detail="could neither prove nor refute"))
+        assert store.put("k3", Result(Verdict.ERROR, detail="x is not declared"))
+        assert len(store) == 1 and store.get("k1") is None
 
 
 def test_a_timed_out_decision_is_retried_next_time(tmp_path: Path) -> None:
@@ -121,10 +121,10 @@ def test_a_result_comes_back_whole(tmp_path: Path) -> None:
     cx = Counterexample(values={"A": "[[1, 2], [3, 4]]"}, lhs="1/2", rhs="-3", sizes={"n": 2}, note="n",
                         point={"A[1,1]": "1"})
     stored = Result(Verdict.REFUTED, "the sides differ", "sizes n=2", cx, 1.5)
-    with DecisionCache(tmp_path / "c.sqlite") as cache:
-        cache.put("k", stored)
-    with DecisionCache(tmp_path / "c.sqlite") as cache:
-        assert cache.get("k") == stored.with_seconds(0.0)
+    with DecisionCache(tmp_path / "c.sqlite") as store:
+        store.put("k", stored)
+    with DecisionCache(tmp_path / "c.sqlite") as store:
+        assert store.get("k") == stored.with_seconds(0.0)
 
 
 # A damaged cache is an SQLite file (its header) whose pages are garbage; a file that is not an
@@ -133,15 +133,15 @@ def test_a_result_comes_back_whole(tmp_path: Path) -> None:
                                     b"SQLite format 3\x00" + b"\xff" * 5000])
 def test_a_corrupt_file_is_moved_aside_and_rebuilt_with_a_warning(tmp_path: Path, damage: bytes) -> None:
     path = tmp_path / "c.sqlite"
-    with DecisionCache(path) as cache:
-        cache.put("k", Result(Verdict.PROVED))
+    with DecisionCache(path) as store:
+        store.put("k", Result(Verdict.PROVED))
     path.write_bytes(damage)
     warnings: list[str] = []
-    with DecisionCache(path, warn=warnings.append) as cache:
-        assert cache.enabled
-        assert cache.get("k") is None
-        assert cache.put("k", Result(Verdict.PROVED))
-        assert cache.get("k") is not None
+    with DecisionCache(path, warn=warnings.append) as store:
+        assert store.enabled
+        assert store.get("k") is None
+        assert store.put("k", Result(Verdict.PROVED))
+        assert store.get("k") is not None
     if damage == b"":  # SQLite takes an empty file for a new database: nothing to rebuild
         assert warnings == []
         return
@@ -151,18 +151,18 @@ def test_a_corrupt_file_is_moved_aside_and_rebuilt_with_a_warning(tmp_path: Path
 
 def test_a_damaged_page_found_later_is_survived(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
-    with DecisionCache(path) as cache:
+    with DecisionCache(path) as store:
         for i in range(300):
-            cache.put(f"k{i}", Result(Verdict.PROVED, detail="x" * 200))
+            store.put(f"k{i}", Result(Verdict.PROVED, detail="x" * 200))
     data = bytearray(path.read_bytes())
     data[4096 * 3:4096 * 5] = b"\x07" * 8192  # scribble over pages in the middle
     path.write_bytes(bytes(data))
     warnings: list[str] = []
-    with DecisionCache(path, warn=warnings.append) as cache:
+    with DecisionCache(path, warn=warnings.append) as store:
         for i in range(300):
-            cache.get(f"k{i}")
-        cache.put("new", Result(Verdict.PROVED))
-        assert cache.get("new") is not None
+            store.get(f"k{i}")
+        store.put("new", Result(Verdict.PROVED))
+        assert store.get("new") is not None
     assert warnings and "unreadable" in warnings[0]
 
 
@@ -170,9 +170,9 @@ def test_a_cache_that_cannot_be_written_turns_itself_off(tmp_path: Path) -> None
     blocker = tmp_path / "file"
     blocker.write_text("a file where the cache folder should be")
     warnings: list[str] = []
-    with DecisionCache(blocker / "c.sqlite", warn=warnings.append) as cache:
-        assert not cache.enabled
-        assert not cache.put("k", Result(Verdict.PROVED)) and cache.get("k") is None
+    with DecisionCache(blocker / "c.sqlite", warn=warnings.append) as store:
+        assert not store.enabled
+        assert not store.put("k", Result(Verdict.PROVED)) and store.get("k") is None
     assert len(warnings) == 1 and "deciding without it" in warnings[0]
 
 
@@ -180,12 +180,12 @@ KILLED_WRITER = """
 import os, signal, sys
 from verify.deciding.batch.cache import DecisionCache
 from verify.model.result import Result, Verdict
-cache = DecisionCache(sys.argv[1])
+store = DecisionCache(sys.argv[1])
 for i in range(50):
-    cache.put(f"k{i}", Result(Verdict.PROVED, detail=str(i)))
-cache._db.execute("BEGIN")
+    store.put(f"k{i}", Result(Verdict.PROVED, detail=str(i)))
+store._db.execute("BEGIN")
 for i in range(50, 5000):
-    cache._db.execute("INSERT INTO decisions VALUES (?, ?, 0)", (f"k{i}", "{}"))
+    store._db.execute("INSERT INTO decisions VALUES (?, ?, 0)", (f"k{i}", "{}"))
 os.kill(os.getpid(), signal.SIGKILL)
 """
 
@@ -196,10 +196,10 @@ def test_a_run_killed_mid_write_keeps_every_committed_decision(tmp_path: Path) -
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, timeout=120)
     assert proc.returncode == -9, proc.stderr
     warnings: list[str] = []
-    with DecisionCache(path, warn=warnings.append) as cache:
+    with DecisionCache(path, warn=warnings.append) as store:
         assert warnings == []
-        assert len(cache) == 50
-        assert cache.get("k49") == Result(Verdict.PROVED, detail="49")
+        assert len(store) == 50
+        assert store.get("k49") == Result(Verdict.PROVED, detail="49")
     assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from verify import D, Equality, Symbols, Var, matrix, scalar, vector
 from verify.cli.grade import main as grade_main
-from verify.deciding.batch import cluster as clustering
+from verify.deciding.batch import cluster
 from verify.deciding.batch.execution import Execution, Stats, decide_all
 from verify.model.claim import Claim
 from verify.model.expr import Expr
@@ -61,8 +61,8 @@ EXPECTED = [Verdict.PROVED, Verdict.REFUTED, Verdict.PROVED, Verdict.REFUTED, Ve
 @pytest.fixture(scope="module")
 def address() -> Iterator[str]:
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
-        yield cluster.scheduler_address
+                                  dashboard_address=None) as local:
+        yield local.scheduler_address
 
 
 def essentials(r: Result) -> tuple:
@@ -94,13 +94,13 @@ def test_the_time_limit_holds_on_the_cluster(address: str) -> None:
 
 
 def test_answers_from_another_engine_are_refused(address: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(clustering, "engine_version", lambda: "not the workers' engine")
+    monkeypatch.setattr(cluster, "engine_version", lambda: "not the workers' engine")
     [result] = decide_all(CLAIMS[:1], Execution(timeout=60, scheduler=address))
     assert result.verdict is Verdict.UNKNOWN and "another engine" in result.detail
 
 
 def test_a_task_document_that_is_not_a_claim_is_refused_by_the_worker_function() -> None:
-    answer = json.loads(clustering.decide_document('{"$": "os.system", "command": "true"}', 5))
+    answer = json.loads(cluster.decide_document('{"$": "os.system", "command": "true"}', 5))
     assert answer["result"]["verdict"] == "unknown" and "did not arrive intact" in answer["result"]["detail"]
 
 
@@ -135,7 +135,7 @@ def test_grades_are_identical_on_the_cluster(address: str, tmp_path: Path, capsy
 
 def test_an_unreachable_scheduler_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(clustering, "CONNECT_SECONDS", 1.0)
+    monkeypatch.setattr(cluster, "CONNECT_SECONDS", 1.0)
     (tmp_path / "s1.md").write_text(SUBMISSION)
     code = grade_main(["--assignment", "hw1", str(tmp_path), "--scheduler", "tcp://127.0.0.1:9", "--no-cache"])
     assert code == 2

@@ -16,12 +16,11 @@ import pytest
 import sympy
 
 from derivations import all_claims
-from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.evaluation import sizing
 from verify.deciding.evaluation.fraction_jets import Declined, PointEvaluator
 from verify.deciding.evaluation.instantiate import evaluate_sides
 from verify.deciding.evaluation.jets import Boundary, JetEvaluator
 from verify.deciding.evaluation.sampling import Point, derivative_order, differentiated, evaluate
-from verify.deciding.kinds.equality import letters_of
 from verify.model.claim import Equality
 from verify.model.expr import (
     Apply,
@@ -141,7 +140,7 @@ def hw1_declined(claim_id: str) -> str | None:
     """Compare one claim at each binding and seeds 0-2 (seed 2 drawn from (0, 1), as refute does
     every third attempt); the reason the fast path declined, or None if it never did."""
     claim = next(c for c in EQUALITIES if c.id == claim_id)
-    bound = list(claim.sizes) if claim.sizes else sizing.bindings(letters_of(claim))
+    bound = list(claim.sizes) if claim.sizes else sizing.bindings(sizing.letters_of(claim))
     for sizes in bound:
         for seed in range(3):
             try:
@@ -365,7 +364,7 @@ def test_evaluate_falls_back_after_a_partial_attempt(seed: int) -> None:
 @pytest.mark.parametrize("claim_id", ["pd.inverse", "hessian.J-is-H.vector", "beale.step", "adamax.update"])
 def test_evaluate_returns_the_sympy_values(claim_id: str) -> None:
     claim = next(c for c in EQUALITIES if c.id == claim_id)
-    bound = list(claim.sizes) if claim.sizes else sizing.bindings(letters_of(claim))
+    bound = list(claim.sizes) if claim.sizes else sizing.bindings(sizing.letters_of(claim))
     for sizes in bound:
         for seed in range(2):
             try:

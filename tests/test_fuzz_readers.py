@@ -1,5 +1,5 @@
 """Fuzzing the readers (issue #5): whatever text arrives, the only exception that may leave the
-LaTeX reader, the chain splitter, the Markdown reader or ``decode`` is the project's own
+LaTeX reader, the chain splitter, the Markdown reader or ``decode_submission`` is the project's own
 :class:`~verify.errors.VerifyError`, and no input takes long.
 
 Texts are drawn from the notation's own tokens (so that the grammar is exercised deep inside,
@@ -18,7 +18,7 @@ from verify.grading.grade import plan
 from verify.model.symbols import Symbols, parse_declaration
 from verify.reading.chain import split_chain
 from verify.reading.latex import LatexReader, read_latex
-from verify.reading.markdown import decode, read_submission
+from verify.reading.markdown import decode_submission, read_submission
 
 SYMBOLS = Symbols.of([
     parse_declaration("x", "vector(n)"), parse_declaration("A", "matrix(n, n)"), parse_declaration("a", "scalar"),
@@ -154,7 +154,7 @@ def test_the_markdown_reader_and_the_grading_plan_raise_only_our_errors(text: st
 @given(st.binary(max_size=300))
 def test_decoding_arbitrary_bytes_raises_only_our_errors(raw: bytes) -> None:
     try:
-        text = decode(raw, "fuzz.md")
+        text = decode_submission(raw, "fuzz.md")
     except VerifyError:
         return
     _only_our_errors(lambda t: read_submission(t, "fuzz.md", "fuzz", HW1.ids), text)

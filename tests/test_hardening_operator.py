@@ -23,7 +23,7 @@ import pytest
 
 from verify.cli import main as cli_main
 from verify.cli.check import main as check_main
-from verify.deciding.batch import cluster as clustering
+from verify.deciding.batch import cluster
 from verify.deciding.batch.cache import DecisionCache
 
 distributed = pytest.importorskip("distributed")
@@ -81,7 +81,7 @@ def test_a_scheduler_lost_mid_run_leaves_every_pending_claim_unknown_and_exit_1(
         doomed_cluster: tuple[str, subprocess.Popen[str]], tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     address, proc = doomed_cluster
-    answer = clustering._answer
+    answer = cluster._answer
     answers: list[str] = []
 
     def kill_after_the_first(text: str):  # the cluster dies as soon as one decision is back
@@ -91,7 +91,7 @@ def test_a_scheduler_lost_mid_run_leaves_every_pending_claim_unknown_and_exit_1(
             proc.wait()
         return answer(text)
 
-    monkeypatch.setattr(clustering, "_answer", kill_after_the_first)
+    monkeypatch.setattr(cluster, "_answer", kill_after_the_first)
     path = claims_file(tmp_path, 40)
     start = time.monotonic()
     code = check_main([str(path), "--scheduler", address, "--no-cache", "--format", "json", "--cluster-timeout", "5"])

@@ -84,6 +84,48 @@ def test_no_private_name_is_taken_from_another_package(module: str) -> None:
     assert not taken, f"{module} takes private names {taken}"
 
 
+def _exported(package: str) -> set[str]:
+    """The names in a package's ``__all__``, read from its ``__init__``."""
+    for node in MODULES[package].body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            return set(ast.literal_eval(node.value))
+    return set()
+
+
+PACKAGES = sorted(p for p in ALLOWED if p != "cli" and p != "base")
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_package_states_its_interface(package: str) -> None:
+    exported = _exported(f"verify.{package}")
+    assert exported, f"verify/{package}/__init__.py has no __all__"
+    tree = MODULES[f"verify.{package}"]
+    defined = {a.asname or a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom | ast.Import)
+               for a in node.names}
+    lazy: set[str] = set()  # names a module-level __getattr__ imports on first use: reporting's _HTML
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and node.value.args
+                and any(isinstance(t, ast.Name) and t.id == "_HTML" for t in node.targets)):
+            lazy |= set(ast.literal_eval(node.value.args[0]))
+    assert exported <= defined | lazy, f"verify.{package} exports names it does not import: {exported - defined - lazy}"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_another_package_is_used_through_its_interface(module: str) -> None:
+    # `from verify.deciding.engine import decide` in grading would bind grading to deciding's
+    # insides; `from verify.deciding import decide` only to what deciding says it offers
+    mine = _layer(module)
+    wrong = []
+    for imported, names in _imports(MODULES[module], top_level_only=False):
+        theirs = _layer(imported)
+        if theirs in (mine, "base", "cli") or imported not in MODULES or not names:
+            continue
+        package = f"verify.{theirs}"
+        if imported != package or not set(names) <= _exported(package):
+            wrong.append(f"from {imported} import {', '.join(names)}")
+    assert not wrong, f"{module} reaches past another package's interface: {wrong}"
+
+
 def test_no_import_cycle_at_module_level() -> None:
     graph = {m: {i for i, _ in _imports(tree, top_level_only=True) if i in MODULES and i != m}
              for m, tree in MODULES.items()}

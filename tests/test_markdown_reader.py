@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from verify.reading.markdown import SubmissionError, decode, read_submission
+from verify.reading.markdown import SubmissionError, decode_submission, read_submission
 
 QUESTIONS = frozenset({"pd.linear", "pd.chain", "beale.convex"})
 
@@ -82,7 +82,7 @@ def test_bad_front_matter_is_a_submission_error(front: str) -> None:
 )
 def test_undecodable_files(raw: bytes, message: str) -> None:
     with pytest.raises(SubmissionError, match=message):
-        decode(raw, "f.md")
+        decode_submission(raw, "f.md")
 
 
 # --- headings as students write them (issue 12, point 2) ---------------------------------------

@@ -17,9 +17,9 @@ from verify.deciding.engine import decide
 from verify.deciding.evaluation import kinks
 from verify.deciding.evaluation.instantiate import closed_step, step
 from verify.deciding.evaluation.jets import Boundary
+from verify.deciding.evaluation.piecewise import off_boundaries
 from verify.deciding.evaluation.sampling import evaluate
 from verify.deciding.proof.normal_forms import is_zero
-from verify.deciding.proof.refute import off_boundaries
 from verify.model.claim import Equality
 from verify.model.result import Result, Verdict
 from verify.reading.claims_file import parse

@@ -13,7 +13,7 @@ import pytest
 from rich.console import Console
 
 from checking import separates
-from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.evaluation import sizing
 from verify.deciding.kinds import equality
 from verify.deciding.kinds.equality import decide_equality
 from verify.model.claim import Equality
@@ -95,7 +95,7 @@ rhs = '2'
 """
     (entry,) = parse(text).entries
     c = entry.claim
-    assert c is not None and "n" in equality.letters_of(c)
+    assert c is not None and "n" in sizing.letters_of(c)
     r = decide(c)
     assert r.verdict is Verdict.REFUTED, r
     assert r.counterexample.sizes["n"] != 2

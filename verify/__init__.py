@@ -10,30 +10,34 @@ The Python API in one screen::
     result = decide(claim)          # Result(verdict=proved, scope=..., counterexample=None, ...)
 """
 
-from verify.deciding.engine import decide
-from verify.model.claim import (
+from verify.deciding import decide
+from verify.model import (
     Claim,
     Convex,
+    Counterexample,
+    D,
     Equality,
+    Expr,
     GlobalMinimum,
+    Identity,
     Limit,
     PolynomialDegree,
     Recurrence,
-)
-from verify.model.expr import (
-    D,
-    Expr,
-    Identity,
+    Result,
+    Symbol,
+    Symbols,
     Var,
+    Verdict,
     apply,
     col,
     grad,
     hessian,
     mat,
+    matrix,
     maximum,
+    scalar,
+    vector,
 )
-from verify.model.result import Counterexample, Result, Verdict
-from verify.model.symbols import Symbol, Symbols, matrix, scalar, vector
 
 __all__ = [
     "Claim", "Convex", "Counterexample", "D", "Equality", "Expr", "GlobalMinimum", "Identity",

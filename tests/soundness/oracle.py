@@ -37,7 +37,7 @@ from mpmath import iv
 from verify.model import expr as E
 from verify.model.shape import SCALAR, Shape
 from verify.model.symbols import Symbol, Symbols
-from verify.reading.claims_file import load
+from verify.reading.claims_file import load_claims_file
 from verify.reading.latex import LatexReader
 
 DPS = 250
@@ -872,7 +872,7 @@ def _walk(e: E.Expr) -> Iterator[E.Expr]:
 
 def contexts(path: str | Path) -> list[tuple[str, str | None, ClaimContext | None, str | None]]:
     """(id, expect, context or None, why not) for every claim of a claims file."""
-    cf = load(str(path))
+    cf = load_claims_file(str(path))
     raw = {t.get("id"): t for t in tomllib.loads(Path(path).read_text()).get("claim", [])}
     counter = itertools.count(1)
     # First the indicators of every claim, taken from the text: each becomes a placeholder name,

@@ -17,16 +17,13 @@ from collections.abc import Sequence
 
 from rich.console import Console
 
-from verify.cli import options as execution_options
+from verify.cli import options
 from verify.cli.check import main as check_main
 from verify.cli.grade import main as grade_main
 from verify.cli.questions import main as questions_main
 from verify.cli.suite import run
-from verify.deciding.batch.cache import CacheError
-from verify.deciding.batch.cluster import ClusterError
-from verify.deciding.engine import DEFAULT_TIMEOUT
-from verify.deciding.isolation import set_memory_limit
-from verify.reporting.table import render
+from verify.deciding import DEFAULT_TIMEOUT, CacheError, ClusterError, set_memory_limit
+from verify.reporting import render
 
 
 def suite_parser() -> argparse.ArgumentParser:
@@ -44,9 +41,9 @@ def suite_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json", "html"), default="table",
                    help="output format (default: table)")
     p.add_argument("--output", metavar="FILE", help="with --format html: write the page to FILE instead of stdout")
-    execution_options.add_limits(p, DEFAULT_TIMEOUT)
+    options.add_limits(p, DEFAULT_TIMEOUT)
     p.add_argument("--list", action="store_true", help="list the claims' ids and statements, decide nothing")
-    execution_options.add_arguments(p)
+    options.add_arguments(p)
     return p
 
 
@@ -73,13 +70,13 @@ def suite(argv: Sequence[str]) -> int:
         return 1
     set_memory_limit(args.memory)
     try:
-        rows = run(claims, timeout=args.timeout, execution=execution_options.execution_of(args, args.timeout))
+        rows = run(claims, timeout=args.timeout, execution=options.execution_of(args, args.timeout))
     except (ClusterError, CacheError) as err:
         print(f"verify: {err}", file=sys.stderr)
         return 2
-    undecided = execution_options.report_undecided("verify", [r.result for r in rows], "claims")
+    undecided = options.report_undecided("verify", [r.result for r in rows], "claims")
     if args.format == "html":
-        from verify.reporting.html import claims_page, emit
+        from verify.reporting import claims_page, emit
 
         if not emit(claims_page(rows, claims, title="HW1 claims"), args.output):
             return 2

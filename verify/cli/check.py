@@ -16,18 +16,12 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.markup import escape
 
-from verify.cli import options as execution_options
+from verify.cli import options
 from verify.cli.suite import run
-from verify.deciding.batch.cache import CacheError
-from verify.deciding.batch.cluster import ClusterError
-from verify.deciding.batch.execution import Execution
-from verify.deciding.engine import DEFAULT_TIMEOUT
-from verify.deciding.isolation import set_memory_limit
-from verify.model.claim import Claim
-from verify.model.result import Result, Verdict
-from verify.reading.claims_file import ClaimsFile, ClaimsFileError, load
-from verify.reporting.rows import Row
-from verify.reporting.table import render
+from verify.deciding import DEFAULT_TIMEOUT, CacheError, ClusterError, Execution, set_memory_limit
+from verify.model import Claim, Result, Verdict
+from verify.reading import ClaimsFile, ClaimsFileError, load_claims_file
+from verify.reporting import Row, render
 
 
 def parser() -> argparse.ArgumentParser:
@@ -43,8 +37,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json", "html"), default="table",
                    help="output format (default: table)")
     p.add_argument("--output", metavar="FILE", help="with --format html: write the page to FILE instead of stdout")
-    execution_options.add_limits(p, DEFAULT_TIMEOUT)
-    execution_options.add_arguments(p)
+    options.add_limits(p, DEFAULT_TIMEOUT)
+    options.add_arguments(p)
     return p
 
 
@@ -75,7 +69,7 @@ def main(argv: Sequence[str]) -> int:
     unreadable = False
     for path in args.files:
         try:
-            files.append(load(path))
+            files.append(load_claims_file(path))
         except ClaimsFileError as err:
             print(f"verify check: {err.message}", file=sys.stderr)
             unreadable = True
@@ -84,13 +78,13 @@ def main(argv: Sequence[str]) -> int:
             print(f"verify check: {f.path}: no [[claim]] in the file", file=sys.stderr)
     set_memory_limit(args.memory)
     try:
-        rows = rows_of(files, args.timeout, execution=execution_options.execution_of(args, args.timeout))
+        rows = rows_of(files, args.timeout, execution=options.execution_of(args, args.timeout))
     except (ClusterError, CacheError) as err:
         print(f"verify check: {err}", file=sys.stderr)
         return 2
-    undecided = execution_options.report_undecided("verify check", [r.result for r in rows], "claims")
+    undecided = options.report_undecided("verify check", [r.result for r in rows], "claims")
     if args.format == "html":
-        from verify.reporting.html import claims_page, emit
+        from verify.reporting import claims_page, emit
 
         decided = [(f.path, e.claim) for f in files for e in f.entries if e.claim is not None]
         titles = {f.path: f"{f.title} ({f.path})" if f.title else f.path for f in files}

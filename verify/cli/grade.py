@@ -23,17 +23,19 @@ from pathlib import Path
 
 from rich.console import Console
 
-from verify.cli import options as execution_options
+from verify.cli import options
 from verify.cli.progress import progress_bar
-from verify.deciding.batch.cache import CacheError
-from verify.deciding.batch.cluster import ClusterError
-from verify.deciding.isolation import set_memory_limit
-from verify.grading.assignment import Assignment, UnknownAssignment, load_assignment
-from verify.grading.batch import GradingOptions
-from verify.grading.grades import SubmissionGrade, flag_for_review
-from verify.model.result import Result
-from verify.reporting import gradebook
-from verify.reporting.atomic import write_text_atomic
+from verify.deciding import CacheError, ClusterError, set_memory_limit
+from verify.grading import (
+    Assignment,
+    GradingOptions,
+    SubmissionGrade,
+    UnknownAssignment,
+    flag_for_review,
+    load_assignment,
+)
+from verify.model import Result
+from verify.reporting import gradebook, write_text_atomic
 from verify.safe_text import safe_line
 
 PROG = "verify grade"
@@ -66,11 +68,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     p.add_argument("--gradescope", metavar="DIR",
                    help="also write DIR/<student>/results.json in Gradescope's autograder format")
-    execution_options.add_limits(p, GradingOptions.timeout, GradingOptions.budget)
+    options.add_limits(p, GradingOptions.timeout, GradingOptions.budget)
     p.add_argument("--partial-credit", type=_fraction, default=None, metavar="F",
                    help="share of the points for a correct answer reached through a step that does "
                    "not follow (default: 0.5)")
-    execution_options.add_arguments(p)
+    options.add_arguments(p)
     return p
 
 
@@ -95,7 +97,7 @@ def report_text(grades: Sequence[SubmissionGrade], fmt: str, assignment: Assignm
     if fmt == "json":
         return json.dumps(gradebook.gradebook_json(grades), indent=2) + "\n"
     if fmt == "html":
-        from verify.reporting.html import grading_page
+        from verify.reporting import grading_page
 
         return grading_page(grades, assignment)
     if fmt == "csv":
@@ -115,14 +117,14 @@ def _grade(assignment: Assignment, files: list[Path], timeout: float | None, par
            outcomes: list[Result] | None = None) -> list[SubmissionGrade]:
     """Grade with the progress bar (:mod:`verify.cli.progress`); decisions run as the -j/--cache/
     --scheduler options say (each distinct decision's result is added to ``outcomes``)."""
-    from verify.grading.batch import executed, grade_files
+    from verify.grading import executed, grade_files
 
     given = {k: v for k, v in (("timeout", timeout), ("partial", partial), ("budget", budget)) if v is not None}
-    options = GradingOptions(**given)
+    settings = GradingOptions(**given)
     outcomes = outcomes if outcomes is not None else []
     decider = None
     if args is not None:
-        execute = executed(execution_options.execution_of(args, options.timeout))
+        execute = executed(options.execution_of(args, settings.timeout))
 
         def decider(claims, done, limits):
             decided = execute(claims, done, limits)
@@ -135,7 +137,7 @@ def _grade(assignment: Assignment, files: list[Path], timeout: float | None, par
             update(completed=done, total=total, description=f"deciding {total} distinct answers and steps",
                    final=done == total)
 
-        return grade_files(assignment, files, options, on_decided=decided, decider=decider)
+        return grade_files(assignment, files, settings, on_decided=decided, decider=decider)
 
 
 def main(argv: Sequence[str]) -> int:
@@ -150,7 +152,7 @@ def main(argv: Sequence[str]) -> int:
         print(f"{PROG}: {problem}", file=sys.stderr)
         return 2
 
-    from verify.grading.batch import submission_files
+    from verify.grading import submission_files
 
     files, missing = submission_files(args.paths)
     for message in missing:
@@ -217,4 +219,4 @@ def _report_undecided(grades: Sequence[SubmissionGrade], outcomes: Sequence[Resu
         print(f"{PROG}: {n} answer{'s' if n != 1 else ''} not decided: {why}", file=sys.stderr)
     if reasons:
         return sum(reasons.values())
-    return execution_options.report_undecided(PROG, outcomes, "steps")
+    return options.report_undecided(PROG, outcomes, "steps")

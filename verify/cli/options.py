@@ -16,12 +16,21 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from verify.deciding.batch.cache import CacheError, check_cache_file, default_path
-from verify.deciding.batch.cluster import DEFAULT_CLUSTER_TIMEOUT, ClusterError, parse_address, probe, undecided_reasons
-from verify.deciding.batch.execution import Execution
-from verify.deciding.batch.scheduler import cores
-from verify.deciding.isolation import DEFAULT_MEMORY_MB, MIN_MEMORY_MB
-from verify.model.result import Result
+from verify.deciding import (
+    DEFAULT_CLUSTER_TIMEOUT,
+    DEFAULT_MEMORY_MB,
+    MIN_MEMORY_MB,
+    CacheError,
+    ClusterError,
+    Execution,
+    check_cache_file,
+    cores,
+    default_path,
+    parse_address,
+    probe,
+    undecided_reasons,
+)
+from verify.model import Result
 
 #: The largest number of seconds any option takes (about 11.5 days); 0 is "no limit".
 MAX_SECONDS = 1_000_000.0

@@ -22,12 +22,9 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from verify.grading.assignment import Assignment, UnknownAssignment, load_assignment
-from verify.model.claim import Equality
-from verify.model.expr import Expr, Var
-from verify.model.question import Question
-from verify.model.symbols import Symbol
-from verify.reporting.gradebook import number
+from verify.grading import Assignment, UnknownAssignment, load_assignment
+from verify.model import Equality, Expr, Question, Symbol, Var
+from verify.reporting import number
 
 _KIND_HINT = {
     "expression": "answer with an expression (the right-hand side of your last equation)",

@@ -7,10 +7,9 @@ from collections.abc import Callable, Sequence
 from rich.console import Console
 
 from verify.cli.progress import progress_bar
-from verify.deciding.batch.execution import Execution, decide_all
-from verify.model.claim import Claim
-from verify.model.result import Result
-from verify.reporting.rows import Row
+from verify.deciding import Execution, decide_all
+from verify.model import Claim, Result
+from verify.reporting import Row
 
 
 def run(

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import singledispatch
 
-from verify.model.claim import Claim
-from verify.model.result import Result, Verdict
+from verify.model import Claim, Result, Verdict
 
 Progress = Callable[[str], None]
 

@@ -23,8 +23,7 @@ from verify.deciding.kinds import (  # noqa: F401 (registration)
     recurrence,
 )
 from verify.errors import VerifyError
-from verify.model.claim import Claim
-from verify.model.result import Result, Verdict
+from verify.model import Claim, Result, Verdict
 
 DEFAULT_TIMEOUT = 60.0
 

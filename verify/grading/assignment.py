@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from verify.errors import VerifyError
-from verify.model.question import Question
+from verify.model import Question
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 

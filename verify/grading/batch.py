@@ -13,18 +13,22 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from verify.deciding.batch.execution import Execution, decide_all
-from verify.deciding.engine import decide
+from verify.deciding import Execution, decide, decide_all
 from verify.errors import VerifyError
 from verify.grading import labels
 from verify.grading.assignment import Assignment
 from verify.grading.grade import Key, Plan, assemble, plan
 from verify.grading.grades import Mark, QuestionGrade, SubmissionGrade
 from verify.grading.scoring import ScoringRule
-from verify.model.claim import Claim
-from verify.model.question import Question
-from verify.model.result import Result, Verdict
-from verify.reading.markdown import MAX_BYTES, Section, Submission, SubmissionError, decode, read_submission
+from verify.model import Claim, Question, Result, Verdict
+from verify.reading import (
+    MAX_SUBMISSION_BYTES,
+    Section,
+    Submission,
+    SubmissionError,
+    decode_submission,
+    read_submission,
+)
 from verify.safe_text import safe_line
 
 
@@ -204,7 +208,7 @@ def _found(f: Path, roots: Sequence[Path]) -> tuple[bool, str]:
 
 
 def _read_regular(path: Path) -> bytes:
-    """A submission's bytes, at most MAX_BYTES + 1 of them, if it is a regular file.
+    """A submission's bytes, at most MAX_SUBMISSION_BYTES + 1 of them, if it is a regular file.
 
     Checked again here, on the open file: it may have been swapped for a FIFO or a device since
     it was listed. ``O_NONBLOCK`` keeps ``open`` of a FIFO with no writer from hanging (a no-op
@@ -220,7 +224,7 @@ def _read_regular(path: Path) -> bytes:
             raise SubmissionError(f"{safe_line(path)}: {_kind(mode)}, not a regular file; not read")
         with os.fdopen(fd, "rb") as stream:
             fd = -1  # closed with the stream
-            return stream.read(MAX_BYTES + 1)
+            return stream.read(MAX_SUBMISSION_BYTES + 1)
     finally:
         if fd >= 0:
             os.close(fd)
@@ -231,7 +235,8 @@ def _read(path: Path, assignment: Assignment) -> tuple[str, Submission | str]:
     student's name are :func:`safe_line`: they are printed on a TA's terminal."""
     file, stem = safe_line(path), safe_line(path.stem)
     try:
-        text = decode(_read_regular(path), file)  # at most MAX_BYTES + 1: a huge file is not read whole
+        # at most MAX_SUBMISSION_BYTES + 1 bytes: a huge file is not read whole
+        text = decode_submission(_read_regular(path), file)
         sub = read_submission(text, file, stem, assignment.ids)
         return safe_line(sub.student), sub  # a name may hold a bidi override or a line break
     except VerifyError as err:

@@ -20,11 +20,8 @@ import re
 from dataclasses import dataclass
 
 from verify.errors import ShapeError, UndeclaredName, VerifyError
-from verify.model.expr import Const, Expr, Gradient, Var
-from verify.model.question import Question
-from verify.reading.chain import split_chain
-from verify.reading.latex import LatexReader
-from verify.reading.markdown import Section
+from verify.model import Const, Expr, Gradient, Question, Var
+from verify.reading import LatexReader, Section, split_chain
 
 
 @dataclass(frozen=True)

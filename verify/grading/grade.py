@@ -44,25 +44,30 @@ from verify.grading.grades import (
 )
 from verify.grading.labels import Label, resolve_all
 from verify.grading.scoring import ScoringRule
-from verify.model.claim import Claim, Equality, Limit, Proportional
-from verify.model.expr import (
+from verify.model import (
+    Claim,
     Const,
     Derivative,
+    Dim,
+    Equality,
     Expr,
     Gradient,
     Hessian,
+    Limit,
+    Proportional,
+    Question,
+    Result,
+    Shape,
+    Symbol,
+    Symbols,
     Var,
+    Verdict,
     Zero,
     replace_subtree,
     shape_of,
     substitute,
 )
-from verify.model.question import Question
-from verify.model.result import Result, Verdict
-from verify.model.shape import Dim, Shape
-from verify.model.symbols import Symbol, Symbols
-from verify.reading.latex import LatexReader
-from verify.reading.markdown import Section
+from verify.reading import LatexReader, Section
 
 Key = tuple[Hashable, ...]  # ("step", question id, ...), ("answer", ...): a claim, by what decides it
 

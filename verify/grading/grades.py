@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from verify.model.result import Counterexample
+from verify.model import Counterexample
 
 
 class Mark(StrEnum):

@@ -19,9 +19,7 @@ from dataclasses import dataclass, replace
 
 from verify.errors import ShapeError, VerifyError
 from verify.grading.derivation import Derivation, Term, reader
-from verify.model.expr import Expr, shape_of
-from verify.model.question import Question
-from verify.model.shape import Dim, Shape
+from verify.model import Dim, Expr, Question, Shape, shape_of
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,12 @@ how in ``why``); it is never copied from what the engine printed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from verify.model.expr import Expr, Var
+from verify.model.read_only import read_only
 from verify.model.symbols import Symbols
 
 Expect = Literal["holds", "fails"] | None
@@ -37,7 +39,11 @@ class Equality(Claim):
 
     lhs: Expr
     rhs: Expr
-    sizes: tuple[dict[str, int], ...] | None = None
+    sizes: tuple[Mapping[str, int], ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.sizes is not None:
+            object.__setattr__(self, "sizes", tuple(read_only(b) for b in self.sizes))
 
 
 @dataclass(frozen=True, kw_only=True)

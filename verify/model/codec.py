@@ -126,7 +126,7 @@ def _encode(value: Any, math: bool, depth: int) -> Any:
         if isinstance(number, bool) or not isinstance(number, int | sympy.Rational):
             raise CodecError(f"a constant that is not an exact rational: {number!r}")
         return {"$": "Const", "value": _encode(sympy.Rational(number), math, d)}
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):  # a dict, or a frozen value's read-only view of one
         if not all(isinstance(k, str) for k in value):
             raise CodecError("only string keys")
         return {"$": "dict", "items": {k: _encode(v, math, d) for k, v in value.items()}}
@@ -255,8 +255,8 @@ def _conforms(value: object, hint: Any) -> bool:
         if len(args) == 2 and args[1] is Ellipsis:
             return all(_conforms(v, args[0]) for v in value)
         return len(args) == len(value) and all(_conforms(v, a) for v, a in zip(value, args, strict=True))
-    if origin is dict:
-        return isinstance(value, dict) and all(_conforms(k, args[0]) and _conforms(v, args[1])
+    if origin in (dict, Mapping):
+        return isinstance(value, Mapping) and all(_conforms(k, args[0]) and _conforms(v, args[1])
                                                for k, v in value.items())
     if hint is type(None):
         return value is None
@@ -280,7 +280,8 @@ def result_to_json(result: Result) -> dict[str, Any]:
         "scope": result.scope,
         "seconds": result.seconds,
         "counterexample": None if cx is None else {
-            "values": cx.values, "lhs": cx.lhs, "rhs": cx.rhs, "sizes": cx.sizes, "note": cx.note, "point": cx.point,
+            "values": dict(cx.values), "lhs": cx.lhs, "rhs": cx.rhs, "sizes": dict(cx.sizes), "note": cx.note,
+            "point": dict(cx.point),
         },
     }
 

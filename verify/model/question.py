@@ -9,6 +9,7 @@ from typing import Literal
 from verify.errors import DeclarationError
 from verify.model.claim import Claim, Equality
 from verify.model.expr import Expr
+from verify.model.read_only import read_only
 from verify.model.symbols import Symbols
 
 AnswerKind = Literal["expression", "true-false", "property"]
@@ -106,6 +107,8 @@ class Question:
     parts: tuple[Part, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "defines", read_only(self.defines))  # shared by every submission graded
+        object.__setattr__(self, "written", read_only(self.written))
         # A sum over the samples is read at m = 2, where only an equality can be compared on
         # both sides at once: an assignment that asks for more is a course author's error.
         if self.samples is not None and (self.kind != "expression" or self.accepts is not None):

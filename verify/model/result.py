@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from verify.model.read_only import read_only
 
 
 class Verdict(StrEnum):
@@ -27,18 +30,26 @@ class Counterexample:
     boundaries and JSON without pickling SymPy objects.
     """
 
-    values: dict[str, str]
+    values: Mapping[str, str]
     lhs: str
     rhs: str
-    sizes: dict[str, int] = field(default_factory=dict)
+    sizes: Mapping[str, int] = field(default_factory=dict)
     note: str = ""
     #: every atom's exact value by its entry name (``A[1,2]``, ``dx[1]/dz[2]``), for re-checking
-    point: dict[str, str] = field(default_factory=dict)
+    point: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("values", "sizes", "point"):
+            object.__setattr__(self, name, read_only(getattr(self, name)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # to a worker's parent through a pipe: a read-only view does not pickle, its copy does
+        return (Counterexample, (dict(self.values), self.lhs, self.rhs, dict(self.sizes), self.note, dict(self.point)))
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"values": self.values, "lhs": self.lhs, "rhs": self.rhs}
+        out: dict[str, Any] = {"values": dict(self.values), "lhs": self.lhs, "rhs": self.rhs}
         if self.sizes:
-            out["sizes"] = self.sizes
+            out["sizes"] = dict(self.sizes)
         if self.note:
             out["note"] = self.note
         return out

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 from verify.errors import DeclarationError
+from verify.model.read_only import read_only
 from verify.model.shape import SCALAR, Shape, parse_dim
 
 
@@ -121,14 +121,13 @@ def parse_declaration(name: str, text: str) -> Symbol:
 class Symbols(Mapping[str, Symbol]):
     """A symbol table; checks that every ``of(...)`` names a declared, independent variable.
 
-    Its table is read-only (a ``MappingProxyType``): a table is validated once, hashed, and used
+    Its table is read-only (:func:`verify.model.read_only.read_only`): a table is validated once, hashed, and used
     as a cache key (a reader per question), so it must not change after that."""
 
     table: Mapping[str, Symbol] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.table, MappingProxyType):
-            object.__setattr__(self, "table", MappingProxyType(dict(self.table)))
+        object.__setattr__(self, "table", read_only(self.table))
 
     @classmethod
     def of(cls, symbols: Iterable[Symbol]) -> Symbols:

@@ -15,21 +15,19 @@ error for exactly the claims that use it.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from verify import safe_text
 from verify.errors import VerifyError
-from verify.model.claim import Equality, Expect
-from verify.model.expr import ANY, Expr, shape_of
-from verify.model.shape import Shape
-from verify.model.symbols import Symbols, parse_declaration
+from verify.model import ANY, Equality, Expect, Expr, Shape, Symbols, parse_declaration, read_only, shape_of
 from verify.reading.latex import LatexReader, Unreadable
 
 #: Largest claims file read, in bytes. Reading LaTeX costs up to ~40 us a character on hostile
 #: text, in the main process, so this bounds how long a file can take before any deciding.
-MAX_BYTES = 200_000
+MAX_CLAIMS_FILE_BYTES = 200_000
 #: Most claims read from one file.
 MAX_CLAIMS = 1_000
 #: Most symbols one file may declare (each is a spelling the reader must try).
@@ -69,22 +67,26 @@ class ClaimsFile:
     title: str
     layout: str
     symbols: Symbols
-    defines: dict[str, Expr]
+    defines: Mapping[str, Expr]
     entries: tuple[Entry, ...]
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "defines", read_only(self.defines))
 
-def load(path: str) -> ClaimsFile:
+
+def load_claims_file(path: str) -> ClaimsFile:
     """Read a claims file; raises :class:`ClaimsFileError` if it cannot be read at all."""
     p = Path(path)
     if not p.is_file():
         raise ClaimsFileError(f"{path}: no such file")
     try:
         with p.open("rb") as stream:
-            raw = stream.read(MAX_BYTES + 1)  # a huge file is refused without being read whole
+            raw = stream.read(MAX_CLAIMS_FILE_BYTES + 1)  # a huge file is refused without being read whole
     except OSError as err:
         raise ClaimsFileError(f"{path}: cannot be read ({err.strerror})") from None
-    if len(raw) > MAX_BYTES:
-        raise ClaimsFileError(f"{path}: more than {MAX_BYTES} bytes; at most {MAX_BYTES} are read")
+    if len(raw) > MAX_CLAIMS_FILE_BYTES:
+        most = MAX_CLAIMS_FILE_BYTES
+        raise ClaimsFileError(f"{path}: more than {most} bytes; at most {most} are read")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

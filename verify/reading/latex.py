@@ -51,9 +51,10 @@ from verify.errors import (
     UnsupportedError,
     VerifyError,
 )
-from verify.model.expr import (
+from verify.model import (
     ANY,
     NODES,
+    SCALAR,
     Add,
     Apply,
     At,
@@ -70,17 +71,17 @@ from verify.model.expr import (
     Max,
     Power,
     Product,
+    Samples,
+    Shape,
+    Symbol,
     Transpose,
     Var,
+    Visitor,
     Zero,
     replace_subtree,
     shape_of,
     substitute,
 )
-from verify.model.question import Samples
-from verify.model.shape import SCALAR, Shape
-from verify.model.symbols import Symbol
-from verify.model.visitor import Visitor
 from verify.reading import ellipsis
 from verify.reading.errors import (
     ForbiddenCommand,

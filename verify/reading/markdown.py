@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,11 +22,12 @@ from mdit_py_plugins.texmath import texmath_plugin
 
 from verify import safe_text
 from verify.errors import VerifyError
+from verify.model import read_only
 
 #: Largest submission read, in bytes; a class's derivations are a few kilobytes each (the
 #: whole HW1 solution is 6 kB). Reading Markdown costs up to ~20 us a byte on hostile text,
 #: so this also bounds the time one file can take before any mathematics is looked at.
-MAX_BYTES = 200_000
+MAX_SUBMISSION_BYTES = 200_000
 #: Largest YAML front matter read, in characters.
 MAX_FRONT_MATTER = 2_000
 #: Most characters of mathematics graded in one submission (the HW1 solution has 4,000):
@@ -81,11 +83,14 @@ class Section:
 class Submission:
     file: str
     student: str
-    sections: dict[str, Section] = field(default_factory=dict)
+    sections: Mapping[str, Section] = field(default_factory=dict)
     #: headings that name no known question (reported, not graded): a level-2 one with math under
     #: it, and one of any level that looks like a question id; each with " (did you mean ID?)"
     #: when an id is close. A grouping heading ("## Problem 5") with no math of its own is not one.
     stray: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sections", read_only(self.sections))
 
 
 def _parser() -> MarkdownIt:
@@ -137,15 +142,15 @@ def _student(front: str, default: str) -> str:
 
 
 def read_bytes(path: str | Path) -> bytes:
-    """A submission file's bytes, but never more than MAX_BYTES + 1 of them: a file of 20 GB is
-    refused by :func:`decode` without being read whole (OSError as ``open`` raises it)."""
+    """A submission file's bytes, but never more than MAX_SUBMISSION_BYTES + 1 of them: a file of 20 GB is
+    refused by :func:`decode_submission` without being read whole (OSError as ``open`` raises it)."""
     with open(path, "rb") as stream:
-        return stream.read(MAX_BYTES + 1)
+        return stream.read(MAX_SUBMISSION_BYTES + 1)
 
 
-def decode(raw: bytes, file: str) -> str:
-    if len(raw) > MAX_BYTES:
-        raise SubmissionError(f"{file}: larger than {MAX_BYTES // 1000} kB; not read")
+def decode_submission(raw: bytes, file: str) -> str:
+    if len(raw) > MAX_SUBMISSION_BYTES:
+        raise SubmissionError(f"{file}: larger than {MAX_SUBMISSION_BYTES // 1000} kB; not read")
     if b"\x00" in raw:
         raise SubmissionError(f"{file}: binary data (a NUL byte), not a Markdown text")
     try:
@@ -156,8 +161,8 @@ def decode(raw: bytes, file: str) -> str:
 
 def read_submission(text: str, file: str, student: str, questions: frozenset[str] | None = None) -> Submission:
     """Split ``text`` into question sections; ``questions`` (if given) are the ids to recognise."""
-    if len(text) > MAX_BYTES:
-        raise SubmissionError(f"{file}: larger than {MAX_BYTES // 1000} kB; not read")
+    if len(text) > MAX_SUBMISSION_BYTES:
+        raise SubmissionError(f"{file}: larger than {MAX_SUBMISSION_BYTES // 1000} kB; not read")
     control = CONTROL.search(text)
     if control:
         line = text.count("\n", 0, control.start()) + 1

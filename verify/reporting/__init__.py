@@ -1,1 +1,35 @@
-"""Presenting results: a rich table for people, JSON for other tools."""
+"""Presenting results: a rich table for people, JSON and CSV for other tools, an HTML report.
+
+The interface other packages use is what this module exports (``__all__``): a row of the
+claims table (:class:`Row`) and its rendering (:func:`render`), the gradebook (:mod:`.gradebook`,
+used as a namespace, and :func:`number`), files written whole or not at all
+(:func:`write_text_atomic`), and the HTML pages (:func:`claims_page`, :func:`grading_page`,
+:func:`emit`). The HTML pages are loaded when first used: their templates and plotting cost a
+fifth of a second that a run printing a table need not pay.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from verify.reporting import gradebook
+from verify.reporting.atomic import write_text_atomic
+from verify.reporting.gradebook import number
+from verify.reporting.rows import Row
+from verify.reporting.table import render
+
+if TYPE_CHECKING:
+    from verify.reporting.html import claims_page, emit, grading_page
+
+#: what :mod:`.html` provides, imported on first use
+_HTML = frozenset({"claims_page", "emit", "grading_page"})
+
+__all__ = ["Row", "claims_page", "emit", "gradebook", "grading_page", "number", "render", "write_text_atomic"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HTML:
+        from verify.reporting import html
+
+        return getattr(html, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

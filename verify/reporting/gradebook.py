@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from verify.grading.grades import Mark, QuestionGrade, SubmissionGrade
+from verify.grading import Mark, QuestionGrade, SubmissionGrade
 from verify.reporting.atomic import atomic_writer, write_text_atomic
 from verify.safe_text import safe_json, safe_line, safe_text
 

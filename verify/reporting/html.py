@@ -31,22 +31,22 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from verify.grading.assignment import Assignment
-from verify.grading.grades import Mark, QuestionGrade, StepStatus, SubmissionGrade, flag_for_review
-from verify.model.claim import (
+from verify.grading import Assignment, Mark, QuestionGrade, StepStatus, SubmissionGrade, flag_for_review
+from verify.model import (
     Claim,
     Convex,
+    Counterexample,
     Equality,
     GlobalMinimum,
     Limit,
     PolynomialDegree,
     Proportional,
+    Question,
     Recurrence,
+    Symbol,
+    Var,
+    Verdict,
 )
-from verify.model.expr import Var
-from verify.model.question import Question
-from verify.model.result import Counterexample, Verdict
-from verify.model.symbols import Symbol
 from verify.reporting import mathml, plots
 from verify.reporting.atomic import write_text_atomic
 from verify.reporting.gradebook import number

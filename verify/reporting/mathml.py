@@ -35,9 +35,8 @@ import sympy
 from markupsafe import Markup
 from sympy.printing.mathml import mathml as sympy_mathml
 
+from verify.model import Symbol, Visitor
 from verify.model import expr as E
-from verify.model.symbols import Symbol
-from verify.model.visitor import Visitor
 
 NS = "http://www.w3.org/1998/Math/MathML"
 
@@ -177,7 +176,7 @@ def _rational(token: str) -> sympy.Rational | None:
 
 
 def read_value(text: str) -> sympy.Rational | sympy.Matrix | None:
-    """An exact value as :func:`verify.deciding.kinds.equality.show` writes it: ``-7/4``,
+    """An exact value as :func:`verify.deciding.proof.counterexample.show` writes it: ``-7/4``,
     ``[[1, 2], [3, 4]]``. None for anything else (irrational values, prose)."""
     tokens: list[str] = []
     stripped, pos = text.strip(), 0

@@ -29,13 +29,9 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
-from verify.deciding.evaluation.instantiate import Evaluator, symbolic
-from verify.deciding.proof.real_function import realise
+from verify.deciding import Evaluator, realise, symbolic
 from verify.errors import VerifyError
-from verify.model.claim import Convex, Recurrence
-from verify.model.expr import Var
-from verify.model.result import Result, Verdict
-from verify.model.symbols import Symbol
+from verify.model import Convex, Recurrence, Result, Symbol, Var, Verdict
 from verify.reporting.numeric import Unplottable, evaluate
 
 #: Step sizes of the gradient-descent picture, with every other symbol set to 1 (so lambda = 1):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from verify.deciding.evaluation import sizes as sizing
-from verify.model.result import Result, Verdict, agrees
+from verify.deciding import sizing
+from verify.model import Result, Verdict, agrees
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from verify.model.result import Verdict
+from verify.model import Verdict
 from verify.reporting.rows import Row
 from verify.safe_text import safe_line, safe_text
 

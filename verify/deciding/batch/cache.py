@@ -37,9 +37,7 @@ from pathlib import Path
 
 import sympy
 
-from verify.model import codec
-from verify.model.claim import Claim
-from verify.model.result import Result, Verdict
+from verify.model import Claim, Result, Verdict, codec
 
 #: How long an entry is kept (see the module docstring).
 MAX_AGE_DAYS = 90

@@ -31,9 +31,7 @@ from urllib.parse import urlsplit
 from verify.deciding.batch.cache import engine_version
 from verify.deciding.batch.scheduler import OnDone, Scheduler, cores
 from verify.deciding.isolation import CONFIGURED, memory_limit
-from verify.model import codec
-from verify.model.claim import Claim
-from verify.model.result import Result, Verdict
+from verify.model import Claim, Result, Verdict, codec
 
 #: How long to wait for the scheduler to answer before giving up on the cluster.
 CONNECT_SECONDS = 10.0

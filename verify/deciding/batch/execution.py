@@ -23,8 +23,7 @@ from verify.deciding.batch.cluster import DEFAULT_CLUSTER_TIMEOUT, decide_on_clu
 from verify.deciding.batch.scheduler import OnDone, Scheduler, cores
 from verify.deciding.engine import DEFAULT_TIMEOUT, guarded
 from verify.deciding.isolation import CONFIGURED
-from verify.model.claim import Claim
-from verify.model.result import Result
+from verify.model import Claim, Result
 
 OnProgress = Callable[[int, str], None]
 

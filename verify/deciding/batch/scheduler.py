@@ -45,9 +45,7 @@ from typing import Literal
 
 from verify.deciding.engine import DEFAULT_TIMEOUT, guarded
 from verify.deciding.isolation import CONFIGURED, memory_limit
-from verify.model.claim import Claim
-from verify.model.codec import CodecError, result_from_json, result_to_json
-from verify.model.result import Result, Verdict
+from verify.model import Claim, CodecError, Result, Verdict, result_from_json, result_to_json
 
 Report = Callable[[str], None]
 #: How a worker decides one claim: the engine's guarded dispatch (errors become verdicts).

@@ -305,6 +305,11 @@ def defined(value: sympy.Expr) -> bool:
         return False
 
 
+def all_defined(m: sympy.MatrixBase) -> bool:
+    """Every entry of a matrix :func:`defined`: a point is used only where both sides are."""
+    return all(defined(e) for e in m)
+
+
 def differs(a: sympy.Expr, b: sympy.Expr) -> bool:
     """Whether two exact constants certainly differ: the only comparison a refutation uses."""
     s = sign(a - b)

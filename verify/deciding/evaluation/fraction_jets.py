@@ -40,7 +40,7 @@ from sympy.polys.matrices import DomainMatrix
 from verify.deciding.evaluation.instantiate import _contextual, _square_size
 from verify.deciding.evaluation.jets import Boundary
 from verify.deciding.evaluation.sampling import Point, derivative_order
-from verify.model.expr import (
+from verify.model import (
     ANY,
     Add,
     Apply,
@@ -58,12 +58,12 @@ from verify.model.expr import (
     Max,
     Power,
     Product,
+    Symbol,
     Transpose,
     Var,
+    Visitor,
     Zero,
 )
-from verify.model.symbols import Symbol
-from verify.model.visitor import Visitor
 
 #: Exponents of the offsets, one per generator.
 Monomial = tuple[int, ...]

@@ -16,7 +16,7 @@ import sympy
 
 from verify.deciding.evaluation.values import as_expr
 from verify.errors import ShapeError, UnsupportedError
-from verify.model.expr import (
+from verify.model import (
     ANY,
     Add,
     Apply,
@@ -34,12 +34,12 @@ from verify.model.expr import (
     Max,
     Power,
     Product,
+    Symbol,
     Transpose,
     Var,
+    Visitor,
     Zero,
 )
-from verify.model.symbols import Symbol
-from verify.model.visitor import Visitor
 
 Realise = Callable[[Symbol], sympy.Matrix]
 
@@ -339,7 +339,7 @@ def _through_a_kink(m: sympy.Matrix, table: Mapping[sympy.Symbol, sympy.Expr]) -
     derivative with Heaviside(s, 1/2), sign(s) or DiracDelta(s), which it evaluates at s = 0 to a
     number (1/2, 0) as soon as the value is substituted: so the check is made before."""
     from verify.deciding.evaluation import certified
-    from verify.deciding.proof.refute import PIECEWISE, from_differentiating
+    from verify.deciding.evaluation.piecewise import PIECEWISE, from_differentiating
 
     for e in m:
         for p in e.atoms(*PIECEWISE):

@@ -21,7 +21,7 @@ import sympy
 from verify.deciding.evaluation import certified
 from verify.deciding.evaluation.instantiate import _ELEMENTWISE, Evaluator, inverse
 from verify.errors import UnsupportedError
-from verify.model.expr import Apply, Div, Inverse, Max, Power, Var
+from verify.model import Apply, Div, Inverse, Max, Power, Var
 
 
 class Boundary(ValueError):

@@ -18,18 +18,18 @@ from collections.abc import Iterator, Mapping
 
 import sympy
 
+from verify.deciding.evaluation import certified
 from verify.deciding.evaluation.instantiate import Evaluator
 from verify.deciding.evaluation.sampling import Point, differentiated, evaluate
-from verify.deciding.proof.refute import defined
 from verify.errors import VerifyError
-from verify.model.claim import Equality
-from verify.model.expr import (
+from verify.model import (
     Add,
     Apply,
     At,
     Const,
     Derivative,
     Div,
+    Equality,
     Expr,
     Gradient,
     Hadamard,
@@ -40,12 +40,12 @@ from verify.model.expr import (
     Max,
     Power,
     Product,
+    Symbol,
     Transpose,
     Var,
+    Visitor,
     Zero,
 )
-from verify.model.symbols import Symbol
-from verify.model.visitor import Visitor
 
 #: Points on kinks tried each time a binding is sampled (each costs one evaluation of the sides).
 COUNT = 3
@@ -131,7 +131,7 @@ def _sample(claim: Equality, sizes: Mapping[str, int], switch: tuple[Expr, Expr 
                                    use_fractions=use_fractions, adjust=adjust)
     except (ZeroDivisionError, ValueError):  # Boundary is a ValueError too
         return None
-    if not (defined(lv) and defined(rv)):
+    if not (certified.all_defined(lv) and certified.all_defined(rv)):
         return None
     return lv, rv, point
 

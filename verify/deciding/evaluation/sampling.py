@@ -21,8 +21,8 @@ import sympy
 
 from verify.deciding.evaluation.instantiate import entry_name, evaluate_sides, jet_symbol
 from verify.deciding.evaluation.jets import JetEvaluator
-from verify.deciding.proof.refute import rational
-from verify.model.expr import (
+from verify.deciding.evaluation.rationals import rational
+from verify.model import (
     Add,
     Apply,
     At,
@@ -39,12 +39,12 @@ from verify.model.expr import (
     Max,
     Power,
     Product,
+    Symbol,
     Transpose,
     Var,
+    Visitor,
     Zero,
 )
-from verify.model.symbols import Symbol
-from verify.model.visitor import Visitor
 
 
 class _DerivativeOrder(Visitor):

@@ -25,8 +25,8 @@ from collections.abc import Sequence
 import sympy
 
 from verify.deciding.dispatch import Progress, decide_inline, quiet
-from verify.deciding.evaluation import sizes as sizing
-from verify.deciding.kinds.equality import show
+from verify.deciding.evaluation import sizing
+from verify.deciding.proof.counterexample import show
 from verify.deciding.proof.nonnegative import certified_nonnegative
 from verify.deciding.proof.real_function import (
     Point,
@@ -43,9 +43,7 @@ from verify.deciding.proof.real_function import (
     values_at,
 )
 from verify.errors import VerifyError
-from verify.model.claim import Convex
-from verify.model.codec import anonymous
-from verify.model.result import Counterexample, Result, Verdict
+from verify.model import Convex, Counterexample, Result, Verdict, anonymous
 
 #: Beyond this many variables there are too many principal minors to certify one by one.
 MAX_VARIABLES = 6

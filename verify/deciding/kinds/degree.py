@@ -23,8 +23,8 @@ from collections.abc import Sequence
 import sympy
 
 from verify.deciding.dispatch import Progress, decide_inline, quiet
-from verify.deciding.evaluation import sizes as sizing
-from verify.deciding.kinds.equality import show
+from verify.deciding.evaluation import sizing
+from verify.deciding.proof.counterexample import show
 from verify.deciding.proof.normal_forms import is_zero
 from verify.deciding.proof.real_function import (
     Point,
@@ -41,9 +41,7 @@ from verify.deciding.proof.real_function import (
     values_at,
 )
 from verify.errors import VerifyError
-from verify.model.claim import PolynomialDegree
-from verify.model.codec import anonymous
-from verify.model.result import Counterexample, Result, Verdict
+from verify.model import Counterexample, PolynomialDegree, Result, Verdict, anonymous
 
 MultiIndex = tuple[int, ...]
 

@@ -1,6 +1,6 @@
 """Deciding an :class:`~verify.model.claim.Equality` over dimension letters.
 
-Refute first, at every binding of the letters (:mod:`verify.deciding.evaluation.sizes`), by exact
+Refute first, at every binding of the letters (:mod:`verify.deciding.evaluation.sizing`), by exact
 evaluation at random points (:mod:`verify.deciding.evaluation.sampling`): cheap at any size, and the
 counterexample comes for free. Then prove: for every size at once where the size-independent
 prover applies, otherwise by instantiation with symbolic entries at the bindings tried, and
@@ -10,30 +10,17 @@ the scope says which.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
 from dataclasses import replace
 
-import sympy
-
 from verify.deciding.dispatch import Progress, decide_inline
-from verify.deciding.evaluation import certified
-from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.evaluation import sizing
 from verify.deciding.evaluation.instantiate import Evaluator, evaluate_sides, jets_to_symbols, symbolic
-from verify.deciding.evaluation.kinks import on_kinks
-from verify.deciding.evaluation.sampling import Point, differentiated, evaluate
+from verify.deciding.evaluation.sampling import differentiated, evaluate
 from verify.deciding.proof.explicit import compare
-from verify.deciding.proof.hints import hint
-from verify.deciding.proof.refute import defined, differs
-from verify.errors import ShapeError, VerifyError
-from verify.model.claim import Equality
-from verify.model.codec import anonymous
-from verify.model.expr import ANY, NODES, At, Expr, Identity, Transpose, Var, Zero, shape_of
-from verify.model.result import Counterexample, Result, Verdict
-from verify.model.visitor import Visitor
+from verify.deciding.proof.refute import ATTEMPTS, POINTS, refute_at
+from verify.errors import VerifyError
+from verify.model import NODES, At, Equality, Expr, Result, Transpose, Var, Verdict, Visitor, anonymous, shape_of
 
-#: Random points tried at each binding of the dimension letters before the size-independent
-#: prover (milliseconds): most false claims fail at the first point.
-POINTS = 1
 #: Points tried at each binding when the size-independent prover does not apply, before the
 #: (much costlier) proof by instantiation.
 BEFORE_INSTANTIATING = 1
@@ -43,183 +30,6 @@ MORE_POINTS = 12
 #: (a 4 x 4 matrix): exact jets cost far more with every variable, and d log det X / dX at n = 6
 #: (36 variables) takes a minute per point where n = 4 takes a third of a second.
 JET_VARIABLES = 16
-#: Extra draws allowed for points where a side is undefined (log of a negative, a singular
-#: matrix, a kink), so that claims defined only on part of the space still get their points.
-ATTEMPTS = 40
-
-
-def show(m: sympy.Matrix | sympy.Expr) -> str:
-    """Exact values as people write them: a scalar plainly, a matrix as nested rows."""
-    if isinstance(m, sympy.MatrixBase):
-        if m.shape == (1, 1):
-            return show(m[0, 0])
-        return "[" + ", ".join("[" + ", ".join(show(e) for e in row) + "]" for row in m.tolist()) + "]"
-    text = sympy.sstr(m)
-    if not m.is_Rational:
-        approx = certified.digits(m)  # only the digits a ball certifies
-        if approx is not None:
-            text += f" (~{approx})"
-    return text
-
-
-def sample(
-    claim: Equality, sizes: Mapping[str, int], rng: random.Random, unit: bool = False, use_fractions: bool = True,
-    magnitude: int = 0, signed: bool = False,
-) -> tuple[sympy.Matrix, sympy.Matrix, Point] | None:
-    """Both sides' exact values at one random point, or None where a side is undefined or on a kink."""
-    try:
-        (lv, rv), point = evaluate((claim.lhs, claim.rhs), claim.symbols, sizes, claim.layout, rng, unit,
-                                   use_fractions, magnitude, signed)
-    except (ZeroDivisionError, ValueError):  # Boundary is a ValueError too
-        return None
-    if not (defined(lv) and defined(rv)):
-        return None
-    return lv, rv, point
-
-
-def _more_points(claim: Equality, sizes: Mapping[str, int], rng: random.Random,
-                 count: int) -> list[tuple[sympy.Matrix, sympy.Matrix, Point]]:
-    """Up to ``count`` further points where both sides are defined (for hints)."""
-    out: list[tuple[sympy.Matrix, sympy.Matrix, Point]] = []
-    for attempt in range(count + ATTEMPTS):
-        if len(out) >= count:
-            break
-        got = sample(claim, sizes, rng, unit=attempt % 3 == 2)
-        if got is not None:
-            out.append(got)
-    return out
-
-
-def counterexample(claim: Equality, point: Point, lv: sympy.Matrix, rv: sympy.Matrix,
-                   sizes: Mapping[str, int]) -> Counterexample:
-    """The point in the user's terms: each symbol the claim mentions, then each jet."""
-    mentioned = claim.lhs.names() | claim.rhs.names()
-    values: dict[str, str] = {}
-    for name in claim.symbols:
-        if name in mentioned and name in point.values:
-            values[name] = show(point.values[name])
-    for name, value in point.derivative_values().items():
-        values[name] = show(value)
-    order2 = [(j, v) for j, v in point.jet_values.items() if str(j).count("/d") >= 2]
-    for jet, value in sorted(order2, key=lambda kv: str(kv[0])):
-        values[str(jet)] = show(value)
-    exact = {str(a): sympy.sstr(v) for a, v in point.substitution.items()}
-    exact.update({str(a): sympy.sstr(v) for a, v in point.jet_values.items()})
-    for name, m in point.values.items():
-        if name not in point.atoms and not claim.symbols[name].of:
-            for a, v in zip(_entry_symbols(claim, name, sizes), m, strict=True):
-                exact[str(a)] = sympy.sstr(v)
-    return Counterexample(values=values, lhs=show(lv), rhs=show(rv), sizes=dict(sizes), point=exact,
-                          note=_certified_gap(lv, rv))
-
-
-def _certified_gap(lv: sympy.Matrix, rv: sympy.Matrix) -> str:
-    """Where the values are not rational, the difference a ball certifies (sides of 1 - 10^-20
-    and 1 print alike at 8 digits): what the refutation rests on, said plainly."""
-    for k, (a, b) in enumerate(zip(lv, rv, strict=True)):
-        if not differs(a, b):
-            continue
-        if (a - b).is_Rational:
-            return ""
-        gap = certified.digits(a - b, 3)
-        where = "" if lv.shape == (1, 1) else f" in entry ({k // lv.shape[1] + 1}, {k % lv.shape[1] + 1})"
-        return f"lhs - rhs ~ {gap}{where}, certified by ball arithmetic" if gap else ""
-    return ""
-
-
-def _entry_symbols(claim: Equality, name: str, sizes: Mapping[str, int]) -> list[sympy.Symbol]:
-    return list(symbolic(claim.symbols, sizes)(claim.symbols[name]))
-
-
-def letters_of(claim: Equality) -> frozenset[str]:
-    """Every dimension letter the claim's sides depend on: its symbols' and its sized constants'
-    (``I_n``, a zero matrix of a declared shape), so that each is bound at every size tried."""
-    out: frozenset[str] = frozenset()
-    for e in (claim.lhs, claim.rhs):
-        for name in e.names():
-            out |= claim.symbols[name].shape.letters
-        out |= _constant_letters(e)
-    return out
-
-
-def _constant_letters(e: Expr) -> frozenset[str]:
-    out: frozenset[str] = frozenset()
-    if isinstance(e, Identity) and isinstance(e.size, str):
-        out = frozenset({e.size})
-    elif isinstance(e, Zero):
-        out = e.shape.letters
-    for c in e.children():
-        out |= _constant_letters(c)
-    return out - {ANY}
-
-
-Refutation = tuple[Result | None, list[dict[str, int]], list[str], int]
-
-
-def refute_at(claim: Equality, bound: list[dict[str, int]], rng: random.Random, progress: Progress,
-           points: int = POINTS, use_fractions: bool = True) -> Refutation:
-    """Look for a counterexample at every binding; also learn where the sides are defined."""
-    defined: list[dict[str, int]] = []
-    skipped: list[str] = []
-    valid = 0
-    for sizes in bound:
-        progress(f"evaluating at random points{sizing.at([sizes])}")
-        try:
-            tried = 0
-            kinks = on_kinks(claim, sizes, rng, use_fractions)  # points ON the claim's kinks, first (kinks.py)
-            quota = points + sum(k is not None for k in kinks)
-            for attempt in range(-len(kinks), points + ATTEMPTS):
-                if tried >= quota:
-                    break
-                got = kinks[attempt] if attempt < 0 else sample(claim, sizes, rng, *_draw(attempt, use_fractions))
-                if got is None:
-                    continue
-                tried += 1
-                lv, rv, point = got
-                if lv.shape != rv.shape:
-                    raise ShapeError(f"the sides have shapes {lv.shape} and {rv.shape}")
-                if any(differs(a, b) for a, b in zip(lv, rv, strict=True)) and point.again is not None:
-                    lv, rv = _again(point.again)  # the fast values: confirmed the established way first
-                if any(differs(a, b) for a, b in zip(lv, rv, strict=True)):
-                    cx = counterexample(claim, point, lv, rv, sizes)
-                    note = ""
-                    if hint([(lv, rv)]):  # a relation at this point: confirm it at more points
-                        extra = _more_points(claim, sizes, rng, 3)
-                        note = hint([(lv, rv)] + [(a, b) for a, b, _ in extra]) if len(extra) >= 2 else ""
-                    detail = f"the sides differ{sizing.at([sizes])}"
-                    return (
-                        Result(Verdict.REFUTED, detail=f"{detail}; {note}" if note else detail,
-                               counterexample=cx),
-                        defined, skipped, valid,
-                    )
-            valid += tried
-            if tried:
-                defined.append(sizes)
-        except ShapeError as err:
-            skipped.append(f"{sizing.describe([sizes])}: {err}")
-    return None, defined, skipped, valid
-
-
-#: The large-magnitude points in turn: near 1000 all positive, all negative, then near 10^6,
-#: then either sign at random (one sign for all values meets |x + 1000| and max(x, 1000) at once).
-LARGE = ((1000, True), (-1000, True), (10**6, True), (-(10**6), True), (1000, False), (10**6, False))
-
-
-def _draw(attempt: int, use_fractions: bool) -> tuple[bool, bool, int, bool]:
-    """What the attempt-th point draws from: small rationals first; then in turn values in
-    (0, 1) (probabilities, log(1 - p)) and large values (:data:`LARGE`)."""
-    kind = attempt % 4
-    magnitude, signed = LARGE[(attempt // 4) % len(LARGE)] if kind == 3 else (0, False)
-    return kind == 2, use_fractions, magnitude, signed
-
-
-def _again(again: Callable[[], list[sympy.Matrix]]) -> tuple[sympy.Matrix, sympy.Matrix]:
-    """The sides recomputed by the SymPy evaluator; equal sides (no refutation) if that fails."""
-    try:
-        lv, rv = again()
-    except (ZeroDivisionError, ValueError):
-        return sympy.zeros(1, 1), sympy.zeros(1, 1)
-    return lv, rv
 
 
 def prove_instantiated(claim: Equality, bound: list[dict[str, int]], rng: random.Random,
@@ -259,8 +69,8 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
                 detail += (f"; the left side equals the transpose of the right ({flipped.scope}): "
                            "is this a layout mix-up?")
         return Result(Verdict.ERROR, detail=detail)
-    letters = letters_of(claim)
-    bound = list(claim.sizes) if claim.sizes else sizing.sampled(letters)
+    letters = sizing.letters_of(claim)
+    bound = [dict(b) for b in claim.sizes] if claim.sizes else sizing.sampled(letters)
     rng = random.Random(anonymous(claim))
     defined: list[dict[str, int]] = []
     skipped: list[str] = []
@@ -304,7 +114,8 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
     # Symbolic instantiation costs most at the largest sizes: prove at the small bindings (the
     # scope says which, and the detail that the others were only sampled).
     small = sizing.proving(letters)
-    proving = defined if claim.sizes else sorted([b for b in defined if b in small] or defined, key=_cost)[:len(small)]
+    proving = defined if claim.sizes else sorted([b for b in defined if b in small] or defined,
+                                                 key=sizing.cost)[:len(small)]
     # Instantiation costs far more than a few more points: look harder for a counterexample
     # first, where it would be made (every binding had its point above).
     refuted, _, _, more = refute_at(claim, proving, rng, progress, BEFORE_INSTANTIATING)
@@ -324,15 +135,11 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
     detail = f"proved by {', '.join(methods)}"
     if letters:
         # Only these sizes are proved: a claim over a letter is about every size, so say so.
-        detail = (f"holds at {sizing.plainly(sorted(proved_at, key=_cost))} ({detail}); not proved for every "
+        detail = (f"holds at {sizing.plainly(sorted(proved_at, key=sizing.cost))} ({detail}); not proved for every "
                   f"{_letters(letters)}: {valid} random points agree{_where(defined)}{nowhere}")
     else:
         detail += nowhere
-    return Result(Verdict.PROVED, detail=detail, scope=sizing.describe(sorted(proved_at, key=_cost)))
-
-
-def _cost(b: Mapping[str, int]) -> tuple[int, int]:
-    return (max(b.values(), default=0), sum(b.values()))
+    return Result(Verdict.PROVED, detail=detail, scope=sizing.describe(sorted(proved_at, key=sizing.cost)))
 
 
 def _letters(letters: frozenset[str]) -> str:
@@ -385,7 +192,7 @@ def _why_undefined(claim: Equality, sizes: dict[str, int]) -> str:
 
 
 def _for_all_sizes(claim: Equality, detail: str) -> Result:
-    return Result(Verdict.PROVED, scope="all sizes" if letters_of(claim) else "as stated", detail=detail)
+    return Result(Verdict.PROVED, scope="all sizes" if sizing.letters_of(claim) else "as stated", detail=detail)
 
 
 class _FreeNames(Visitor):

@@ -38,16 +38,14 @@ from fractions import Fraction
 import sympy
 
 from verify.deciding.dispatch import Progress, decide_inline, quiet
-from verify.deciding.evaluation import certified
-from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.evaluation import certified, sizing
 from verify.deciding.evaluation.instantiate import Evaluator, symbolic
-from verify.deciding.kinds.equality import show
+from verify.deciding.evaluation.piecewise import off_boundaries
+from verify.deciding.evaluation.rationals import rational
+from verify.deciding.proof.counterexample import show
 from verify.deciding.proof.normal_forms import is_zero
-from verify.deciding.proof.refute import differs, off_boundaries, rational
 from verify.errors import VerifyError
-from verify.model.claim import Limit
-from verify.model.codec import anonymous
-from verify.model.result import Counterexample, Result, Verdict
+from verify.model import Counterexample, Limit, Result, Verdict, anonymous
 
 #: Soft budgets (seconds) for one call of SymPy's limit; the engine's worker timeout stays the hard one.
 SYMBOLIC_SECONDS = 15.0
@@ -470,7 +468,7 @@ def _differs(a: sympy.Expr, b: sympy.Expr) -> bool:
     infinite = {sympy.oo, -sympy.oo}
     if a in infinite or b in infinite:
         return a != b
-    return differs(a, b)
+    return certified.differs(a, b)
 
 
 def _constant(x: sympy.Expr) -> bool:

@@ -28,9 +28,9 @@ from collections.abc import Iterator, Sequence
 import sympy
 
 from verify.deciding.dispatch import Progress, decide_inline, quiet
-from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.evaluation import sizing
 from verify.deciding.evaluation.values import as_expr
-from verify.deciding.kinds.equality import show
+from verify.deciding.proof.counterexample import show
 from verify.deciding.proof.nonnegative import SumOfSquares, sum_of_squares
 from verify.deciding.proof.real_function import (
     Point,
@@ -46,10 +46,7 @@ from verify.deciding.proof.real_function import (
     values_at,
 )
 from verify.errors import ShapeError, VerifyError
-from verify.model.claim import GlobalMinimum
-from verify.model.codec import anonymous
-from verify.model.expr import shape_of
-from verify.model.result import Counterexample, Result, Verdict
+from verify.model import Counterexample, GlobalMinimum, Result, Verdict, anonymous, shape_of
 
 
 def _claimed_point(claim: GlobalMinimum, function: RealFunction) -> Point:

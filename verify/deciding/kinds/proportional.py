@@ -14,13 +14,12 @@ import sympy
 
 from verify.deciding.dispatch import Progress, decide_inline, quiet
 from verify.deciding.evaluation import certified
-from verify.deciding.evaluation.sizes import bindings
-from verify.deciding.kinds.equality import decide_equality, letters_of, sample, show
+from verify.deciding.evaluation.sizing import bindings, letters_of
+from verify.deciding.kinds.equality import decide_equality
+from verify.deciding.proof.counterexample import show
 from verify.deciding.proof.hints import rational_ratio
-from verify.model.claim import Equality, Proportional
-from verify.model.codec import anonymous
-from verify.model.expr import Const, Product
-from verify.model.result import Counterexample, Result, Verdict
+from verify.deciding.proof.refute import sample
+from verify.model import Const, Counterexample, Equality, Product, Proportional, Result, Verdict, anonymous
 
 
 @decide_inline.register

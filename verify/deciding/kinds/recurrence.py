@@ -21,17 +21,15 @@ from dataclasses import dataclass
 import sympy
 
 from verify.deciding.dispatch import Progress, decide_inline, quiet
-from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.evaluation import sizing
+from verify.deciding.evaluation.certified import differs
 from verify.deciding.evaluation.instantiate import Evaluator, symbolic
-from verify.deciding.kinds.equality import show
+from verify.deciding.evaluation.piecewise import off_boundaries
+from verify.deciding.evaluation.rationals import sample_point
+from verify.deciding.proof.counterexample import show
 from verify.deciding.proof.explicit import compare
-from verify.deciding.proof.refute import differs, off_boundaries, sample_point
 from verify.errors import VerifyError
-from verify.model.claim import Recurrence
-from verify.model.codec import anonymous
-from verify.model.expr import shape_of
-from verify.model.result import Counterexample, Result, Verdict
-from verify.model.shape import Shape
+from verify.model import Counterexample, Recurrence, Result, Shape, Verdict, anonymous, shape_of
 
 #: How many terms past the base case the iteration compares, at each random point.
 DEPTH = 8

@@ -49,15 +49,16 @@ import sympy
 
 from verify.deciding.evaluation.instantiate import Evaluator, inverse
 from verify.errors import VerifyError
-from verify.model.claim import Equality
-from verify.model.expr import (
+from verify.model import (
     ANY,
     Add,
     Apply,
     At,
     Const,
     Derivative,
+    Dim,
     Div,
+    Equality,
     Expr,
     Gradient,
     Hadamard,
@@ -68,14 +69,13 @@ from verify.model.expr import (
     Max,
     Power,
     Product,
+    Symbol,
     Transpose,
     Var,
+    Visitor,
     Zero,
     shape_of,
 )
-from verify.model.shape import Dim
-from verify.model.symbols import Symbol
-from verify.model.visitor import Visitor
 
 METHOD = "non-commutative normal form, all sizes"
 

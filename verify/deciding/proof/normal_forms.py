@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sympy
 
 from verify.deciding.evaluation import certified
-from verify.deciding.proof.refute import PIECEWISE
+from verify.deciding.evaluation.piecewise import PIECEWISE
 
 
 @dataclass(frozen=True)

@@ -17,15 +17,14 @@ from dataclasses import dataclass
 
 import sympy
 
-from verify.deciding.evaluation import certified
-from verify.deciding.evaluation import sizes as sizing
+from verify.deciding.evaluation import certified, sizing
 from verify.deciding.evaluation.instantiate import Evaluator, symbolic
+from verify.deciding.evaluation.piecewise import PIECEWISE, switches
+from verify.deciding.evaluation.rationals import rational
 from verify.deciding.evaluation.values import as_expr
-from verify.deciding.kinds.equality import show
-from verify.deciding.proof.refute import PIECEWISE, rational, switches
+from verify.deciding.proof.counterexample import show
 from verify.errors import ShapeError, UndeclaredName, UnsupportedError
-from verify.model.expr import Expr, Var, shape_of
-from verify.model.symbols import Symbols
+from verify.model import Expr, Symbols, Var, shape_of
 
 #: Coordinates tried first, simplest first: the origin and small integers find most
 #: counterexamples a person would find by hand (the Beale function at (0, 0)).

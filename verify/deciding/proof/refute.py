@@ -1,54 +1,137 @@
-"""Refutation by exact evaluation at random rational points.
+"""Refutation by exact evaluation at random points.
 
 One point where the two sides differ is a proof that a claim is false, and it is the
 counterexample the user sees. Surviving many points proves nothing (Schwartz-Zippel makes a
 false polynomial identity unlikely to survive, which is evidence, not proof).
+
+Two routes: a claim's sides at random points at every binding of its letters
+(:func:`refute_at`, with :mod:`verify.deciding.evaluation.sampling`'s values), and two explicit
+SymPy matrices at random values of their atoms (:func:`search`). Both compare only by
+:func:`verify.deciding.evaluation.certified.differs`: exactly, or by a ball that excludes 0.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import sympy
 
-from verify.deciding.evaluation import certified
+from verify.deciding.dispatch import Progress
+from verify.deciding.evaluation import certified, sizing
+from verify.deciding.evaluation.kinks import on_kinks
+from verify.deciding.evaluation.piecewise import off_boundaries
+from verify.deciding.evaluation.rationals import sample_point
+from verify.deciding.evaluation.sampling import Point, evaluate
+from verify.deciding.proof import counterexample
+from verify.deciding.proof.hints import hint
+from verify.errors import ShapeError
+from verify.model import Equality, Result, Verdict
 
-#: Functions whose branch depends on the sign of a switch. max, min, |.| and the steps
-#: (Heaviside(s, 0) is I(s > 0), Heaviside(s, 1) is I(s >= 0)) have a value on the switch too;
-#: Heaviside(s, 1/2), sign(s) and DiracDelta(s) come only from differentiating them (SymPy's
-#: derivatives of max, |.| and a step), and on the switch they are conventions, not values.
-PIECEWISE = (sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign, sympy.DiracDelta)
-
-
-def rational(rng: random.Random, positive: bool = False, unit: bool = False, magnitude: int = 0,
-             signed: bool = False) -> sympy.Rational:
-    """A small exact number: mostly integers, sometimes halves and thirds, seldom zero.
-
-    ``unit`` draws from (0, 1) instead: probabilities, and the domain of log(1 - p).
-    ``magnitude`` (1000, 10^6) draws near its absolute value instead, with its sign (either
-    sign at random when ``signed`` is off): small numbers never see where ``max(x, 1000)`` or
-    ``|x + 1000|`` changes branch.
-    """
-    if magnitude:
-        value = abs(magnitude) * (1 + sympy.Rational(rng.randint(1, 9), rng.choice([2, 3, 4, 8])))
-        negative = magnitude < 0 if signed else rng.random() < 0.5
-        return value if positive or not negative else -value
-    if unit:
-        q = rng.randint(2, 9)
-        return sympy.Rational(rng.randint(1, q - 1), q)
-    if rng.random() < 0.65:
-        value = sympy.Integer(rng.choice([1, 2, 3, 4, 5] if positive else [-3, -2, -1, 1, 2, 3, 4, 0]))
-    else:
-        value = sympy.Rational(rng.randint(1, 7), rng.choice([2, 3, 4]))
-        if not positive and rng.random() < 0.5:
-            value = -value
-    return value
+#: Random points tried at each binding of the dimension letters before the size-independent
+#: prover (milliseconds): most false claims fail at the first point.
+POINTS = 1
+#: Extra draws allowed for points where a side is undefined (log of a negative, a singular
+#: matrix, a kink), so that claims defined only on part of the space still get their points.
+ATTEMPTS = 40
 
 
-def sample_point(atoms: Iterable[sympy.Symbol], rng: random.Random) -> dict[sympy.Symbol, sympy.Rational]:
-    return {a: rational(rng, positive=bool(a.is_positive)) for a in sorted(atoms, key=str)}
+def sample(
+    claim: Equality, sizes: Mapping[str, int], rng: random.Random, unit: bool = False, use_fractions: bool = True,
+    magnitude: int = 0, signed: bool = False,
+) -> tuple[sympy.Matrix, sympy.Matrix, Point] | None:
+    """Both sides' exact values at one random point, or None where a side is undefined or on a kink."""
+    try:
+        (lv, rv), point = evaluate((claim.lhs, claim.rhs), claim.symbols, sizes, claim.layout, rng, unit,
+                                   use_fractions, magnitude, signed)
+    except (ZeroDivisionError, ValueError):  # Boundary is a ValueError too
+        return None
+    if not (certified.all_defined(lv) and certified.all_defined(rv)):
+        return None
+    return lv, rv, point
+
+
+def _more_points(claim: Equality, sizes: Mapping[str, int], rng: random.Random,
+                 count: int) -> list[tuple[sympy.Matrix, sympy.Matrix, Point]]:
+    """Up to ``count`` further points where both sides are defined (for hints)."""
+    out: list[tuple[sympy.Matrix, sympy.Matrix, Point]] = []
+    for attempt in range(count + ATTEMPTS):
+        if len(out) >= count:
+            break
+        got = sample(claim, sizes, rng, unit=attempt % 3 == 2)
+        if got is not None:
+            out.append(got)
+    return out
+
+
+Refutation = tuple[Result | None, list[dict[str, int]], list[str], int]
+
+
+def refute_at(claim: Equality, bound: list[dict[str, int]], rng: random.Random, progress: Progress,
+           points: int = POINTS, use_fractions: bool = True) -> Refutation:
+    """Look for a counterexample at every binding; also learn where the sides are defined."""
+    defined: list[dict[str, int]] = []
+    skipped: list[str] = []
+    valid = 0
+    for sizes in bound:
+        progress(f"evaluating at random points{sizing.at([sizes])}")
+        try:
+            tried = 0
+            kinks = on_kinks(claim, sizes, rng, use_fractions)  # points ON the claim's kinks, first (kinks.py)
+            quota = points + sum(k is not None for k in kinks)
+            for attempt in range(-len(kinks), points + ATTEMPTS):
+                if tried >= quota:
+                    break
+                got = kinks[attempt] if attempt < 0 else sample(claim, sizes, rng, *_draw(attempt, use_fractions))
+                if got is None:
+                    continue
+                tried += 1
+                lv, rv, point = got
+                if lv.shape != rv.shape:
+                    raise ShapeError(f"the sides have shapes {lv.shape} and {rv.shape}")
+                if any(certified.differs(a, b) for a, b in zip(lv, rv, strict=True)) and point.again is not None:
+                    lv, rv = _again(point.again)  # the fast values: confirmed the established way first
+                if any(certified.differs(a, b) for a, b in zip(lv, rv, strict=True)):
+                    cx = counterexample.from_point(claim, point, lv, rv, sizes)
+                    note = ""
+                    if hint([(lv, rv)]):  # a relation at this point: confirm it at more points
+                        extra = _more_points(claim, sizes, rng, 3)
+                        note = hint([(lv, rv)] + [(a, b) for a, b, _ in extra]) if len(extra) >= 2 else ""
+                    detail = f"the sides differ{sizing.at([sizes])}"
+                    return (
+                        Result(Verdict.REFUTED, detail=f"{detail}; {note}" if note else detail,
+                               counterexample=cx),
+                        defined, skipped, valid,
+                    )
+            valid += tried
+            if tried:
+                defined.append(sizes)
+        except ShapeError as err:
+            skipped.append(f"{sizing.describe([sizes])}: {err}")
+    return None, defined, skipped, valid
+
+
+#: The large-magnitude points in turn: near 1000 all positive, all negative, then near 10^6,
+#: then either sign at random (one sign for all values meets |x + 1000| and max(x, 1000) at once).
+LARGE = ((1000, True), (-1000, True), (10**6, True), (-(10**6), True), (1000, False), (10**6, False))
+
+
+def _draw(attempt: int, use_fractions: bool) -> tuple[bool, bool, int, bool]:
+    """What the attempt-th point draws from: small rationals first; then in turn values in
+    (0, 1) (probabilities, log(1 - p)) and large values (:data:`LARGE`)."""
+    kind = attempt % 4
+    magnitude, signed = LARGE[(attempt // 4) % len(LARGE)] if kind == 3 else (0, False)
+    return kind == 2, use_fractions, magnitude, signed
+
+
+def _again(again: Callable[[], list[sympy.Matrix]]) -> tuple[sympy.Matrix, sympy.Matrix]:
+    """The sides recomputed by the SymPy evaluator; equal sides (no refutation) if that fails."""
+    try:
+        lv, rv = again()
+    except (ZeroDivisionError, ValueError):
+        return sympy.zeros(1, 1), sympy.zeros(1, 1)
+    return lv, rv
 
 
 @dataclass(frozen=True)
@@ -58,64 +141,6 @@ class Separation:
     point: dict[sympy.Symbol, sympy.Rational]
     lhs: sympy.Matrix
     rhs: sympy.Matrix
-
-
-def defined(m: sympy.Matrix) -> bool:
-    """Every entry a finite real number (:func:`verify.deciding.evaluation.certified.defined`)."""
-    return all(certified.defined(e) for e in m)
-
-
-def differs(a: sympy.Expr, b: sympy.Expr) -> bool:
-    """Whether two exact constants differ, with certainty.
-
-    Rationals are compared exactly; other constants (exp(1/3), log 2, a value near 1e470)
-    by a ball enclosure of the difference that excludes 0
-    (:func:`verify.deciding.evaluation.certified.differs`). Anything uncertain is treated as equal, so
-    it is never refuted.
-    """
-    return certified.differs(a, b)
-
-
-def at_point(m: sympy.Matrix, point: dict[sympy.Symbol, sympy.Rational]) -> sympy.Matrix:
-    return m.xreplace(point)
-
-
-def switches(p: sympy.Expr) -> list[sympy.Expr]:
-    """What decides the branch of a piecewise function ``p`` (one of PIECEWISE): the differences of
-    a max's or min's arguments, else its one argument; ``p`` is on a kink where one is 0."""
-    args = p.args
-    if isinstance(p, sympy.Max | sympy.Min):
-        return [args[i] - args[j] for i in range(len(args)) for j in range(i + 1, len(args))]
-    return [args[0]]
-
-
-def from_differentiating(p: sympy.Expr) -> bool:
-    """``p`` is what SymPy writes for a derivative taken through a kink (Heaviside(s, 1/2), sign(s),
-    DiracDelta(s)), a convention with no value on its switch, not a step of our own (H(s, 0), H(s, 1))."""
-    return isinstance(p, sympy.sign | sympy.DiracDelta) or (
-        isinstance(p, sympy.Heaviside) and (len(p.args) < 2 or p.args[1] not in (0, 1)))
-
-
-def off_boundaries(exprs: Sequence[sympy.Matrix], point: dict[sympy.Symbol, sympy.Rational]) -> bool:
-    """Whether the point may be used: every piecewise function's branch there is certain.
-
-    A point on a kink of max, |.| or a step is used like any other: each has its value there
-    (max(a, a) = a, |0| = 0, I(0 > 0) = 0, I(0 >= 0) = 1). Not used: a point where the sign of
-    a switch cannot be certified, or where a derivative taken through a kink (Heaviside(s, 1/2),
-    sign(s), DiracDelta(s): see PIECEWISE) sits on it, for that derivative does not exist there.
-    """
-    for m in exprs:
-        for e in m:
-            for p in e.atoms(*PIECEWISE):
-                convention = from_differentiating(p)
-                for c in switches(p):
-                    v = c.xreplace(point)
-                    if v.free_symbols:
-                        return False
-                    sign = certified.sign(v)
-                    if sign is None or (sign == 0 and convention):
-                        return False
-    return True
 
 
 def search(
@@ -139,12 +164,12 @@ def search(
         if not off_boundaries((lhs, rhs), point):
             continue
         try:
-            lv, rv = at_point(lhs, point), at_point(rhs, point)
+            lv, rv = lhs.xreplace(point), rhs.xreplace(point)
         except (ZeroDivisionError, ValueError, TypeError):
             continue
-        if not (defined(lv) and defined(rv)):
+        if not (certified.all_defined(lv) and certified.all_defined(rv)):
             continue
         valid += 1
-        if any(differs(a, b) for a, b in zip(lv, rv, strict=True)):
+        if any(certified.differs(a, b) for a, b in zip(lv, rv, strict=True)):
             return Separation(point, lv, rv), valid
     return None, valid

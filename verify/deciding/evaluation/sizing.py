@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from verify.model import ANY, Equality, Expr, Identity, Zero
+
 #: The sizes every letter is sampled at: 1 (vectors are scalars, outer products have rank one,
 #: everything commutes), 2 and 3, 4, and a larger size.
 SIZES = (1, 2, 3, 4, 6)
@@ -34,7 +36,7 @@ def _unique(out: Iterable[dict[str, int]]) -> list[dict[str, int]]:
     return unique
 
 
-def _cost(b: Mapping[str, int]) -> tuple[int, int]:
+def cost(b: Mapping[str, int]) -> tuple[int, int]:
     return (max(b.values(), default=0), sum(b.values()))
 
 
@@ -56,7 +58,7 @@ def sampled(letters: Iterable[str]) -> list[dict[str, int]]:
     out += [{**base, name: s} for name in names for s in SIZES]
     out += [{**base, a: PAIR[0], b: PAIR[1]} for a in names for b in names if a != b]
     first, *rest = _unique(out)
-    return [first, *sorted(rest, key=_cost)]
+    return [first, *sorted(rest, key=cost)]
 
 
 def proving(letters: Iterable[str]) -> list[dict[str, int]]:
@@ -138,3 +140,25 @@ def short(scope: str) -> str:
         (name,) = names
         return f"{name}=" + ", ".join(p.split("=", 1)[1] for p in parts)
     return f"{len(parts)} sizes" if len(parts) > 1 else parts[0]
+
+
+def letters_of(claim: Equality) -> frozenset[str]:
+    """Every dimension letter the claim's sides depend on: its symbols' and its sized constants'
+    (``I_n``, a zero matrix of a declared shape), so that each is bound at every size tried."""
+    out: frozenset[str] = frozenset()
+    for e in (claim.lhs, claim.rhs):
+        for name in e.names():
+            out |= claim.symbols[name].shape.letters
+        out |= _constant_letters(e)
+    return out
+
+
+def _constant_letters(e: Expr) -> frozenset[str]:
+    out: frozenset[str] = frozenset()
+    if isinstance(e, Identity) and isinstance(e.size, str):
+        out = frozenset({e.size})
+    elif isinstance(e, Zero):
+        out = e.shape.letters
+    for c in e.children():
+        out |= _constant_letters(c)
+    return out - {ANY}
