@@ -47,7 +47,7 @@ def rows_of(files: Sequence[ClaimsFile], timeout: float | None, console: Console
     """One row per claim, in file order: decided claims and unreadable ones (verdict error);
     decided as ``execution`` says (default: one at a time, no cache)."""
     decidable: list[tuple[str, Claim]] = [
-        (f.path, e.claim) for f in files for e in f.entries if e.claim is not None
+        (f.path, c) for f in files for e in f.entries for c in (e.claim or e.transposed,) if c is not None
     ]
     decided = iter(run(decidable, timeout=timeout, console=console, execution=execution))
     rows: list[Row] = []
@@ -55,9 +55,14 @@ def rows_of(files: Sequence[ClaimsFile], timeout: float | None, console: Console
         for e in f.entries:
             if e.claim is not None:
                 rows.append(next(decided))
-            else:
-                rows.append(Row(f.path, e.id, e.statement, Result(Verdict.ERROR, detail=e.problem or ""),
-                                f.title, e.expect))
+                continue
+            detail = e.problem or ""
+            if e.transposed is not None:  # m x n against n x m: an error, and perhaps a layout mix-up
+                flipped = next(decided).result
+                if flipped.verdict is Verdict.PROVED:
+                    detail += (f"; the left side is the transpose of the right (proved, {flipped.scope}): "
+                               "is this a layout mix-up?")
+            rows.append(Row(f.path, e.id, e.statement, Result(Verdict.ERROR, detail=detail), f.title, e.expect))
     return rows
 
 

@@ -22,7 +22,18 @@ from typing import Any
 
 from verify import safe_text
 from verify.errors import VerifyError
-from verify.model import ANY, Equality, Expect, Expr, Shape, Symbols, parse_declaration, read_only, shape_of
+from verify.model import (
+    ANY,
+    Equality,
+    Expect,
+    Expr,
+    Shape,
+    Symbols,
+    Transpose,
+    parse_declaration,
+    read_only,
+    shape_of,
+)
 from verify.reading.latex import LatexReader, Unreadable
 
 #: Largest claims file read, in bytes. Reading LaTeX costs up to ~40 us a character on hostile
@@ -59,6 +70,9 @@ class Entry:
     expect: Expect
     claim: Equality | None
     problem: str | None = None
+    #: where the sides' shapes are each other's transposed (m x n against n x m): lhs = rhs^T, to
+    #: be decided so that the error can say whether it is a layout mix-up
+    transposed: Equality | None = None
 
 
 @dataclass(frozen=True)
@@ -229,7 +243,12 @@ def _entry(i: int, table: Any, reader: LatexReader, symbols: Symbols, title: str
             return problem(f"{side}: internal error while reading: {type(err).__name__}: {err}")
     left, right = (shape_of(e, symbols, layout) for e in sides)
     if not _compatible(left, right):
-        return problem(f"the sides have different shapes: lhs is {left}, rhs is {right}")
+        message = f"the sides have different shapes: lhs is {left}, rhs is {right}"
+        if not _compatible(left, Shape(right.cols, right.rows)):
+            return problem(message)
+        flipped = Equality(id=claim_id, statement=statement, symbols=_mentioned(symbols, sides), section=title,
+                           layout=layout, lhs=sides[0], rhs=Transpose(sides[1]))
+        return Entry(name, statement, usable_expect, None, message, transposed=flipped)
     claim = Equality(
         id=claim_id,
         statement=statement,

@@ -62,10 +62,19 @@ def rational_ratio(a: sympy.Expr, b: sympy.Expr) -> sympy.Rational | None:
     return candidate if abs(ball - certified.ball(candidate, 320)) < 2.0**-200 else None
 
 
+#: The layout hint, from the values at the points tried.
+TRANSPOSES = "the two sides are transposes of each other at every point tried: is this a layout mix-up?"
+
+
 def hint(pairs: Sequence[Pair]) -> str:
-    """A sentence for the feedback, or '' when the values show no simple relation."""
-    if _all(pairs, lambda lv, rv: lv.shape == rv.T.shape and (lv - rv.T).is_zero_matrix and lv != rv):
-        return "the two sides are transposes of each other at every point tried: is this a layout mix-up?"
+    """A sentence for the feedback, or '' when the values show no simple relation.
+
+    The sides are transposes where lhs = rhs^T at every point; at a point where both happen to
+    be symmetric they are also equal, and that point must not hide the hint (it is one of the
+    points, not a counterexample to it): the sides need to differ at one point only."""
+    if (_all(pairs, lambda lv, rv: lv.shape == rv.T.shape and (lv - rv.T).is_zero_matrix)
+            and any(lv != rv for lv, rv in pairs)):
+        return TRANSPOSES
     c = _ratio(pairs)
     if c is not None and c != 1 and c != 0:
         if c == -1:

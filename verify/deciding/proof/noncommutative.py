@@ -47,7 +47,7 @@ from typing import ClassVar, Literal
 
 import sympy
 
-from verify.deciding.evaluation.instantiate import Evaluator, inverse
+from verify.deciding.evaluation.instantiate import Evaluator, inverse, sigmoid
 from verify.errors import VerifyError
 from verify.model import (
     ANY,
@@ -230,7 +230,29 @@ class ScalarWord:
     word: Word
 
 
-ScalarMeaning = ScalarVar | ScalarJet | ScalarWord
+@dataclass(frozen=True)
+class ScalarTrace:
+    """The trace of a square word with no 1 x 1 stretch, canonical under rotation and transposition
+    (tr(AB) = tr(BA), tr(W) = tr(W^T)); a word with one is a :class:`ScalarWord` instead."""
+
+    word: Word
+
+
+@dataclass(frozen=True)
+class ScalarDet:
+    """The determinant of a square base (det(X^T) = det(X), det(X^{-1}) = 1/det(X) are rewritten)."""
+
+    base: Base
+
+
+@dataclass(frozen=True)
+class ScalarDim:
+    """A dimension letter as a number: tr(I_n) = n, det(c I_n) = c^n."""
+
+    name: str
+
+
+ScalarMeaning = ScalarVar | ScalarJet | ScalarWord | ScalarTrace | ScalarDet | ScalarDim
 
 
 @dataclass(frozen=True, eq=False)
@@ -289,7 +311,6 @@ class _Algebra(Visitor):
     """
 
     refuses: ClassVar[Mapping[type[Expr], str]] = {
-        Apply: "a function (exp, tr, det, ...) is not a word of a free algebra",
         Max: "a maximum is not a polynomial",
         Hadamard: "an entrywise product is not a product of the algebra",
         MatrixLit: "a matrix written entry by entry has no symbolic form here",
@@ -306,14 +327,20 @@ class _Algebra(Visitor):
     def scalar_symbol(self, meaning: ScalarMeaning) -> sympy.Symbol:
         if meaning not in self._symbol_of:
             positive = isinstance(meaning, ScalarVar) and self.symbols[meaning.name].positive
-            if isinstance(meaning, ScalarVar):
+            if isinstance(meaning, ScalarVar | ScalarDim):
                 name = meaning.name
             elif isinstance(meaning, ScalarJet):
                 name = f"d{meaning.name}/d{''.join(meaning.wrt)}"
+            elif isinstance(meaning, ScalarDet):
+                name = f"det({Atom(meaning.base).text()})"
             else:
-                name = "(" + " ".join(a.text() for a in meaning.word) + ")"
+                prefix = "tr" if isinstance(meaning, ScalarTrace) else ""
+                name = prefix + "(" + " ".join(a.text() for a in meaning.word) + ")"
             # Dummies: never confused with another symbol of the same printed name.
-            s = sympy.Dummy(name, real=True, positive=positive or None)
+            if isinstance(meaning, ScalarDim):  # a size: a positive integer
+                s = sympy.Dummy(name, integer=True, positive=True)
+            else:
+                s = sympy.Dummy(name, real=True, positive=positive or None)
             self._symbol_of[meaning] = s
             self.meanings[s] = meaning
         return self._symbol_of[meaning]
@@ -431,6 +458,95 @@ class _Algebra(Visitor):
             result = self.mul(result, p)
         return result
 
+    # -- traces and determinants -------------------------------------------------------------
+    def dimension(self, d: Dim) -> sympy.Expr:
+        """A size as a number: an integer, or a letter's positive integer symbol."""
+        if isinstance(d, int):
+            return sympy.Integer(d)
+        if d == ANY:
+            raise OutsideRules("the size of an identity without context")
+        return self.scalar_symbol(ScalarDim(d))
+
+    def trace(self, p: Poly) -> sympy.Expr:
+        """tr is linear: each word's trace times its coefficient."""
+        if p.is_scalar:
+            return p.value()
+        if p.contextual or p.shape[0] != p.shape[1]:
+            raise OutsideRules("the trace of a matrix that is not known to be square")
+        return sum((c * self.trace_word(w, p.shape[0]) for w, c in p.terms.items()), sympy.Integer(0))
+
+    def trace_word(self, word: Word, size: Dim) -> sympy.Expr:
+        """tr of a square word: n for the empty word (I_n); a product of 1 x 1 words where a
+        rotation has one (tr(x y^T) = y^T x); X^{-1} X cancelled across the rotation
+        (tr(X^{-1} A X) = tr(A)); otherwise one symbol per class of rotations and transposes."""
+        if not word:
+            return self.dimension(size)
+        dims = dims_of(word)
+        rotations = [word[i:] + word[:i] for i in range(len(word))]
+        for i, r in enumerate(rotations):
+            shorter = cancel_inverses(r)
+            if len(shorter) < len(r):
+                return self.trace_word(shorter, dims[i])
+        for i, r in enumerate(rotations):
+            if dims[i] == 1:  # (1 x k)(...)(k' x 1): a 1 x 1 product, its own trace
+                out: dict[Word, sympy.Expr] = {}
+                self._insert(out, r, sympy.Integer(1))
+                return self._poly((1, 1), out).value()
+        flipped = transpose_word(word)
+        candidates = rotations + [flipped[i:] + flipped[:i] for i in range(len(flipped))]
+        return self.scalar_symbol(ScalarTrace(min(candidates, key=word_key)))
+
+    def det(self, p: Poly) -> sympy.Expr:
+        """det(c W) = c^n det(W) and det(X1 ... Xk) = det(X1) ... det(Xk) for square factors of
+        one size n; det(X^T) = det(X), det(X^{-1}) = 1/det(X). Other products (det(AB) with A
+        tall) have no such rule: outside the rule base."""
+        if p.is_scalar:
+            return p.value()
+        if p.contextual or p.shape[0] != p.shape[1]:
+            raise OutsideRules("the determinant of a matrix that is not known to be square")
+        terms = [(w, c) for w, c in p.terms.items() if sympy.cancel(c) != 0]
+        if len(terms) != 1:
+            raise OutsideRules("the determinant of a sum")
+        word, coef = terms[0]
+        size = p.shape[0]
+        if any(d != size for d in (dims_of(word) if word else [size])):
+            raise OutsideRules("the determinant of a product of matrices that are not all square")
+        value = coef ** self.dimension(size)
+        for a in word:
+            d = self.scalar_symbol(ScalarDet(a.base))
+            value *= 1 / d if a.inverted else d
+        return value
+
+    def trace_value_derivative(self, word: Word, d: _Derivation) -> sympy.Expr:
+        """d tr(W) = tr(dW)."""
+        out: dict[Word, sympy.Expr] = {}
+        self._word_derivative(out, word, sympy.Integer(1), d)
+        size = dims_of(word)[0]
+        return self.trace(self._poly((size, size), out))
+
+    def det_value_derivative(self, b: Base, d: _Derivation) -> sympy.Expr:
+        """Jacobi's formula: d det(X) = det(X) tr(X^{-1} dX), for X declared invertible."""
+        db = d.base(b)
+        if db is None:
+            return sympy.Integer(0)
+        if not b.invertible:
+            raise OutsideRules(f"the derivative of det({b.name}) needs {b.name} declared invertible")
+        inverse = self.atom(Atom(b, inverted=True))
+        return self.scalar_symbol(ScalarDet(b)) * self.trace(self.mul(inverse, db))
+
+    def composite_derivative(self, m: ScalarMeaning, d: _Derivation) -> sympy.Expr | None:
+        """The derivative of a scalar made of words (a 1 x 1 word, a trace, a determinant, a
+        size), the same along every derivation; None for a declared scalar or jet."""
+        if isinstance(m, ScalarWord):
+            return self.word_value_derivative(m.word, d)
+        if isinstance(m, ScalarTrace):
+            return self.trace_value_derivative(m.word, d)
+        if isinstance(m, ScalarDet):
+            return self.det_value_derivative(m.base, d)
+        if isinstance(m, ScalarDim):
+            return sympy.Integer(0)
+        return None
+
     # -- derivatives --------------------------------------------------------------------------
     def differentiate(self, p: Poly, d: _Derivation) -> Poly:
         out: dict[Word, sympy.Expr] = {}
@@ -492,8 +608,10 @@ class _Algebra(Visitor):
             return self.atom(Atom(Base("jet", b.name, wrt, b.rows, b.cols, symmetric=b.symmetric)))
 
         def scalar(m: ScalarMeaning) -> sympy.Expr:
-            if isinstance(m, ScalarWord):
-                return self.word_value_derivative(m.word, d)
+            composite = self.composite_derivative(m, d)
+            if composite is not None:
+                return composite
+            assert isinstance(m, ScalarVar | ScalarJet)
             if isinstance(m, ScalarVar) and m.name == t:
                 return sympy.Integer(1)
             if not depends(m.name):
@@ -528,8 +646,10 @@ class _Algebra(Visitor):
             return self.mul(self.atom(jac), self.atom(Atom(h)))
 
         def scalar(m: ScalarMeaning) -> sympy.Expr:
-            if isinstance(m, ScalarWord):
-                return self.word_value_derivative(m.word, d)
+            composite = self.composite_derivative(m, d)
+            if composite is not None:
+                return composite
+            assert isinstance(m, ScalarVar | ScalarJet)
             if not depends(m.name):
                 return sympy.Integer(0)
             if isinstance(m, ScalarJet):
@@ -582,9 +702,70 @@ class _Algebra(Visitor):
             raise OutsideRules("the direction survived")
         return result
 
+    def along_matrix(self, x: str, h: Base) -> _Derivation:
+        """d/de at e = 0 of X -> X + e H: the directional derivative by the matrix X. Nothing
+        may depend on X through of(...): functions of a matrix are outside the rule base."""
+
+        def base(b: Base) -> Poly | None:
+            if b.kind == "direction":
+                return None
+            if x in self.symbols[b.name].of:
+                raise OutsideRules(f"{b.name} depends on the matrix {x}")
+            return self.atom(Atom(h)) if b.kind == "var" and b.name == x else None
+
+        def scalar(m: ScalarMeaning) -> sympy.Expr:
+            composite = self.composite_derivative(m, d)
+            if composite is not None:
+                return composite
+            assert isinstance(m, ScalarVar | ScalarJet)
+            if x in self.symbols[m.name].of:
+                raise OutsideRules(f"{m.name} depends on the matrix {x}")
+            return sympy.Integer(0)
+
+        d = _Derivation(base, scalar)
+        return d
+
+    def matrix_gradient(self, f: Poly, x: str) -> Poly:
+        """The gradient G of a scalar f by the m x n matrix X (G_ij = df/dX_ij, X's shape), from
+        the directional derivative: df = sum of c tr(P H) over the terms, each linear in H, and
+        tr(P H) = sum_ij P_ji H_ij, so each term gives c P^T."""
+        if not f.is_scalar:
+            raise OutsideRules("only a scalar is differentiated by a matrix")
+        s = self.symbols[x]
+        self._directions += 1
+        h = Base("direction", x, (x, str(self._directions)), s.shape.rows, s.shape.cols)
+        df = self.differentiate(f, self.along_matrix(x, h)).value()
+        carriers = [c for c in df.free_symbols if self._mentions(c, h)]
+        pieces = {c: sympy.diff(df, c) for c in carriers}
+        if any(self._mentions(y, h) for piece in pieces.values() for y in piece.free_symbols):
+            raise OutsideRules("a term not linear in the direction")
+        if sympy.cancel(df - sum((c * piece for c, piece in pieces.items()), sympy.Integer(0))) != 0:
+            raise OutsideRules("a term not homogeneous in the direction")
+        result = Poly((s.shape.rows, s.shape.cols), {})
+        for c, piece in pieces.items():
+            meaning = self.meanings[c]
+            assert isinstance(meaning, ScalarWord | ScalarTrace)
+            word = meaning.word
+            at = [i for i, a in enumerate(word) if a.base == h]
+            if len(at) != 1:
+                raise OutsideRules("the direction twice in one trace")
+            if word[at[0]].transposed:  # tr(W) = tr(W^T): H itself, not H^T
+                word = transpose_word(word)
+                at = [len(word) - 1 - at[0]]
+            i = at[0]
+            rest = word[i + 1:] + word[:i]  # tr(P H) with P the rest of the cycle after H
+            out: dict[Word, sympy.Expr] = {}
+            self._insert(out, rest, sympy.Integer(1))
+            p = self._poly((s.shape.cols, s.shape.rows), out)
+            result = self.add(result, self.scale(self.transpose(p), piece))
+        if any(self._mentions_word(w, h) or any(self._mentions(y, h) for y in c.free_symbols)
+               for w, c in result.terms.items()):
+            raise OutsideRules("the direction survived")
+        return result
+
     def _mentions(self, s: sympy.Symbol, h: Base) -> bool:
         m = self.meanings.get(s)
-        return isinstance(m, ScalarWord) and self._mentions_word(m.word, h)
+        return isinstance(m, ScalarWord | ScalarTrace) and self._mentions_word(m.word, h)
 
     @staticmethod
     def _mentions_word(w: Word, h: Base) -> bool:
@@ -655,6 +836,17 @@ class _Algebra(Visitor):
     def _Inverse(self, e: Inverse) -> Poly:
         return self.inverse(self.build(e.arg))
 
+    def _Apply(self, e: Apply) -> Poly:
+        arg = self.build(e.arg)
+        if e.func == "tr":
+            return self.scalar(self.trace(arg))
+        if e.func == "det":
+            return self.scalar(self.det(arg))
+        smooth = _SMOOTH.get(e.func)
+        if smooth is None or not arg.is_scalar:
+            raise OutsideRules(f"{e.func} of {'a scalar' if arg.is_scalar else 'a matrix'} is outside the rule base")
+        return self.scalar(smooth(arg.value()))
+
     def _Derivative(self, e: Derivative) -> Poly:
         return self._derivative(e)
 
@@ -677,7 +869,8 @@ class _Algebra(Visitor):
         if v.shape.is_scalar:
             return self.differentiate(f, self.by_scalar(v.name))
         if not v.shape.is_column:
-            raise OutsideRules("a derivative by a matrix")
+            gradient = self.matrix_gradient(f, v.name)  # the shape of X: denominator layout
+            return self.transpose(gradient) if self.layout == "numerator" else gradient
         jac = self._by_vector(f, e.wrt[0], scalar_only=False)
         if self.layout == "numerator":
             return jac
@@ -698,6 +891,14 @@ class _Algebra(Visitor):
         if s is None or s.of or s.symmetric:
             raise OutsideRules(f"{v.name} is not an independent variable")
         return s
+
+
+#: Scalar functions with a derivative everywhere on their domain, as the evaluator defines them
+#: (the sigmoid is 1/(1 + e^{-x})): in a coefficient they are SymPy functions, differentiated by
+#: the chain rule. ReLU, |.| and the steps are not smooth: outside the rule base.
+_SMOOTH: Mapping[str, Callable[[sympy.Expr], sympy.Expr]] = {
+    "exp": sympy.exp, "log": sympy.log, "sigmoid": sigmoid, "tanh": sympy.tanh, "sqrt": sympy.sqrt,
+}
 
 
 def _ends_in_direction(word: Word) -> bool:
@@ -834,6 +1035,12 @@ def explicit(poly: Poly, scalars: Mapping[sympy.Symbol, ScalarMeaning], ev: Eval
     def scalar(meaning: ScalarMeaning) -> sympy.Expr:
         if isinstance(meaning, ScalarWord):
             return word(meaning.word, 1)[0, 0]
+        if isinstance(meaning, ScalarTrace):
+            return word(meaning.word, ev.dims(dims_of(meaning.word)[0])).trace()
+        if isinstance(meaning, ScalarDet):
+            return base(meaning.base).det(method="berkowitz")
+        if isinstance(meaning, ScalarDim):
+            return sympy.Integer(ev.dims(meaning.name))
         value = ev.value(meaning.name)[0, 0]
         for v in meaning.wrt if isinstance(meaning, ScalarJet) else ():
             value = sympy.diff(value, ev.variable(Var(v))[0, 0])

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy
 
@@ -25,9 +25,10 @@ from verify.deciding.evaluation.piecewise import off_boundaries
 from verify.deciding.evaluation.rationals import sample_point
 from verify.deciding.evaluation.sampling import Point, evaluate
 from verify.deciding.proof import counterexample
-from verify.deciding.proof.hints import hint
+from verify.deciding.proof.hints import TRANSPOSES, hint
+from verify.deciding.proof.noncommutative import prove_all_sizes
 from verify.errors import ShapeError
-from verify.model import Equality, Result, Verdict
+from verify.model import Equality, Result, Transpose, Verdict
 
 #: Random points tried at each binding of the dimension letters before the size-independent
 #: prover (milliseconds): most false claims fail at the first point.
@@ -98,6 +99,8 @@ def refute_at(claim: Equality, bound: list[dict[str, int]], rng: random.Random, 
                     if hint([(lv, rv)]):  # a relation at this point: confirm it at more points
                         extra = _more_points(claim, sizes, rng, 3)
                         note = hint([(lv, rv)] + [(a, b) for a, b, _ in extra]) if len(extra) >= 2 else ""
+                    if note == TRANSPOSES:
+                        note = _transposed(claim) or note
                     detail = f"the sides differ{sizing.at([sizes])}"
                     return (
                         Result(Verdict.REFUTED, detail=f"{detail}; {note}" if note else detail,
@@ -110,6 +113,20 @@ def refute_at(claim: Equality, bound: list[dict[str, int]], rng: random.Random, 
         except ShapeError as err:
             skipped.append(f"{sizing.describe([sizes])}: {err}")
     return None, defined, skipped, valid
+
+
+def _transposed(claim: Equality) -> str:
+    """The layout hint proved, where the size-independent prover shows lhs = rhs^T for every
+    size and value (the points only show it where they were drawn); '' where it does not."""
+    try:
+        proof = prove_all_sizes(replace(claim, rhs=Transpose(claim.rhs)))
+    except MemoryError:
+        raise
+    except Exception:  # a hint is never worth a failed decision
+        return ""
+    if proof is None:
+        return ""
+    return "the left side is the transpose of the right at every size (proved): is this a layout mix-up?"
 
 
 #: The large-magnitude points in turn: near 1000 all positive, all negative, then near 10^6,
