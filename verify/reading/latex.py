@@ -379,6 +379,7 @@ class _Wrt:
     var: Var
     order: int
     start: int
+    transposed: bool = False  # \partial x^T: read only in a Hessian
 
 
 @dataclass(frozen=True)
@@ -1396,6 +1397,9 @@ class _Builder(Transformer_NonRecursive):
     def derivative(self, op: _Op, f: Read, start: int, end: int) -> Read:
         wrt = tuple(w.var for w in op.wrt for _ in range(w.order))
         blame = op.wrt[0].start if len(op.wrt) == 1 else start
+        hessian = self._hessian_of(op, f, wrt, start, end)
+        if hessian is not None:
+            return hessian
         by_node = {s.name: self.r.defines[name] if name in self.r.defines else Var(name)
                    for name, s in self.r.nodes.items()}
         values = tuple(dict.fromkeys((v, by_node[v.name]) for v in wrt if v.name in by_node))
@@ -1416,6 +1420,23 @@ class _Builder(Transformer_NonRecursive):
 
         return self.make(at_the_node, [f], start, end, blame=blame)
 
+    def _hessian_of(self, op: _Op, f: Read, wrt: builtins.tuple[Var, ...], start: int, end: int) -> Read | None:
+        """The Hessian, written as a second derivative by one vector: \\frac{\\partial^2 f}{\\partial x
+        \\partial x^T}, \\frac{\\partial^2 f}{\\partial x \\partial x}, \\frac{\\partial^2 f}{\\partial x^2}.
+        Each names the matrix of second partials d^2 f / dx_i dx_j, symmetric, so in either layout;
+        a transposed variable anywhere else is an error that says so."""
+        transposed = [w for w in op.wrt if w.transposed]
+        symbol = self.r.table.get(wrt[0].name) if wrt else None
+        nodes = {s.name for s in self.r.nodes.values()}  # d/dz_2 at z_2's value: the node's own reading
+        is_hessian = (len(wrt) == 2 and wrt[0] == wrt[1] and symbol is not None and symbol.shape.is_column
+                      and not symbol.shape.is_scalar and f.shape.is_scalar and wrt[0].name not in nodes)
+        if transposed and not (is_hessian and transposed == [op.wrt[-1]]):
+            raise UnsupportedError("a derivative by a transposed variable is read only as the Hessian "
+                                   "\\frac{\\partial^2 f}{\\partial x \\partial x^T}", self.at(transposed[0].start))
+        if not is_hessian:
+            return None
+        return self.make(lambda g: Hessian(g, wrt[0]), [f], start, end, blame=op.wrt[0].start)
+
     def pdens(self, c: list[Any]) -> builtins.tuple[_Wrt, ...]:
         return tuple(x for x in c if isinstance(x, _Wrt))
 
@@ -1424,7 +1445,8 @@ class _Builder(Transformer_NonRecursive):
     def wrt(self, c: list[Any]) -> _Wrt:
         name_tok = next(x for x in c if isinstance(x, Token) and x.type == "NAME")
         order = next((x for x in c if isinstance(x, int)), 1)
-        return _Wrt(self.variable(name_tok, node=True), order, name_tok.start_pos or 0)
+        transposed = any(isinstance(x, Token) and x.type == "SUP_T" for x in c)
+        return _Wrt(self.variable(name_tok, node=True), order, name_tok.start_pos or 0, transposed)
 
     def psub(self, c: list[Any]) -> _Op:
         return _Op("derivative", c[0].start_pos, (c[-1],))
