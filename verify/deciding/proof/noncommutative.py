@@ -83,7 +83,7 @@ METHOD = "non-commutative normal form, all sizes"
 #: prover that is meant to take milliseconds should not try to be complete there.
 MAX_TERMS = 2000
 
-BaseKind = Literal["var", "jet", "jacobian", "hessian", "direction"]
+BaseKind = Literal["var", "jet", "jacobian", "hessian", "direction", "apply", "diag", "ones"]
 
 
 class OutsideRules(Exception):
@@ -112,9 +112,15 @@ class Base:
     cols: Dim
     symmetric: bool = False
     invertible: bool = False
+    orthogonal: bool = False  # B^T B = B B^T = I
+    diagonal: bool = False  # commutes with every other diagonal base of its size
+    #: ``apply``: the column argument of the elementwise function ``name``, as its terms in one
+    #: order; ``diag``: the one column word whose entries are on the diagonal
+    arg: tuple[tuple[Word, sympy.Expr], ...] = ()
 
-    def key(self) -> tuple[str, ...]:
-        return (self.kind, self.name, *self.wrt, str(self.rows), str(self.cols))
+    def key(self) -> tuple[object, ...]:
+        inner = tuple((word_key(w), str(c)) for w, c in self.arg)
+        return (self.kind, self.name, *self.wrt, str(self.rows), str(self.cols), inner)
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,8 @@ class Atom:
     def I(self) -> Atom:  # noqa: E743 - reads as X.I like the expression tree
         if not self.base.invertible:
             raise OutsideRules(f"{self.base.name} is not declared invertible")
+        if self.base.orthogonal:  # V^{-1} = V^T, (V^T)^{-1} = V
+            return replace(self, transposed=not self.transposed)
         # (X^T)^{-1} = (X^{-1})^T: the flags commute.
         return replace(self, inverted=not self.inverted)
 
@@ -155,6 +163,10 @@ class Atom:
             core = f"J[{b.name}/{b.wrt[0]}]"
         elif b.kind == "hessian":
             core = f"H[{b.name}/{b.wrt[0]}]"
+        elif b.kind == "ones":
+            core = "1"
+        elif b.kind in ("apply", "diag"):
+            core = f"{b.name}(" + " + ".join(f"({c})" + "".join(" " + a.text() for a in w) for w, c in b.arg) + ")"
         else:
             core = f"h[{'#'.join(b.wrt)}]"
         return core + ("^-1" if self.inverted else "") + ("^T" if self.transposed else "")
@@ -172,15 +184,141 @@ def transpose_word(word: Word) -> Word:
 
 
 def cancel_inverses(word: Word) -> Word:
-    """Drop adjacent X X^{-1} and X^{-1} X (X^T X^{-T} alike) for invertible atoms."""
+    """Drop adjacent X X^{-1} and X^{-1} X (X^T X^{-T} alike) for invertible atoms, V V^T and V^T V
+    for orthogonal ones; diagonal factors side by side commute, so each run of them is put in one
+    order first (D E D^{-1} is E), and the two steps are repeated until nothing changes."""
+    while True:
+        shorter = _sorted_diagonals(_cancelled(word))
+        if shorter == word:
+            return word
+        word = shorter
+
+
+def _cancelled(word: Word) -> Word:
     out: list[Atom] = []
     for a in word:
-        if (out and a.base.invertible and out[-1].base == a.base
-                and out[-1].transposed == a.transposed and out[-1].inverted != a.inverted):
+        if out and a.base.invertible and out[-1].base == a.base and _cancel(out[-1], a):
             out.pop()
         else:
             out.append(a)
     return tuple(out)
+
+
+def _cancel(left: Atom, right: Atom) -> bool:
+    """Whether ``left right`` is the identity, for two atoms of one invertible base."""
+    if left.base.orthogonal:
+        return left.transposed != right.transposed
+    return left.transposed == right.transposed and left.inverted != right.inverted
+
+
+def _sorted_diagonals(word: Word) -> Word:
+    out: list[Atom] = []
+    run: list[Atom] = []
+    for a in (*word, None):
+        if a is not None and a.base.diagonal:
+            run.append(a)
+            continue
+        out += sorted(run, key=lambda d: d.key())
+        run = []
+        if a is not None:
+            out.append(a)
+    return tuple(out)
+
+
+def mentions(word: Word, h: Base) -> bool:
+    """Whether ``h`` occurs in the word, inside the argument of a diag or a function too."""
+    return any(a.base == h or any(mentions(w, h) for w, _ in a.base.arg) for a in word)
+
+
+def ones(n: Dim) -> Atom:
+    """The column of ones (1 ⊙ a = a, diag(1) = I): sigmoid(-u) = 1 - sigmoid(u) needs it."""
+    return Atom(Base("ones", "1", (), n, 1))
+
+
+def diag_atom(column: Word) -> Atom:
+    n = dims_of(column)[0]
+    return Atom(Base("diag", "diag", (), n, n, symmetric=True, invertible=True, diagonal=True,
+                     arg=((column, sympy.Integer(1)),)))
+
+
+def _ordered(terms: Mapping[Word, sympy.Expr]) -> tuple[tuple[Word, sympy.Expr], ...]:
+    return tuple(sorted(terms.items(), key=lambda t: (word_key(t[0]), str(t[1]))))
+
+
+def _arg_key(arg: tuple[tuple[Word, sympy.Expr], ...]) -> tuple[object, ...]:
+    return tuple((word_key(w), str(c)) for w, c in arg)
+
+
+def _hadamard_columns(columns: list[Word]) -> list[Word]:
+    """The columns of an entrywise product in one order (a direction last), ones dropped."""
+    columns = sorted(columns, key=lambda w: (_has_direction(w), word_key(w)))
+    kept = [c for c in columns if len(c) != 1 or c[0].base.kind != "ones"]
+    return kept if kept else columns[:1]
+
+
+def hadamard_tail(word: Word) -> Word:
+    """One order for an entrywise product at the end of a column word.
+
+    diag(a_1) ... diag(a_k) t, with t the column after the last diag, is a_1 ⊙ ... ⊙ a_k ⊙ t:
+    symmetric in its k + 1 columns. They are put in one order, a word with a direction last (so
+    that a derivative reads the direction off the end: diag(h) y is diag(y) h), the others by key.
+    """
+    last = max((i for i, a in enumerate(word) if a.base.kind == "diag"), default=None)
+    if last is None or last == len(word) - 1 or dims_of(word)[-1] != 1:
+        return word
+    first = last
+    while first > 0 and word[first - 1].base.kind == "diag" and not word[first - 1].inverted:
+        first -= 1
+    run = word[first:last + 1]
+    if any(a.inverted for a in run):
+        return word
+    columns = _hadamard_columns([a.base.arg[0][0] for a in run] + [word[last + 1:]])
+    return word[:first] + tuple(diag_atom(w) for w in columns[:-1]) + columns[-1]
+
+
+def canonical_hadamard(word: Word) -> Word:
+    """Entrywise products in one order wherever a word shows one: the column before its first
+    1 x 1 point (A diag(a) b = A (a ⊙ b)) and the row after its last (r diag(a) B = (r^T ⊙ a)^T B);
+    the 1 x 1 stretches between are put in order as scalars (:meth:`_Algebra.word_symbol`)."""
+    points = [p for p, d in enumerate(dims_of(word)) if d == 1] if word else []
+    if not points:
+        return word
+    head, middle, tail = word[:points[0]], word[points[0]:points[-1]], word[points[-1]:]
+    return hadamard_tail(head) + middle + _row_head(tail)
+
+
+def _row_head(row: Word) -> Word:
+    """r diag(a_1) ... diag(a_k) B for a row word r: the entrywise product r^T ⊙ a_1 ⊙ ... in order."""
+    first = next((i for i, a in enumerate(row) if a.base.kind == "diag"), None)
+    if first is None or first == 0:
+        return row
+    end = first
+    while end < len(row) and row[end].base.kind == "diag":
+        end += 1
+    return transpose_word(hadamard_tail(transpose_word(row[:end]))) + row[end:]
+
+
+def hadamard_scalar(word: Word) -> Word:
+    """One order for a 1 x 1 word r diag(a_1) ... diag(a_k) t = sum_i r_i a_i1 ... t_i: symmetric
+    in the k + 2 columns r^T, a_1, ..., t (the row r is the transpose of a column word)."""
+    last = max((i for i, a in enumerate(word) if a.base.kind == "diag"), default=None)
+    if last is None or last == len(word) - 1 or dims_of(word)[0] != 1 or dims_of(word)[-1] != 1:
+        return word
+    first = last
+    while first > 0 and word[first - 1].base.kind == "diag":
+        first -= 1
+    run = word[first:last + 1]
+    if first == 0 or any(a.inverted for a in run):
+        return word
+    columns = _hadamard_columns([transpose_word(word[:first])] + [a.base.arg[0][0] for a in run]
+                                + [word[last + 1:]])
+    if len(columns) == 1:  # 1^T a: the sum of a's entries
+        return transpose_word((ones(run[0].base.rows),)) + columns[0]
+    return transpose_word(columns[0]) + tuple(diag_atom(w) for w in columns[1:-1]) + columns[-1]
+
+
+def _has_direction(word: Word) -> bool:
+    return any(a.base.kind == "direction" or any(_has_direction(w) for w, _ in a.base.arg) for a in word)
 
 
 def dims_of(word: Word) -> list[Dim]:
@@ -312,7 +450,6 @@ class _Algebra(Visitor):
 
     refuses: ClassVar[Mapping[type[Expr], str]] = {
         Max: "a maximum is not a polynomial",
-        Hadamard: "an entrywise product is not a product of the algebra",
         MatrixLit: "a matrix written entry by entry has no symbolic form here",
         At: "a value at a point substitutes into the entries",
     }
@@ -347,7 +484,8 @@ class _Algebra(Visitor):
 
     def word_symbol(self, word: Word) -> sympy.Symbol:
         """A 1 x 1 word as a commuting symbol, oriented canonically (w = w^T for 1 x 1)."""
-        flipped = transpose_word(word)
+        word = hadamard_scalar(hadamard_tail(word))
+        flipped = hadamard_scalar(hadamard_tail(transpose_word(word)))
         if _ends_in_direction(flipped) and not _ends_in_direction(word):
             word = flipped
         elif _ends_in_direction(word) == _ends_in_direction(flipped):
@@ -359,7 +497,7 @@ class _Algebra(Visitor):
 
     # -- ring operations ----------------------------------------------------------------------
     def _insert(self, out: dict[Word, sympy.Expr], word: Word, coef: sympy.Expr) -> None:
-        word, scalars = split_scalars(cancel_inverses(word))
+        word, scalars = split_scalars(canonical_hadamard(cancel_inverses(word)))
         for s in scalars:
             coef = coef * self.word_symbol(s)
         out[word] = out.get(word, sympy.Integer(0)) + coef
@@ -526,7 +664,7 @@ class _Algebra(Visitor):
 
     def det_value_derivative(self, b: Base, d: _Derivation) -> sympy.Expr:
         """Jacobi's formula: d det(X) = det(X) tr(X^{-1} dX), for X declared invertible."""
-        db = d.base(b)
+        db = self.base_derivative(b, d)
         if db is None:
             return sympy.Integer(0)
         if not b.invertible:
@@ -546,6 +684,74 @@ class _Algebra(Visitor):
         if isinstance(m, ScalarDim):
             return sympy.Integer(0)
         return None
+
+    # -- diag, elementwise functions, entrywise products ---------------------------------------
+    def diag(self, p: Poly) -> Poly:
+        """diag is linear: diag(c w) = c diag(w) for each column word w of a column."""
+        if p.is_scalar:
+            return p
+        if p.contextual or p.shape[1] != 1:
+            raise OutsideRules("diag of something that is not a column")
+        n = p.shape[0]
+        out: dict[Word, sympy.Expr] = {}
+        for w, c in p.terms.items():
+            # diag(a_1 ⊙ ... ⊙ t) = diag(a_1) ... diag(t), a word diag(a_1) ... diag(a_k) t; diag(1) = I
+            k = 0
+            while k < len(w) - 1 and w[k].base.kind == "diag" and not w[k].inverted:
+                k += 1
+            tail = w[k:]
+            self._insert(out, w[:k] + (() if tail == (ones(n),) else (diag_atom(tail),)), c)
+        return self._poly((n, n), out)
+
+    def ones(self, n: Dim) -> Poly:
+        return self.atom(ones(n))
+
+    def elementwise(self, func: str, u: Poly) -> Poly:
+        """f(u) for a column u: an atom of its own, its argument kept in one order of its terms."""
+        if u.contextual or u.shape[1] != 1:
+            raise OutsideRules(f"{func} of a matrix")
+        if not u.terms:
+            raise OutsideRules(f"{func} of the zero vector")
+        arg = _ordered(u.terms)
+        if func in ("sigmoid", "tanh"):
+            # sigmoid(-u) = 1 - sigmoid(u), tanh(-u) = -tanh(u): one of u and -u stands for both
+            negated = _ordered({w: -c for w, c in u.terms.items()})
+            if _arg_key(negated) < _arg_key(arg):
+                inner = self.atom(Atom(Base("apply", func, (), u.shape[0], 1, arg=negated)))
+                minus = self.scale(inner, sympy.Integer(-1))
+                return self.add(self.ones(u.shape[0]), minus) if func == "sigmoid" else minus
+        return self.atom(Atom(Base("apply", func, (), u.shape[0], 1, arg=arg)))
+
+    def argument(self, b: Base) -> Poly:
+        """The column an ``apply`` base is of, or a ``diag`` base's diagonal."""
+        rows = b.rows
+        return Poly((rows, 1), dict(b.arg))
+
+    def slope(self, b: Base) -> Poly:
+        """diag(f'(u)) for the elementwise f(u): exp' = exp, sigmoid' = sigmoid (1 - sigmoid),
+        tanh' = 1 - tanh^2, log'(u) = 1/u, sqrt'(u) = 1/(2 sqrt u), written with diag of f(u)."""
+        value = self.diag(self.atom(Atom(b)))
+        n = b.rows
+        if b.name == "exp":
+            return value
+        if b.name == "sigmoid":
+            return self.add(value, self.scale(self.mul(value, value), sympy.Integer(-1)))
+        if b.name == "tanh":
+            return self.add(self.identity(n), self.scale(self.mul(value, value), sympy.Integer(-1)))
+        if b.name == "log":
+            return self.inverse(self.diag(self.argument(b)))
+        if b.name == "sqrt":
+            return self.scale(self.inverse(value), sympy.Rational(1, 2))
+        raise OutsideRules(f"{b.name} has no derivative everywhere")
+
+    def hadamard(self, p: Poly, q: Poly) -> Poly:
+        """u ⊙ v = diag(u) v for columns (the order of the factors is then fixed by
+        :func:`hadamard_tail`); a product of scalars for 1 x 1 sides."""
+        if p.is_scalar and q.is_scalar:
+            return self.mul(p, q)
+        if p.shape != q.shape or p.shape[1] != 1:
+            raise OutsideRules("an entrywise product of matrices that are not columns")
+        return self.mul(self.diag(p), q)
 
     # -- derivatives --------------------------------------------------------------------------
     def differentiate(self, p: Poly, d: _Derivation) -> Poly:
@@ -578,8 +784,21 @@ class _Algebra(Visitor):
             for w2, c2 in da.terms.items():
                 self._insert(out, w[:i] + w2 + w[i + 1:], c * c2)
 
+    def base_derivative(self, b: Base, d: _Derivation) -> Poly | None:
+        """A base's derivative: a declared letter's from the derivation, diag(w) and f(u) from
+        their arguments (None: it does not depend on the variable)."""
+        if b.kind == "diag":  # d diag(w) = diag(dw)
+            dw = self.differentiate(self.argument(b), d)
+            return self.diag(dw) if dw.terms else None
+        if b.kind == "apply":  # d f(u) = diag(f'(u)) du
+            du = self.differentiate(self.argument(b), d)
+            return self.mul(self.slope(b), du) if du.terms else None
+        if b.kind == "ones":
+            return None
+        return d.base(b)
+
     def _atom_derivative(self, a: Atom, d: _Derivation) -> Poly | None:
-        db = d.base(a.base)
+        db = self.base_derivative(a.base, d)
         if db is None:
             return None
         if a.inverted:
@@ -769,7 +988,7 @@ class _Algebra(Visitor):
 
     @staticmethod
     def _mentions_word(w: Word, h: Base) -> bool:
-        return any(a.base == h for a in w)
+        return mentions(w, h)
 
     # -- from expressions ---------------------------------------------------------------------
     def build(self, e: Expr) -> Poly:
@@ -783,8 +1002,8 @@ class _Algebra(Visitor):
         s = self.symbols[e.name]
         if s.shape.is_scalar:
             return self.scalar(self.scalar_symbol(ScalarVar(e.name)))
-        return self.atom(Atom(Base("var", e.name, (), s.shape.rows, s.shape.cols,
-                                   symmetric=s.symmetric, invertible=s.invertible)))
+        return self.atom(Atom(Base("var", e.name, (), s.shape.rows, s.shape.cols, symmetric=s.symmetric,
+                                   invertible=s.invertible, orthogonal=s.orthogonal, diagonal=s.diagonal)))
 
     def _Const(self, e: Const) -> Poly:
         if not isinstance(e.value, sympy.Rational | int):
@@ -842,10 +1061,17 @@ class _Algebra(Visitor):
             return self.scalar(self.trace(arg))
         if e.func == "det":
             return self.scalar(self.det(arg))
+        if e.func == "diag":
+            return self.diag(arg)
         smooth = _SMOOTH.get(e.func)
-        if smooth is None or not arg.is_scalar:
-            raise OutsideRules(f"{e.func} of {'a scalar' if arg.is_scalar else 'a matrix'} is outside the rule base")
-        return self.scalar(smooth(arg.value()))
+        if smooth is None:
+            raise OutsideRules(f"{e.func} has no derivative everywhere: outside the rule base")
+        if arg.is_scalar:
+            return self.scalar(smooth(arg.value()))
+        return self.elementwise(e.func, arg)
+
+    def _Hadamard(self, e: Hadamard) -> Poly:
+        return self.hadamard(self.build(e.left), self.build(e.right))
 
     def _Derivative(self, e: Derivative) -> Poly:
         return self._derivative(e)
@@ -1021,8 +1247,19 @@ def explicit(poly: Poly, scalars: Mapping[sympy.Symbol, ScalarMeaning], ev: Eval
             return sympy.hessian(m[0, 0], list(ev.variable(Var(b.wrt[0]))))
         raise ValueError("a direction has no value outside its derivative")
 
+    def structured(b: Base) -> sympy.Matrix:
+        rows = ev.dims(b.rows)
+        if b.kind == "ones":
+            return sympy.ones(rows, 1)
+        column = sympy.zeros(rows, 1)
+        for w, c in b.arg:
+            column += c.xreplace({s: scalar(scalars[s]) for s in c.free_symbols}) * word(w, rows)
+        if b.kind == "diag":
+            return sympy.diag(*list(column))
+        return column.applyfunc(_SMOOTH[b.name])
+
     def atom(a: Atom) -> sympy.Matrix:
-        m = base(a.base)
+        m = structured(a.base) if a.base.kind in ("apply", "diag", "ones") else base(a.base)
         m = inverse(m) if a.inverted else m
         return m.T if a.transposed else m
 
@@ -1038,7 +1275,8 @@ def explicit(poly: Poly, scalars: Mapping[sympy.Symbol, ScalarMeaning], ev: Eval
         if isinstance(meaning, ScalarTrace):
             return word(meaning.word, ev.dims(dims_of(meaning.word)[0])).trace()
         if isinstance(meaning, ScalarDet):
-            return base(meaning.base).det(method="berkowitz")
+            b = meaning.base
+            return (structured(b) if b.kind in ("apply", "diag") else base(b)).det(method="berkowitz")
         if isinstance(meaning, ScalarDim):
             return sympy.Integer(ev.dims(meaning.name))
         value = ev.value(meaning.name)[0, 0]
