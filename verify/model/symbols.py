@@ -28,12 +28,31 @@ class Symbol:
     of: tuple[str, ...] = ()
     latex: str | None = None
     meaning: str = ""
+    #: V^T V = V V^T = I (so invertible, V^{-1} = V^T)
+    orthogonal: bool = False
+    #: zero off the diagonal (so symmetric; diagonal matrices commute with each other)
+    diagonal: bool = False
+    #: symmetric with x^T Q x > 0 for every x != 0 (so invertible)
+    positive_definite: bool = False
 
     def __post_init__(self) -> None:
-        if (self.symmetric or self.invertible) and not self.shape.is_square:
-            raise DeclarationError(f"{self.name}: only a square matrix can be symmetric or invertible")
+        structured = [p for p in STRUCTURES if getattr(self, p)]
+        if (self.symmetric or self.invertible or structured) and not self.shape.is_square:
+            raise DeclarationError(f"{self.name}: only a square matrix can be "
+                                   f"{_words(structured) if structured else 'symmetric or invertible'}")
+        if structured and (self.shape.is_scalar or self.of):
+            raise DeclarationError(f"{self.name}: {_words(structured)} is declared of a constant square matrix, "
+                                   "not a scalar or a function")
+        if self.orthogonal and (self.diagonal or self.positive_definite):
+            raise DeclarationError(f"{self.name}: orthogonal together with diagonal or positive definite is not "
+                                   "read (such a matrix is a diagonal of signs, or I)")
         if self.positive and not self.shape.is_scalar:
             raise DeclarationError(f"{self.name}: only a scalar can be declared positive")
+        # What each structure implies, so that every rule for a symmetric or invertible matrix applies.
+        if self.diagonal or self.positive_definite:
+            object.__setattr__(self, "symmetric", True)
+        if self.orthogonal or self.positive_definite:
+            object.__setattr__(self, "invertible", True)
 
     @property
     def kind(self) -> str:
@@ -49,10 +68,21 @@ class Symbol:
             text = f"vector({self.shape.rows})"
         else:
             text = f"matrix({self.shape.rows}, {self.shape.cols})"
-        props = [p for p in ("symmetric", "invertible", "positive") if getattr(self, p)]
+        implied = ({"symmetric"} if self.diagonal or self.positive_definite else set()) | (
+            {"invertible"} if self.orthogonal or self.positive_definite else set())
+        props = [p.replace("_", " ") for p in ("symmetric", "invertible", "positive", *STRUCTURES)
+                 if getattr(self, p) and p not in implied]
         if self.of:
             props.append(f"of({', '.join(self.of)})")
         return ", ".join([text, *props])
+
+
+#: The declared structures of a square matrix beyond symmetric and invertible.
+STRUCTURES = ("orthogonal", "diagonal", "positive_definite")
+
+
+def _words(properties: list[str]) -> str:
+    return " and ".join(p.replace("_", " ") for p in properties)
 
 
 def scalar(name: str, **props: object) -> Symbol:
@@ -112,6 +142,8 @@ def parse_declaration(name: str, text: str) -> Symbol:
             props["of"] = tuple(v.strip() for v in of.group(1).split(",") if v.strip())
         elif word in ("symmetric", "invertible", "positive"):
             props[word] = True
+        elif " ".join(word.split()).replace(" ", "_") in STRUCTURES:  # "positive definite"
+            props[" ".join(word.split()).replace(" ", "_")] = True
         else:
             raise DeclarationError(f"{name}: unknown property {word!r}")
     return Symbol(name, shape, **props)  # type: ignore[arg-type]  # props: Symbol's own keyword fields
