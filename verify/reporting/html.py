@@ -46,6 +46,7 @@ from verify.model import (
     Symbol,
     Var,
     Verdict,
+    read_only,
 )
 from verify.reporting import mathml, plots
 from verify.reporting.atomic import write_text_atomic
@@ -305,7 +306,10 @@ class SubmissionView:
     error: str | None
     notes: tuple[str, ...]
     questions: tuple[QuestionView, ...]
-    counts: dict[str, int]
+    counts: Mapping[str, int]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "counts", read_only(self.counts))
 
 
 @dataclass(frozen=True)

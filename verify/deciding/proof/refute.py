@@ -28,7 +28,7 @@ from verify.deciding.proof import counterexample
 from verify.deciding.proof.hints import TRANSPOSES, hint
 from verify.deciding.proof.noncommutative import prove_all_sizes
 from verify.errors import ShapeError
-from verify.model import Equality, Result, Transpose, Verdict
+from verify.model import Equality, Result, Transpose, Verdict, read_only
 
 #: Random points tried at each binding of the dimension letters before the size-independent
 #: prover (milliseconds): most false claims fail at the first point.
@@ -155,9 +155,12 @@ def _again(again: Callable[[], list[sympy.Matrix]]) -> tuple[sympy.Matrix, sympy
 class Separation:
     """Two sides' exact values at a point where they differ."""
 
-    point: dict[sympy.Symbol, sympy.Rational]
+    point: Mapping[sympy.Symbol, sympy.Rational]
     lhs: sympy.Matrix
     rhs: sympy.Matrix
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "point", read_only(self.point))
 
 
 def search(
