@@ -5,17 +5,24 @@ Every statement of the section is a claim, in the order written, errors included
 Setting. Q is symmetric positive definite, x^* the minimiser, so Q x^* = -c: the claims write
 c as -Q x^* (equivalent, Q being invertible). Gradient descent is x^{k+1} = x^k - alpha grad h(x^k).
 
-The eigen part needs an orthogonal V with Q = V Lambda V^T. Declaring a matrix symbol V and
-assuming V^T V = I cannot be done soundly by the engine: a random V is not orthogonal, so
-a counterexample found with it would be no counterexample at all. Instead the claims are
-stated at n = 2 with V the rational parametrisation of the rotations,
-V = [[(1 - t^2)/(1 + t^2), -2t/(1 + t^2)], [2t/(1 + t^2), (1 - t^2)/(1 + t^2)]]: orthogonal for
-every rational t (so any counterexample is a real one), and every rotation but the one by pi
-is reached (the identities are rational in the entries of V, hence hold on the closure). The
-reflections need no separate case: they are rotations with the sign of v_2 flipped, and every
-claim below is unchanged under v_i -> -v_i (Q = sum_i lambda_i v_i v_i^T, and each v_i
-appears twice in a term of the closed form). Lambda = diag(lambda_1, lambda_2) with
-lambda_i > 0, and Q := V Lambda V^T. So these claims are proved for n = 2 only.
+The eigen part, as the section writes it (update rule to the eigen-recursion, back to x), is
+stated for every n: V is declared ``matrix(n, n), orthogonal`` and Lambda ``matrix(n, n),
+diagonal, positive definite`` (its diagonal the eigenvalues, all positive, so Q := V Lambda V^T is
+positive definite). The engine draws V orthogonal and Lambda diagonal with a positive diagonal at
+every random point (a counterexample is a real one), and the size-independent prover uses
+V^T V = V V^T = I: these claims are proved for all sizes.
+
+The closed forms (recurrences with (1 - alpha lambda_i)^k, a power by the symbol k that only a
+scalar can take) and the three questions stay at n = 2, with V the rational parametrisation of
+the rotations, V = [[(1 - t^2)/(1 + t^2), -2t/(1 + t^2)], [2t/(1 + t^2), (1 - t^2)/(1 + t^2)]]:
+orthogonal for every rational t, every rotation but the one by pi reached (the identities are
+rational in the entries of V, hence hold on the closure). The reflections need no separate case:
+they are rotations with the sign of v_2 flipped, and every claim below is unchanged under
+v_i -> -v_i (Q = sum_i lambda_i v_i v_i^T, and each v_i appears twice in a term of the closed
+form). Lambda = diag(lambda_1, lambda_2) with lambda_i > 0 there, so that answers written with
+lambda_1, lambda_2 are read. A declared orthogonal V at n = 2 would not do for them yet: an
+induction is proved by instantiation, where V has generic entries (see
+verify/deciding/evaluation/instantiate.py), so a step needing V V^T = I would stay unproved.
 
 The errors of the section, as written:
 - the update rule writes x where x^k is meant: x^{k+1} = x^k - alpha Q (x - x^*). The next two
@@ -77,6 +84,21 @@ Lam = mat([[l1, 0], [0, l2]])
 Q2 = V * Lam * V.T
 E1, E2 = mat([[1, 0]]), mat([[0, 1]])  # e_i^T: picks the i-th coordinate
 
+# --- every n: V declared orthogonal, Lambda declared diagonal, Q = V Lambda V^T ----------------
+# The engine draws V orthogonal and Lambda diagonal with a positive diagonal (so Q is positive
+# definite) at every random point, and the size-independent prover uses V^T V = V V^T = I and
+# that diagonal matrices commute: these claims are about every n.
+Vn, Lam_d = Var("V"), Var("Lambda")
+Qn = Vn * Lam_d * Vn.T
+V_N = matrix("V", "n", "n", orthogonal=True, latex="V", meaning="the orthonormal eigenvectors of Q, as columns")
+LAMBDA_N = matrix("Lambda", "n", "n", diagonal=True, positive_definite=True, latex=r"\Lambda",
+                  meaning="the eigenvalues of Q on the diagonal, all positive (Q positive definite)")
+EIGEN_N = [V_N, LAMBDA_N, scalar("alpha", positive=True, latex=r"\alpha", meaning="the step size, alpha > 0"),
+           vector("x_star", "n", latex="x^*", meaning="the minimiser of h (Q x^* = -c)")]
+EIGEN_N_SYMBOLS = Symbols.of([*EIGEN_N, vector("x_k", "n", latex="x^k", meaning="the k-th gradient-descent iterate"),
+                              vector("x", "n", latex="x", meaning="the variable of h"),
+                              scalar("b", latex="b", meaning="a constant")])
+
 
 def xhat(v: Expr) -> Expr:
     """The change of basis: xhat = V^T (v - x^*)."""
@@ -96,6 +118,16 @@ EIGEN_SYMBOLS = Symbols.of([*EIGEN, _xk(2), _x(2)])
 GD_STEP = xk - alpha * grad(h(xk, -(Q2 * xs), Q2), xk)
 # The update rule as the solution writes it (x instead of x^k).
 WRITTEN_STEP = xk - alpha * Q2 * (x - xs)
+
+
+def xhat_n(v: Expr) -> Expr:
+    """The change of basis at every n: xhat = V^T (v - x^*), V the declared orthogonal matrix."""
+    return Vn.T * (v - xs)
+
+
+# The same two steps at every n, with Q = V Lambda V^T.
+GD_STEP_N = xk - alpha * grad(h(xk, -(Qn * xs), Qn), xk)
+WRITTEN_STEP_N = xk - alpha * Qn * (x - xs)
 
 # The closed forms of x^k (sequence x_k, index k, from x^0).
 SEQUENCE_SYMBOLS = Symbols.of([
@@ -151,14 +183,14 @@ CLAIMS: list[Claim] = [
         statement=r"\text{update rule} : x^{k+1} = x^k - \alpha Q (x - x^*)",
         # Gradient descent: x^{k+1} = x^k - alpha grad h(x^k) = x^k - alpha Q (x^k - x^*). As written
         # the step uses x, not x^k: the sides differ by alpha Q (x - x^k), nonzero for Q positive
-        # definite, alpha > 0 and x != x^k. By hand: t = 0 (V = I), lambda_1 = lambda_2 = 1 (Q = I),
+        # definite, alpha > 0 and x != x^k. By hand at n = 2: V = I, Lambda = I (Q = I),
         # alpha = 1, x^* = 0, x^k = (1, 0), x = 0: left x^k - x^k = (0, 0), right (1, 0).
         expect="fails",
         why="x is written where x^k is meant (with x read as x^k it holds: ref.quad.eigen-recursion). "
-        "Stated at n = 2 with Q = V Lambda V^T, lambda_i > 0, so that a counterexample has Q positive definite",
-        symbols=Symbols.of([*EIGEN, _xk(2), _x(2), B]),
-        lhs=GD_STEP,
-        rhs=WRITTEN_STEP,
+        "Stated for every n with Q = V Lambda V^T, Lambda positive definite, so that a counterexample has Q positive definite",
+        symbols=EIGEN_N_SYMBOLS,
+        lhs=GD_STEP_N,
+        rhs=WRITTEN_STEP_N,
     ),
     Equality(
         id="quad.change-of-basis",
@@ -166,9 +198,9 @@ CLAIMS: list[Claim] = [
         statement=r"\hat{x}^k = V^T (x^k - x^*) \Rightarrow x^k = V \hat{x}^k + x^*",
         # V orthogonal: V V^T = I, so V xhat^k + x^* = V V^T (x^k - x^*) + x^* = x^k.
         expect="holds",
-        why="n = 2, V a rotation (see the module docstring)",
-        symbols=Symbols.of([*EIGEN, _xk(2)]),
-        lhs=V * xhat(xk) + xs,
+        why="every n, V orthogonal (see the module docstring)",
+        symbols=EIGEN_N_SYMBOLS,
+        lhs=Vn * xhat_n(xk) + xs,
         rhs=xk,
     ),
     Equality(
@@ -178,10 +210,10 @@ CLAIMS: list[Claim] = [
         # With x^{k+1} from the update rule as written, V xhat^{k+1} + x^* = x^{k+1} (V V^T = I)
         # = x^k - alpha Q (x - x^*) = V xhat^k + x^* - alpha Q (x - x^*). Follows from the written rule.
         expect="holds",
-        why="x^{k+1} by the update rule as written (with x); n = 2, V a rotation",
-        symbols=EIGEN_SYMBOLS,
-        lhs=V * xhat(WRITTEN_STEP) + xs,
-        rhs=V * xhat(xk) + xs - alpha * Q2 * (x - xs),
+        why="x^{k+1} by the update rule as written (with x); every n, V orthogonal",
+        symbols=EIGEN_N_SYMBOLS,
+        lhs=Vn * xhat_n(WRITTEN_STEP_N) + xs,
+        rhs=Vn * xhat_n(xk) + xs - alpha * Qn * (x - xs),
     ),
     Equality(
         id="quad.update-times-vt",
@@ -189,10 +221,10 @@ CLAIMS: list[Claim] = [
         statement=r"\hat{x}^{k+1} = \hat{x}^k - \alpha V^T Q (V V^T) (x - x^*)",
         # Multiply the previous line by V^T (V^T V = I) and insert V V^T = I: holds, still with x.
         expect="holds",
-        why="x^{k+1} by the update rule as written (with x); n = 2, V a rotation",
-        symbols=EIGEN_SYMBOLS,
-        lhs=xhat(WRITTEN_STEP),
-        rhs=xhat(xk) - alpha * V.T * Q2 * (V * V.T) * (x - xs),
+        why="x^{k+1} by the update rule as written (with x); every n, V orthogonal",
+        symbols=EIGEN_N_SYMBOLS,
+        lhs=xhat_n(WRITTEN_STEP_N),
+        rhs=xhat_n(xk) - alpha * Vn.T * Qn * (Vn * Vn.T) * (x - xs),
     ),
     Equality(
         id="quad.eigen-step",
@@ -203,9 +235,9 @@ CLAIMS: list[Claim] = [
         # lambda_1 = lambda_2 = 1, alpha = 1, x^* = 0, x^k = (1, 0), x = 0: left (1, 0), right (0, 0).
         expect="fails",
         why="here the solution silently reads x as x^k",
-        symbols=EIGEN_SYMBOLS,
-        lhs=xhat(xk) - alpha * V.T * Q2 * (V * V.T) * (x - xs),
-        rhs=xhat(xk) - alpha * Lam * xhat(xk),
+        symbols=EIGEN_N_SYMBOLS,
+        lhs=xhat_n(xk) - alpha * Vn.T * Qn * (Vn * Vn.T) * (x - xs),
+        rhs=xhat_n(xk) - alpha * Lam_d * xhat_n(xk),
     ),
     Equality(
         id="quad.factor-out",
@@ -225,10 +257,10 @@ CLAIMS: list[Claim] = [
         # The conclusion, for gradient descent as the solution means it (x^{k+1} = x^k - alpha Q
         # (x^k - x^*)): xhat^{k+1} = V^T (x^k - x^* - alpha V Lambda V^T (x^k - x^*)) = (I - alpha Lambda) xhat^k.
         expect="holds",
-        why="1 read as I; x^{k+1} = x^k - alpha Q (x^k - x^*); n = 2, V a rotation",
-        symbols=Symbols.of([*EIGEN, _xk(2)]),
-        lhs=xhat(xk - alpha * Q2 * (xk - xs)),
-        rhs=(Identity() - alpha * Lam) * xhat(xk),
+        why="1 read as I; x^{k+1} = x^k - alpha Q (x^k - x^*); every n, V orthogonal",
+        symbols=EIGEN_N_SYMBOLS,
+        lhs=xhat_n(xk - alpha * Qn * (xk - xs)),
+        rhs=(Identity() - alpha * Lam_d) * xhat_n(xk),
     ),
     Recurrence(
         id="quad.component-recursion",
@@ -255,10 +287,10 @@ CLAIMS: list[Claim] = [
         statement=r"x^{k} - x^{*} = V\hat{x}^{k}",
         # V xhat^k = V V^T (x^k - x^*) = x^k - x^* since V V^T = I.
         expect="holds",
-        why="n = 2, V a rotation",
-        symbols=Symbols.of([*EIGEN, _xk(2)]),
+        why="every n, V orthogonal",
+        symbols=EIGEN_N_SYMBOLS,
         lhs=xk - xs,
-        rhs=V * xhat(xk),
+        rhs=Vn * xhat_n(xk),
     ),
     Equality(
         id="quad.columns",

@@ -69,22 +69,22 @@ def test_every_written_statement_has_a_hand_derived_expect() -> None:
 
 
 def test_update_rule_hand_counterexample() -> None:
-    # t = 0 (V = I), lambda = (1, 1), alpha = 1, x^* = 0, x^k = (1, 0), x = 0: left (0, 0), right (1, 0).
+    # n = 2, V = I, Lambda = I, alpha = 1, x^* = 0, x^k = (1, 0), x = 0: left (0, 0), right (1, 0).
     claim = BY_ID["quad.update-rule"]
     assert isinstance(claim, Equality)
     lhs, rhs = values_of(claim.symbols, (claim.lhs, claim.rhs), {
-        "t": 0, "lambda_1": 1, "lambda_2": 1, "alpha": 1, "x_star": [[0], [0]],
-        "x_k": [[1], [0]], "x": [[0], [0]], "b": 0})
+        "V": [[1, 0], [0, 1]], "Lambda": [[1, 0], [0, 1]], "alpha": 1, "x_star": [[0], [0]],
+        "x_k": [[1], [0]], "x": [[0], [0]], "b": 0}, {"n": 2})
     assert lhs == sympy.Matrix([0, 0]) and rhs == sympy.Matrix([1, 0])
 
 
 def test_eigen_step_hand_counterexample() -> None:
-    # t = 0, lambda = (1, 1), alpha = 1, x^* = 0, x^k = (1, 0), x = 0: left (1, 0), right (0, 0).
+    # n = 2, V = I, Lambda = I, alpha = 1, x^* = 0, x^k = (1, 0), x = 0: left (1, 0), right (0, 0).
     claim = BY_ID["quad.eigen-step"]
     assert isinstance(claim, Equality)
     lhs, rhs = values_of(claim.symbols, (claim.lhs, claim.rhs), {
-        "t": 0, "lambda_1": 1, "lambda_2": 1, "alpha": 1, "x_star": [[0], [0]],
-        "x_k": [[1], [0]], "x": [[0], [0]]})
+        "V": [[1, 0], [0, 1]], "Lambda": [[1, 0], [0, 1]], "alpha": 1, "x_star": [[0], [0]],
+        "x_k": [[1], [0]], "x": [[0], [0]]}, {"n": 2})
     assert lhs == sympy.Matrix([1, 0]) and rhs == sympy.Matrix([0, 0])
 
 
@@ -108,9 +108,19 @@ def test_equality_counterexamples_separate(claim_id: str) -> None:
     result = decide(claim, timeout=60)
     assert result.verdict is Verdict.REFUTED
     assert isinstance(claim, Equality) and separates(claim, result.counterexample)
-    # in the domain of the problem: alpha > 0, lambda_i > 0 (so Q is positive definite)
+    # in the domain of the problem: alpha > 0, V orthogonal, Lambda diagonal with a positive
+    # diagonal (so Q = V Lambda V^T is positive definite)
     values = result.counterexample.values
-    assert all(sympy.Rational(values[n]) > 0 for n in ("alpha", "lambda_1", "lambda_2"))
+    assert sympy.Rational(values["alpha"]) > 0
+    V, lam = read_matrix(values["V"]), read_matrix(values["Lambda"])
+    assert V.T * V == sympy.eye(V.shape[0])
+    assert lam == sympy.diag(*lam.diagonal()) and all(d > 0 for d in lam.diagonal())
+
+
+def read_matrix(text: str) -> sympy.Matrix:
+    """``[[1, 0], [0, 5]]`` (or a scalar at n = 1) -> the matrix, without eval: split the printed rows."""
+    rows = [[sympy.Rational(e.strip(" []")) for e in row.split(",")] for row in text.split("],")]
+    return sympy.Matrix(rows)
 
 
 def gradient_descent(values: Mapping[str, str], steps: int) -> tuple[sympy.Matrix, sympy.Matrix, sympy.Matrix]:

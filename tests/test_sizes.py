@@ -121,10 +121,11 @@ def test_the_sizes_where_a_claim_is_undefined_are_listed() -> None:
 
 
 def test_a_proof_at_some_sizes_says_it_is_not_a_proof_for_every_n() -> None:
-    # det(A^T) = det(A) for every n (the Leibniz formula), but a proof by instantiation with
-    # symbolic entries shows it only at the sizes it was made at: the scope lists them, and
-    # the detail says plainly that other n are not proved.
-    c = claim('A = "matrix(n, n)"', r"\det(A^T)", r"\det(A)")
+    # det(A + B) = det(B + A) for every n (A + B = B + A), but the size-independent prover has no
+    # rule for the determinant of a sum, and a proof by instantiation with symbolic entries shows
+    # it only at the sizes it was made at: the scope lists them, and the detail says plainly that
+    # other n are not proved.
+    c = claim('A = "matrix(n, n)"\nB = "matrix(n, n)"', r"\det(A + B)", r"\det(B + A)")
     r = decide(c)
     assert r.verdict is Verdict.PROVED, r
     assert r.scope is not None and r.scope.startswith("sizes ")

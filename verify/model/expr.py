@@ -710,6 +710,9 @@ def _derivative_shape(e: Derivative, symbols: Mapping[str, Symbol], layout: str)
         raise UnsupportedError(
             f"a derivative by the symmetric matrix {v.name} is not defined by the contract"
         )
+    if v.orthogonal:  # V^T V = I ties its entries: no derivative along each of them
+        raise UnsupportedError(f"a derivative by the orthogonal matrix {v.name} is not defined: "
+                               "its entries are not independent variables")
     vs = v.shape
     if vs.is_scalar:
         return f

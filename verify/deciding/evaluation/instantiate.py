@@ -8,7 +8,8 @@ are later replaced by free jet values (:func:`jets_to_symbols`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import random
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -255,6 +256,13 @@ class Evaluator(Visitor):
 
     # -- calculus ---------------------------------------------------------------------------
     def variable(self, v: Var) -> sympy.Matrix:
+        s = self.symbols.get(v.name)
+        if s is not None and structured(s):  # its entries are tied by its declaration
+            raise UnsupportedError(f"a derivative by {v.name} is not defined: it is declared "
+                                   f"{s.describe().split(', ', 1)[1]}, so its entries are not independent variables")
+        return self._free_entries(v)
+
+    def _free_entries(self, v: Var) -> sympy.Matrix:
         m = self.value(v.name)
         if not all(isinstance(a, sympy.Symbol) for a in m):
             raise UnsupportedError(f"cannot differentiate by {v.name}: its entries are not free")
@@ -324,7 +332,7 @@ class Evaluator(Visitor):
         m = inner.eval(e.expr, hint)
         table: dict[sympy.Symbol, sympy.Expr] = {}
         for v, value in e.values:
-            atoms = inner.variable(v)
+            atoms = inner._free_entries(v)  # a value given to any symbol, structured ones too
             given = self.eval(value)
             if given.shape != atoms.shape:
                 raise ShapeError(f"{v.name} is given a value of another size: {e.latex()}")
@@ -409,16 +417,41 @@ def entry_name(name: str, i: int, j: int, shape: tuple[int, int]) -> str:
 
 
 def symbolic(symbols: Mapping[str, Symbol], sizes: Mapping[str, int]) -> Realise:
-    """Entries as SymPy symbols; ``of(...)`` symbols as undefined functions of their variables."""
+    """Entries as SymPy symbols; ``of(...)`` symbols as undefined functions of their variables.
+
+    A proof by instantiation must hold for every matrix a declaration allows, and the entries
+    must range over a set that contains all of them (a claim proved for a larger set holds on
+    it); refuting is another matter (below):
+
+    - ``diagonal``: a symbol on the diagonal (positive when also positive definite), 0 elsewhere:
+      exactly the diagonal matrices.
+    - ``positive definite`` (not diagonal): a generic symmetric matrix. Every positive definite
+      matrix is symmetric, so an identity proved for all symmetric matrices holds for them; a
+      claim true only thanks to definiteness is left unproved here (the size-independent prover
+      or ``unknown``), never proved wrongly.
+    - ``orthogonal``: a generic matrix, for the same reason. An exact symbolic form of every
+      orthogonal matrix does not exist as one rational map: O(n) has two components (det 1 and
+      det -1), the image of one rational parametrisation is irreducible, and the Cayley transform
+      reaches only the rotations without eigenvalue -1, so a proof through it would "prove"
+      det(V) = 1. Generic entries prove only what holds for every matrix, which includes the
+      orthogonal ones: sound, and V^T V = I itself is left to the size-independent prover.
+
+    Values of these entries are never drawn one by one for a counterexample: a random generic V
+    is not orthogonal. Whoever searches for a counterexample among them draws every structured
+    symbol's entries together with :func:`structured_values`, inside its declaration.
+    """
     evaluator_sizes = dict(sizes)
 
     def atoms_of(s: Symbol) -> sympy.Matrix:
         rows, cols = s.shape.bind(evaluator_sizes)
 
-        def entry(i: int, j: int) -> sympy.Symbol:
+        def entry(i: int, j: int) -> sympy.Expr:
+            if s.diagonal and i != j:
+                return sympy.Integer(0)
             if s.symmetric and j < i:
                 i, j = j, i
-            return sympy.Symbol(entry_name(s.name, i, j, (rows, cols)), real=True, positive=s.positive or None)
+            positive = s.positive or (s.diagonal and s.positive_definite) or None
+            return sympy.Symbol(entry_name(s.name, i, j, (rows, cols)), real=True, positive=positive)
 
         return sympy.Matrix(rows, cols, entry)
 
@@ -435,6 +468,39 @@ def symbolic(symbols: Mapping[str, Symbol], sizes: Mapping[str, int]) -> Realise
         )
 
     return realise
+
+
+def structured(s: Symbol) -> bool:
+    """Declared orthogonal, diagonal or positive definite: entries that are not drawn one by one."""
+    return s.orthogonal or s.diagonal or s.positive_definite
+
+
+def structured_values(symbols: Mapping[str, Symbol], sizes: Mapping[str, int], atoms: Iterable[sympy.Basic],
+                      rng: random.Random) -> dict[sympy.Symbol, sympy.Rational]:
+    """Exact values, inside their declarations, for the entries (as :func:`symbolic` names them)
+    of every symbol declared orthogonal, diagonal or positive definite that ``atoms`` mentions.
+
+    Each such symbol is drawn whole (:func:`~verify.deciding.evaluation.rationals.random_matrix`), so
+    that a point made of these values, with every other atom drawn alone, satisfies every
+    declaration: a counterexample found there is a real one. Symbols are drawn in declaration
+    order, and nothing is drawn when no structured symbol is mentioned (other claims' points are
+    the ones drawn before)."""
+    from verify.deciding.evaluation.rationals import random_matrix
+
+    wanted = {a for a in atoms if isinstance(a, sympy.Symbol)}
+    out: dict[sympy.Symbol, sympy.Rational] = {}
+    realise = symbolic(symbols, sizes)
+    for s in symbols.values():
+        if not structured(s) or s.of or not s.shape.letters <= sizes.keys():
+            continue
+        entries = realise(s)
+        if not any(a in wanted for a in entries):
+            continue
+        rows, cols = s.shape.bind(sizes)
+        for a, v in zip(entries, random_matrix(s, rows, cols, rng), strict=True):
+            if isinstance(a, sympy.Symbol):
+                out[a] = v
+    return out
 
 
 def jet_symbol(d: sympy.Derivative) -> sympy.Symbol:

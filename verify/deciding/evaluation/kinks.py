@@ -5,8 +5,10 @@ chance, and there is where ``I(x \\geq 0)`` and ``I(x > 0)`` differ, or ``max(x,
 ``x I(x > y) + y I(x < y)``. So, beside the random points, the sides are evaluated where one
 switch is exactly 0: the point is drawn as usual, then one entry of one symbol the switch
 mentions is solved for, where the switch is linear in it with a rational coefficient (the
-other entries keep their random values). Every function has its value there; a derivative
-taken through the kink does not exist there and leaves the point unused
+other entries keep their random values), and only where the symbol stays inside its declaration
+(an orthogonal matrix is never changed, a diagonal one only on its diagonal, a positive definite
+or invertible one only when it still is, a positive scalar only to a positive value). Every
+function has its value there; a derivative taken through the kink does not exist there and leaves the point unused
 (:mod:`verify.deciding.evaluation.jets`), so switches of a variable something is differentiated by are
 not tried.
 """
@@ -20,6 +22,7 @@ import sympy
 
 from verify.deciding.evaluation import certified
 from verify.deciding.evaluation.instantiate import Evaluator
+from verify.deciding.evaluation.rationals import satisfies
 from verify.deciding.evaluation.sampling import Point, differentiated, evaluate
 from verify.errors import VerifyError
 from verify.model import (
@@ -146,18 +149,24 @@ def _solve(claim: Equality, sizes: Mapping[str, int], switch: tuple[Expr, Expr |
     symbols = claim.symbols
     if any(symbols[n].of for n in names) or not all(n in point.values for n in names):
         return False  # a dependent symbol is realised from the point's own draws: left alone
-    entries = [(n, i, j) for n in names for i in range(point.values[n].shape[0])
-               for j in range(point.values[n].shape[1]) if not (symbols[n].symmetric and j < i)]
+    # An orthogonal matrix has no entry that can change alone and stay orthogonal: it is never
+    # solved for. A diagonal one only on its diagonal; any other change is kept only when the
+    # matrix stays inside its declaration (positive definite, invertible, positive): checked below.
+    entries = [(n, i, j) for n in names if not symbols[n].orthogonal for i in range(point.values[n].shape[0])
+               for j in range(point.values[n].shape[1])
+               if not (symbols[n].symmetric and j < i) and not (symbols[n].diagonal and i != j)]
     rng.shuffle(entries)
     t = sympy.Dummy("t", real=True)
     for name, i, j in entries[:UNKNOWNS]:
         value = _root(claim, sizes, switch, point, name, i, j, t, rng)
-        if value is None or (symbols[name].positive and not value > 0):
+        if value is None:
             continue
         m = point.values[name].copy()
         m[i, j] = value
         if symbols[name].symmetric:
             m[j, i] = value
+        if not satisfies(symbols[name], m):
+            continue
         point.values[name] = m
         if name in point.atoms:  # a variable differentiated by: its offset symbol's value too
             point.substitution[point.atoms[name][i, j]] = value

@@ -1,7 +1,9 @@
 """Random exact numbers: the values a random point is made of.
 
 Small integers, halves and thirds, sometimes values in (0, 1) or near a large magnitude, and
-never a float: a refutation rests on exact values only.
+never a float: a refutation rests on exact values only. Matrices are drawn inside their
+declarations (:func:`random_matrix`: orthogonal, diagonal, positive definite, symmetric,
+invertible), and :func:`satisfies` checks a value against them.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import random
 from collections.abc import Iterable
 
 import sympy
+
+from verify.model import Symbol
 
 
 def rational(rng: random.Random, positive: bool = False, unit: bool = False, magnitude: int = 0,
@@ -39,3 +43,83 @@ def rational(rng: random.Random, positive: bool = False, unit: bool = False, mag
 
 def sample_point(atoms: Iterable[sympy.Symbol], rng: random.Random) -> dict[sympy.Symbol, sympy.Rational]:
     return {a: rational(rng, positive=bool(a.is_positive)) for a in sorted(atoms, key=str)}
+
+
+# ---------------------------------------------------------------------------------------
+# Matrices inside their declarations.
+
+
+def random_matrix(s: Symbol, rows: int, cols: int, rng: random.Random, unit: bool = False,
+                  magnitude: int = 0, signed: bool = False) -> sympy.Matrix:
+    """Exact random values of the declared symbol ``s`` at ``rows`` x ``cols``, inside every property
+    it is declared with (a refutation at a point outside a declaration would be no refutation):
+
+    - ``orthogonal``: the Cayley transform V = (I - K)(I + K)^{-1} of a random rational skew-symmetric
+      K (I + K is invertible for every real skew K: its eigenvalues are 1 + i y), then, half the
+      time, one column's sign flipped, so that reflections (det -1) occur too; one time in five a
+      random signed permutation instead, which reaches -I and the rotations by pi that the Cayley
+      transform never gives. V^T V = I exactly, in rationals;
+    - ``diagonal``: random rationals on the diagonal, zeros elsewhere (positive ones if also
+      positive definite);
+    - ``positive definite``: L L^T + D with L random rational lower triangular and D a positive
+      rational diagonal (L L^T is positive semidefinite, D positive definite);
+    - ``symmetric``, ``invertible``, ``positive`` as before: the upper triangle mirrored, a
+      nonsingular draw, positive entries.
+
+    ``unit``, ``magnitude`` and ``signed`` (:func:`rational`) apply to the free entries (an orthogonal
+    matrix's entries lie in [-1, 1] whatever they say). Every result satisfies :func:`satisfies`.
+    """
+    if s.orthogonal:
+        return _orthogonal(rows, rng)
+    for _ in range(20):
+        if s.diagonal:
+            m = sympy.diag(*(rational(rng, s.positive_definite, unit, magnitude, signed) for _ in range(rows)))
+        elif s.positive_definite:
+            low = sympy.Matrix(rows, rows, lambda i, j: rational(rng, False, unit) if j <= i else 0)
+            m = low * low.T + sympy.diag(*(rational(rng, True, unit, magnitude, signed) for _ in range(rows)))
+        else:
+            m = sympy.Matrix(rows, cols, lambda i, j: rational(rng, s.positive, unit, magnitude, signed))
+            if s.symmetric:
+                m = m.upper_triangular() + m.upper_triangular(1).T
+        if not s.invertible or m.det() != 0:
+            return m
+    return sympy.eye(rows)
+
+
+def _orthogonal(n: int, rng: random.Random) -> sympy.Matrix:
+    if rng.random() < 0.2:  # a signed permutation: -I, the rotations by pi, swaps
+        order = list(range(n))
+        rng.shuffle(order)
+        return sympy.Matrix(n, n, lambda i, j: rng.choice((1, -1)) if order[i] == j else 0)
+    skew = sympy.zeros(n, n)
+    for i in range(n):
+        for j in range(i + 1, n):
+            skew[i, j] = rational(rng)
+            skew[j, i] = -skew[i, j]
+    eye = sympy.eye(n)
+    v = (eye - skew) * (eye + skew).inv()
+    if rng.random() < 0.5:  # a reflection: one column's sign flipped (det -1)
+        k = rng.randrange(n)
+        v[:, k] = -v[:, k]
+    return v
+
+
+def satisfies(s: Symbol, m: sympy.Matrix) -> bool:
+    """Whether the exact value ``m`` is inside every property ``s`` is declared with (entries that are
+    not rational numbers are not judged here: only drawn values are, and those are rational)."""
+    if not all(isinstance(e, sympy.Rational) for e in m):
+        return True
+    if s.positive and not all(e > 0 for e in m):
+        return False
+    square = m.shape[0] == m.shape[1]
+    if (s.symmetric or s.diagonal or s.orthogonal or s.positive_definite or s.invertible) and not square:
+        return False
+    if s.symmetric and m != m.T:
+        return False
+    if s.diagonal and any(m[i, j] != 0 for i in range(m.shape[0]) for j in range(m.shape[1]) if i != j):
+        return False
+    if s.orthogonal and m.T * m != sympy.eye(m.shape[0]):
+        return False
+    if s.positive_definite and not all(m[:k, :k].det() > 0 for k in range(1, m.shape[0] + 1)):
+        return False
+    return not (s.invertible and m.det() == 0)

@@ -21,7 +21,8 @@ import sympy
 
 from verify.deciding.evaluation.instantiate import entry_name, evaluate_sides, jet_symbol
 from verify.deciding.evaluation.jets import JetEvaluator
-from verify.deciding.evaluation.rationals import rational
+from verify.deciding.evaluation.rationals import random_matrix, rational, satisfies
+from verify.errors import UnsupportedError
 from verify.model import (
     Add,
     Apply,
@@ -115,17 +116,6 @@ def _atoms(s: Symbol, rows: int, cols: int) -> sympy.Matrix:
     return sympy.Matrix(rows, cols, entry)
 
 
-def _random_matrix(s: Symbol, rows: int, cols: int, rng: random.Random, unit: bool = False,
-                   magnitude: int = 0, signed: bool = False) -> sympy.Matrix:
-    for _ in range(20):
-        m = sympy.Matrix(rows, cols, lambda i, j: rational(rng, s.positive, unit, magnitude, signed))
-        if s.symmetric:
-            m = m.upper_triangular() + m.upper_triangular(1).T
-        if not s.invertible or m.det() != 0:
-            return m
-    return sympy.eye(rows)
-
-
 @dataclass
 class Point:
     """One random point: values of every symbol, and the jets of every dependent symbol."""
@@ -157,9 +147,10 @@ class Point:
             if s.of or not s.shape.letters <= self.sizes.keys():
                 continue  # functions are realised on demand; unsized symbols are not mentioned
             rows, cols = s.shape.bind(self.sizes)
-            value = _random_matrix(s, rows, cols, self.rng, self.unit, self.magnitude, self.signed)
+            value = random_matrix(s, rows, cols, self.rng, self.unit, self.magnitude, self.signed)
             self.values[name] = value
             if name in self.free:
+                refuse_structured_variable(s)
                 atoms = _atoms(s, rows, cols)
                 self.atoms[name] = atoms
                 for a, v in zip(atoms, value, strict=True):
@@ -177,7 +168,7 @@ class Point:
             if var_atoms is None:  # never differentiated by: the function is just a value
                 continue
             variables += list(var_atoms)
-        value = _random_matrix(s, rows, cols, self.rng)
+        value = random_matrix(s, rows, cols, self.rng)
         self.values[s.name] = value
 
         def entry(i: int, j: int) -> sympy.Expr:
@@ -257,6 +248,27 @@ class Point:
         return out
 
 
+def refuse_structured_variable(s: Symbol) -> None:
+    """A matrix declared orthogonal is no variable to differentiate by: its entries are tied by
+    V^T V = I, and a derivative along every entry would leave the declaration (diagonal and positive
+    definite matrices are symmetric, which the model refuses already)."""
+    if s.orthogonal or s.diagonal or s.positive_definite:
+        raise UnsupportedError(f"a derivative by {s.name} is not defined: it is declared "
+                               f"{s.describe().split(', ', 1)[1]}, so its entries are not independent variables")
+
+
+def outside(point: Point) -> None:
+    """Raise ValueError (the point is not used) when a value lies outside its symbol's declaration.
+
+    Every drawn value is inside (:func:`~verify.deciding.evaluation.rationals.random_matrix`), and a
+    point put on a kink keeps it (:mod:`verify.deciding.evaluation.kinks`): this is the last guard
+    before a value can become a counterexample shown to the user."""
+    for name, value in point.values.items():
+        s = point.symbols[name]
+        if not s.of and not satisfies(s, value):
+            raise ValueError(f"{name} drawn outside its declaration ({s.describe()})")
+
+
 def _counts(combo: tuple[int, ...]) -> list[tuple[int, int]]:
     out: dict[int, int] = {}
     for c in combo:
@@ -288,6 +300,7 @@ def evaluate(
     point = Point(symbols, sizes, order, rng, free, unit, magnitude, signed)
     if adjust is not None:  # e.g. put the point on a kink (verify.deciding.evaluation.kinks)
         adjust(point)
+    outside(point)
     # Pure-Python Fractions first: the same exact values many times faster when every operation
     # is rational. Whatever it declines, and every undefined value or kink, is left to the SymPy
     # path on the same point, which reuses the dependent symbols the fast attempt realised (each

@@ -39,7 +39,7 @@ import sympy
 
 from verify.deciding.dispatch import Progress, decide_inline, quiet
 from verify.deciding.evaluation import certified, sizing
-from verify.deciding.evaluation.instantiate import Evaluator, symbolic
+from verify.deciding.evaluation.instantiate import Evaluator, structured_values, symbolic
 from verify.deciding.evaluation.piecewise import off_boundaries
 from verify.deciding.evaluation.rationals import rational
 from verify.deciding.proof.counterexample import show
@@ -587,6 +587,7 @@ def _separate(p: Problem, value: sympy.Expr, rc: sympy.Expr, case: Case,
     others = (value.free_symbols | rc.free_symbols) - set(case.fresh)
     for _ in range(24):
         point = sample_case(case, others, rng)
+        point.update(structured_values(p.claim.symbols, p.sizes, others, rng))  # inside declarations
         if not off_boundaries((sympy.Matrix([value]), sympy.Matrix([rc])), point):
             continue
         a, b = value.xreplace(point), rc.xreplace(point)
@@ -619,6 +620,7 @@ def _refute_concretely(p: Problem, rng: random.Random, progress: Progress,
                 if tried >= points:
                     break
                 point = sample_case(case, others, rng)
+                point.update(structured_values(p.claim.symbols, p.sizes, others, rng))  # inside declarations
                 progress(f"SymPy's limit at exact values (entry {idx + 1}, point {tried + 1})")
                 concrete = ec.xreplace(point)
                 rhs_value = rc.xreplace(point)

@@ -47,7 +47,8 @@ def from_point(claim: Equality, point: Point, lv: sympy.Matrix, rv: sympy.Matrix
     for name, m in point.values.items():
         if name not in point.atoms and not claim.symbols[name].of:
             for a, v in zip(_entry_symbols(claim, name, sizes), m, strict=True):
-                exact[str(a)] = sympy.sstr(v)
+                if isinstance(a, sympy.Symbol):  # a diagonal matrix's zeros are no entries to give
+                    exact[str(a)] = sympy.sstr(v)
     return Counterexample(values=values, lhs=show(lv), rhs=show(rv), sizes=dict(sizes), point=exact,
                           note=_certified_gap(lv, rv))
 

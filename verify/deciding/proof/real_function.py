@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import sympy
 
 from verify.deciding.evaluation import certified, sizing
-from verify.deciding.evaluation.instantiate import Evaluator, symbolic
+from verify.deciding.evaluation.instantiate import Evaluator, structured, structured_values, symbolic
 from verify.deciding.evaluation.piecewise import PIECEWISE, switches
 from verify.deciding.evaluation.rationals import rational
 from verify.deciding.evaluation.values import as_expr
@@ -68,6 +68,9 @@ def check_variables(symbols: Symbols, wrt: Sequence[Var]) -> None:
             raise UnsupportedError(f"{v.name} is declared as a function of {', '.join(s.of)}")
         if s.symmetric:
             raise UnsupportedError(f"{v.name} is symmetric: its entries are not independent variables")
+        if structured(s):
+            raise UnsupportedError(f"{v.name} is declared {s.describe().split(', ', 1)[1]}: its entries are not "
+                                   "independent variables")
         if v.name in seen:
             raise UnsupportedError(f"{v.name} is listed twice")
         seen.add(v.name)
@@ -151,7 +154,9 @@ def candidates(
 ) -> Iterator[Point]:
     """Grid points for the variables, then random ones; parameters random at every point.
 
-    Invertible parameters are kept non-singular; points where a piecewise function sits on
+    Invertible parameters are kept non-singular, orthogonal, diagonal and positive definite ones
+    inside their declarations (:func:`~verify.deciding.evaluation.instantiate.structured_values`:
+    a parameter's entries drawn one by one would not be); points where a piecewise function sits on
     its kink are skipped (a derivative there is a convention, not a value).
     """
     invertible = [
@@ -163,9 +168,12 @@ def candidates(
         grid(function.variables, grid_limit),
         (random_point(function.variables, rng) for _ in range(random_count)),
     )
+    ev = function.evaluator
     for base in sources:
         point = dict(base)
         point.update(random_point(function.parameters, rng))
+        # Orthogonal, diagonal, positive definite parameters drawn whole, inside their declarations.
+        point.update(structured_values(ev.symbols, ev.sizes, function.parameters, rng))
         if any(m.xreplace(point).det() == 0 for m in invertible):
             continue
         if not off_kinks(function.value, point):
