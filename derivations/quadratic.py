@@ -187,7 +187,8 @@ CLAIMS: list[Claim] = [
         # alpha = 1, x^* = 0, x^k = (1, 0), x = 0: left x^k - x^k = (0, 0), right (1, 0).
         expect="fails",
         why="x is written where x^k is meant (with x read as x^k it holds: ref.quad.eigen-recursion). "
-        "Stated for every n with Q = V Lambda V^T, Lambda positive definite, so that a counterexample has Q positive definite",
+        "Stated for every n with Q = V Lambda V^T, Lambda positive definite, so that a counterexample has "
+        "Q positive definite",
         symbols=EIGEN_N_SYMBOLS,
         lhs=GD_STEP_N,
         rhs=WRITTEN_STEP_N,
