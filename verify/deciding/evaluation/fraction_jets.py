@@ -69,6 +69,7 @@ from verify.model import (
 Monomial = tuple[int, ...]
 #: Integers stay Python ints: they mix exactly with Fractions and cost a tenth as much, and most
 #: sampled values are integers. A float never enters (division always goes through Fraction).
+#: (Balls enter only in the subclass of :mod:`verify.deciding.evaluation.ball_jets`, typed there.)
 Coefficient = int | Fraction
 #: A polynomial in the offsets truncated at the ring's order; zero coefficients are never stored,
 #: so "constant" and "zero" can be read off the keys, as SymPy's expanded form shows them.
@@ -376,15 +377,32 @@ class FractionEvaluator(Visitor):
         constant = self.ring.constant
         return JetMatrix(tuple(tuple(constant(x) for x in row) for row in m))
 
+    # -- the numbers at the point: exact here, balls in a subclass (ball_jets) -----------------
+    def _reciprocal(self, c: Coefficient) -> Coefficient:
+        if c == 0:
+            raise ZeroDivisionError("division by zero")
+        return 1 / Fraction(c)
+
+    def _invert_numbers(self, m0: list[list[Coefficient]]) -> list[list[Coefficient]]:
+        return _inverse_of_numbers(m0)  # ZeroDivisionError when singular, as the SymPy path
+
+    def _det_numbers(self, m0: list[list[Coefficient]]) -> Coefficient:
+        return _det_of_numbers(m0)
+
+    def _sign(self, c: Coefficient) -> int:
+        """-1, 0 or 1: the branch a kink's switch takes."""
+        return (c > 0) - (c < 0)
+
+    def _transcendental(self, func: str, x: Jet) -> Jet:
+        raise Declined(f"{func} is not exact over the rationals")
+
     def inverse(self, m: JetMatrix) -> JetMatrix:
         """Neumann series around the value at the point, ``order`` terms, as JetEvaluator.inverse."""
         m0 = self._numbers(m)
         if m.shape == (1, 1):
-            if m0[0][0] == 0:
-                raise ZeroDivisionError("division by zero")
-            x0: list[list[Coefficient]] = [[1 / Fraction(m0[0][0])]]
+            x0: list[list[Coefficient]] = [[self._reciprocal(m0[0][0])]]
         else:
-            x0 = _inverse_of_numbers(m0)  # ZeroDivisionError when singular, as the SymPy path
+            x0 = self._invert_numbers(m0)
         inv = self._constants(x0)
         ring = self.ring
         unit = ring.unit
@@ -404,7 +422,7 @@ class FractionEvaluator(Visitor):
         n = m.shape[0]
         ring = self.ring
         if all(ring.is_constant(x) for x in m.entries()):
-            return ring.constant(_det_of_numbers(self._numbers(m)))
+            return ring.constant(self._det_numbers(self._numbers(m)))
         # Sum over permutations, row by row, memoised by the set of columns used: sign from the
         # inversions each new column makes with the columns already taken.
         layer: dict[int, Jet] = {0: ring.constant(1)}
@@ -512,8 +530,8 @@ class FractionEvaluator(Visitor):
         ring = self.ring
         if e.func in ("relu", "abs", "step", "closed_step"):
             def piece(x: Jet) -> Jet:
-                c = ring.value(x)
-                if c == 0:
+                sign = self._sign(ring.value(x))
+                if sign == 0:
                     # On the kink: the value is exact (ReLU(0) = |0| = step(0) = 0, closed_step(0)
                     # = 1) while the argument is constant; where it varies, a derivative would go
                     # through the kink, undefined there: a Boundary, as on the SymPy path.
@@ -521,10 +539,10 @@ class FractionEvaluator(Visitor):
                         raise Boundary("on a kink whose switch varies")
                     return ring.constant(1 if e.func == "closed_step" else 0)
                 if e.func in ("step", "closed_step"):
-                    return ring.constant(1 if c > 0 else 0)
+                    return ring.constant(1 if sign > 0 else 0)
                 if e.func == "relu":
-                    return x if c > 0 else {}
-                return x if c > 0 else ring.neg(x)
+                    return x if sign > 0 else {}
+                return x if sign > 0 else ring.neg(x)
 
             return JetMatrix(tuple(tuple(piece(x) for x in row) for row in m.rows))
         if e.func == "tr":
@@ -541,6 +559,8 @@ class FractionEvaluator(Visitor):
         if e.func == "diag":
             entries = m.entries()
             return _build(len(entries), len(entries), lambda i, j: entries[i] if i == j else {})
+        if e.func in ("exp", "log", "sigmoid", "tanh", "sqrt"):
+            return JetMatrix(tuple(tuple(self._transcendental(e.func, x) for x in row) for row in m.rows))
         raise Declined(f"{e.func} is not exact over the rationals")
 
     def _Max(self, e: Max, hint: Hint) -> JetMatrix:
@@ -556,11 +576,14 @@ class FractionEvaluator(Visitor):
         def pick(i: int, j: int) -> Jet:
             entries = [m.rows[i][j] for m in grown]
             values = [value(x) for x in entries]
-            best = max(range(len(values)), key=values.__getitem__)
+            best = 0  # the first of the largest, as max() picks it
+            for k in range(1, len(values)):
+                if self._sign(values[k] - values[best]) > 0:
+                    best = k
             for k, v in enumerate(values):
                 # A tie has its value, max(a, a) = a, and its jet where the tied jets are equal;
                 # tied jets that differ would be differentiated through the kink: a Boundary.
-                if k != best and values[best] == v and entries[k] != entries[best]:
+                if k != best and self._sign(values[best] - v) == 0 and entries[k] != entries[best]:
                     raise Boundary("a tie in max whose branches vary differently")
             return entries[best]
 

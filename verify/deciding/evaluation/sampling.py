@@ -269,6 +269,30 @@ def outside(point: Point) -> None:
             raise ValueError(f"{name} drawn outside its declaration ({s.describe()})")
 
 
+class Agreed(Exception):
+    """Balls of the two sides overlap in every entry at this point: no difference shown here
+    (never a verdict; see :mod:`verify.deciding.evaluation.ball_jets`)."""
+
+
+def _by_balls(sides: tuple[Expr, ...], symbols: Mapping[str, Symbol], sizes: Mapping[str, int], layout: str,
+              point: Point, order: int, realised: dict[str, sympy.Matrix]) -> None:
+    """Raise :class:`Agreed` where the sides' balls show no certain difference; return (for the exact
+    SymPy values) where they do, or where the balls decline. Dependent symbols the balls realise are
+    added to ``realised``, so that the SymPy path reuses them."""
+    from verify.deciding.evaluation.ball_jets import BallPointEvaluator, certainly_differ
+    from verify.deciding.evaluation.fraction_jets import Declined
+
+    ball = BallPointEvaluator(symbols, sizes, layout, point, order, realised)
+    try:
+        lhs, rhs = ball.balls(sides)
+    except (Declined, ZeroDivisionError, ValueError):
+        return
+    finally:
+        realised.update(ball.realised)
+    if all(x.is_finite() for side in (lhs, rhs) for row in side for x in row) and not certainly_differ(lhs, rhs):
+        raise Agreed
+
+
 def _counts(combo: tuple[int, ...]) -> list[tuple[int, int]]:
     out: dict[int, int] = {}
     for c in combo:
@@ -287,6 +311,7 @@ def evaluate(
     magnitude: int = 0,
     signed: bool = False,
     adjust: Callable[[Point], None] | None = None,
+    balls: bool = False,
 ) -> tuple[list[sympy.Matrix], Point]:
     """Both sides' exact values at one random point (by Fractions where they apply, unless
     ``use_fractions`` is off).
@@ -294,6 +319,11 @@ def evaluate(
     Raises ZeroDivisionError or ValueError where a side is undefined there, and
     :class:`~verify.deciding.evaluation.jets.Boundary` on a kink of max, |.| or a step. The values may
     hold transcendental constants such as exp(1/2).
+
+    With ``balls``, a caller that only asks whether the sides differ here (a refutation) lets
+    transcendental values be enclosed in balls first (:mod:`verify.deciding.evaluation.ball_jets`):
+    :class:`Agreed` is raised where no entry certainly differs, and the exact values are computed
+    only where one does.
     """
     free = frozenset().union(*(differentiated(e) for e in sides))
     order = max(1, *(derivative_order(e) for e in sides))
@@ -322,7 +352,11 @@ def evaluate(
         return by_sympy(), point
     try:
         values = fast.evaluate(sides)
-    except (Declined, ZeroDivisionError, ValueError):  # Boundary is a ValueError
+    except Declined:
+        if balls:
+            _by_balls(sides, symbols, sizes, layout, point, order, fast.realised)
+        return by_sympy(), point
+    except (ZeroDivisionError, ValueError):  # Boundary is a ValueError
         return by_sympy(), point
     # A refutation is a promise: before one rests on these values, the caller has them
     # computed again the established way (only then: most points show no difference).

@@ -23,7 +23,7 @@ from verify.deciding.evaluation import certified, sizing
 from verify.deciding.evaluation.kinks import on_kinks
 from verify.deciding.evaluation.piecewise import off_boundaries
 from verify.deciding.evaluation.rationals import sample_point
-from verify.deciding.evaluation.sampling import Point, evaluate
+from verify.deciding.evaluation.sampling import Agreed, Point, evaluate
 from verify.deciding.proof import counterexample
 from verify.deciding.proof.hints import TRANSPOSES, hint
 from verify.deciding.proof.noncommutative import prove_all_sizes
@@ -40,12 +40,14 @@ ATTEMPTS = 40
 
 def sample(
     claim: Equality, sizes: Mapping[str, int], rng: random.Random, unit: bool = False, use_fractions: bool = True,
-    magnitude: int = 0, signed: bool = False,
+    magnitude: int = 0, signed: bool = False, balls: bool = False,
 ) -> tuple[sympy.Matrix, sympy.Matrix, Point] | None:
-    """Both sides' exact values at one random point, or None where a side is undefined or on a kink."""
+    """Both sides' exact values at one random point, or None where a side is undefined or on a kink.
+    With ``balls``, :class:`~verify.deciding.evaluation.sampling.Agreed` where balls show the sides
+    agree there (no exact values computed)."""
     try:
         (lv, rv), point = evaluate((claim.lhs, claim.rhs), claim.symbols, sizes, claim.layout, rng, unit,
-                                   use_fractions, magnitude, signed)
+                                   use_fractions, magnitude, signed, balls=balls)
     except (ZeroDivisionError, ValueError):  # Boundary is a ValueError too
         return None
     if not (certified.all_defined(lv) and certified.all_defined(rv)):
@@ -84,7 +86,12 @@ def refute_at(claim: Equality, bound: list[dict[str, int]], rng: random.Random, 
             for attempt in range(-len(kinks), points + ATTEMPTS):
                 if tried >= quota:
                     break
-                got = kinks[attempt] if attempt < 0 else sample(claim, sizes, rng, *_draw(attempt, use_fractions))
+                try:
+                    got = kinks[attempt] if attempt < 0 else sample(claim, sizes, rng, *_draw(attempt, use_fractions),
+                                                                    balls=use_fractions)
+                except Agreed:  # the sides' balls agree at this point: no difference shown here
+                    tried += 1
+                    continue
                 if got is None:
                     continue
                 tried += 1
