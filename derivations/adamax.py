@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import sympy
+
 from verify.model.claim import Claim, Equality, Limit
 from verify.model.expr import Expr, Var, apply, maximum
 from verify.model.question import Question
@@ -33,6 +35,11 @@ def _beta2() -> Symbol:
     return scalar("beta2", positive=True, latex=r"\beta_2", meaning="the decay rate, 0 < beta_2 < 1")
 
 
+def _beta2_in_range() -> Symbol:
+    return scalar("beta2", interval=(sympy.Integer(0), sympy.Integer(1)), latex=r"\beta_2",
+                  meaning="the decay rate, 0 < beta_2 < 1")
+
+
 def _v_prev() -> Symbol:
     return scalar("v_prev", positive=True, latex="v^{(k-1)}",
                   meaning="the previous exponentially weighted infinity norm (nonnegative)")
@@ -44,27 +51,21 @@ def _g() -> Symbol:
 
 KINGMA_BA = maximum(beta2 * v_prev, apply("abs", g))
 
-# 0 < beta_2 < 1 exactly as beta_2 = 1/(1 + s) with s > 0: the engine samples s > 0, so any
-# counterexample it finds has beta_2 inside AdaMax's range (declaring beta_2 positive would allow 2).
-s = Var("s")
-BETA2_IN_RANGE = 1 / (1 + s)
-
 CLAIMS: list[Claim] = [
     Equality(
         id="adamax.update",
         section=SECTION,
         statement=r"v^{(k)} = max(\beta_2 v^{(k-1)}, (1 - \beta_2) | \partial_W E^{(k)} |)",
-        # Compared with Kingma and Ba's u_k = max(beta_2 u_{k-1}, |g_k|). By hand: beta_2 = 1/2 (s = 1),
+        # Compared with Kingma and Ba's u_k = max(beta_2 u_{k-1}, |g_k|). By hand: beta_2 = 1/2,
         # v^{(k-1)} = 1, g = 4: written max(1/2, 2) = 2, Kingma-Ba max(1/2, 4) = 4. (Also at
         # v^{(k-1)} = 0, g = 1: 1/2 against 1.) They agree only where beta_2 v^{(k-1)} >= |g|.
         expect="fails",
-        why="the written update against Kingma and Ba's, with beta_2 = 1/(1 + s), s > 0, and v^{(k-1)} > 0",
-        symbols=Symbols.of([
-            scalar("s", positive=True, meaning="beta_2 = 1/(1 + s): s > 0 is exactly 0 < beta_2 < 1"),
-            _v_prev(), _g(),
-        ]),
-        lhs=maximum(BETA2_IN_RANGE * v_prev, (1 - BETA2_IN_RANGE) * apply("abs", g)),
-        rhs=maximum(BETA2_IN_RANGE * v_prev, apply("abs", g)),
+        why="the written update against Kingma and Ba's, for 0 < beta_2 < 1 and v^{(k-1)} > 0",
+        # beta_2 declared in (0, 1): every point the engine draws, and so the counterexample, has
+        # beta_2 itself inside AdaMax's range
+        symbols=Symbols.of([_beta2_in_range(), _v_prev(), _g()]),
+        lhs=maximum(beta2 * v_prev, (1 - beta2) * apply("abs", g)),
+        rhs=KINGMA_BA,
     ),
 ]
 

@@ -30,24 +30,25 @@ def sides_at(claim: Equality, values: dict[str, sympy.Rational]) -> tuple[sympy.
 
 
 def test_written_update_hand_counterexamples() -> None:
-    # beta_2 = 1/2 (s = 1): v = 1, g = 4 gives max(1/2, 2) = 2 against max(1/2, 4) = 4;
+    # beta_2 = 1/2: v = 1, g = 4 gives max(1/2, 2) = 2 against max(1/2, 4) = 4;
     # v = 0, g = 1 gives 1/2 against 1.
     claim = BY_ID["adamax.update"]
     assert isinstance(claim, Equality)
-    one = sympy.Integer(1)
-    assert sides_at(claim, {"s": one, "v_prev": one, "g": sympy.Integer(4)}) == (2, 4)
-    assert sides_at(claim, {"s": one, "v_prev": sympy.Integer(0), "g": one}) == (sympy.Rational(1, 2), 1)
+    one, half = sympy.Integer(1), sympy.Rational(1, 2)
+    assert sides_at(claim, {"beta2": half, "v_prev": one, "g": sympy.Integer(4)}) == (2, 4)
+    assert sides_at(claim, {"beta2": half, "v_prev": sympy.Integer(0), "g": one}) == (sympy.Rational(1, 2), 1)
     # where beta_2 v >= |g| the two agree: the error shows only when the gradient dominates
-    assert sides_at(claim, {"s": one, "v_prev": sympy.Integer(10), "g": one}) == (5, 5)
+    assert sides_at(claim, {"beta2": half, "v_prev": sympy.Integer(10), "g": one}) == (5, 5)
 
 
 def test_written_update_is_refuted_inside_adamax_range() -> None:
+    # beta_2 is declared in (0, 1): the counterexample gives beta_2 itself, inside AdaMax's range
     claim = BY_ID["adamax.update"]
     result = decide(claim, timeout=60)
     assert result.verdict is Verdict.REFUTED
     assert isinstance(claim, Equality) and separates(claim, result.counterexample)
-    s = Fraction(result.counterexample.values["s"])
-    assert s > 0 and 0 < 1 / (1 + s) < 1  # beta_2 inside (0, 1)
+    beta2 = Fraction(result.counterexample.values["beta2"])
+    assert 0 < beta2 < 1
 
 
 def test_reference_limit_is_proved_by_the_squeeze() -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
+
+import sympy
 
 from verify.errors import DeclarationError
 from verify.model.read_only import read_only
@@ -34,6 +37,8 @@ class Symbol:
     diagonal: bool = False
     #: symmetric with x^T Q x > 0 for every x != 0 (so invertible)
     positive_definite: bool = False
+    #: a scalar in the open interval (low, high), exact: ``\beta_2 \in (0, 1)`` (positive if low >= 0)
+    interval: tuple[sympy.Rational, sympy.Rational] | None = None
 
     def __post_init__(self) -> None:
         structured = [p for p in STRUCTURES if getattr(self, p)]
@@ -48,6 +53,14 @@ class Symbol:
                                    "read (such a matrix is a diagonal of signs, or I)")
         if self.positive and not self.shape.is_scalar:
             raise DeclarationError(f"{self.name}: only a scalar can be declared positive")
+        if self.interval is not None:
+            low, high = self.interval
+            if not self.shape.is_scalar or self.of:
+                raise DeclarationError(f"{self.name}: only a scalar (not a function) is declared in an interval")
+            if not (isinstance(low, sympy.Rational) and isinstance(high, sympy.Rational) and low < high):
+                raise DeclarationError(f"{self.name}: in(a, b) needs exact numbers a < b")
+            if low >= 0:
+                object.__setattr__(self, "positive", True)
         # What each structure implies, so that every rule for a symmetric or invertible matrix applies.
         if self.diagonal or self.positive_definite:
             object.__setattr__(self, "symmetric", True)
@@ -69,9 +82,12 @@ class Symbol:
         else:
             text = f"matrix({self.shape.rows}, {self.shape.cols})"
         implied = ({"symmetric"} if self.diagonal or self.positive_definite else set()) | (
-            {"invertible"} if self.orthogonal or self.positive_definite else set())
+            {"invertible"} if self.orthogonal or self.positive_definite else set()) | (
+            {"positive"} if self.interval is not None and self.interval[0] >= 0 else set())
         props = [p.replace("_", " ") for p in ("symmetric", "invertible", "positive", *STRUCTURES)
                  if getattr(self, p) and p not in implied]
+        if self.interval is not None:
+            props.append(f"in({self.interval[0]}, {self.interval[1]})")
         if self.of:
             props.append(f"of({', '.join(self.of)})")
         return ", ".join([text, *props])
@@ -99,6 +115,22 @@ def matrix(name: str, rows: int | str, cols: int | str, **props: object) -> Symb
 
 _KIND = re.compile(r"^\s*(scalar|vector|matrix)\s*(?:\(([^()]*)\))?\s*$")
 _OF = re.compile(r"^\s*of\s*\(([^()]*)\)\s*$")
+_IN = re.compile(r"^\s*in\s*\(([^()]*)\)\s*$")
+
+
+def _interval(name: str, text: str) -> tuple[sympy.Rational, sympy.Rational]:
+    """``in(0, 1)``: an open interval with exact ends (integers, fractions a/b, decimals)."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2:
+        raise DeclarationError(f"{name}: in(a, b) takes two numbers, got {len(parts)}")
+    ends = []
+    for p in parts:
+        try:
+            f = Fraction(p)  # a number's text only: Fraction parses digits, '/', '.', never code
+        except (ValueError, ZeroDivisionError):
+            raise DeclarationError(f"{name}: {p!r} in in(a, b) is not an exact number") from None
+        ends.append(sympy.Rational(f.numerator, f.denominator))
+    return ends[0], ends[1]
 
 
 def _split_top(text: str) -> list[str]:
@@ -138,8 +170,11 @@ def parse_declaration(name: str, text: str) -> Symbol:
     for part in parts[1:]:
         word = part.strip()
         of = _OF.match(word)
+        within = _IN.match(word)
         if of:
             props["of"] = tuple(v.strip() for v in of.group(1).split(",") if v.strip())
+        elif within:
+            props["interval"] = _interval(name, within.group(1))
         elif word in ("symmetric", "invertible", "positive"):
             props[word] = True
         elif " ".join(word.split()).replace(" ", "_") in STRUCTURES:  # "positive definite"

@@ -475,6 +475,26 @@ def structured(s: Symbol) -> bool:
     return s.orthogonal or s.diagonal or s.positive_definite
 
 
+def drawn_whole(s: Symbol) -> bool:
+    """A symbol whose random values come from its declaration, not entry by entry as any number:
+    structured (:func:`structured`), or a scalar declared in an interval."""
+    return structured(s) or s.interval is not None
+
+
+def within_intervals(symbols: Mapping[str, Symbol], sizes: Mapping[str, int],
+                     point: Mapping[sympy.Symbol, sympy.Expr]) -> bool:
+    """Whether every scalar declared in an interval that ``point`` gives a value (by its symbolic
+    name) lies inside it: a point outside is no counterexample."""
+    realise = symbolic(symbols, sizes)
+    for s in symbols.values():
+        if s.interval is None or s.of:
+            continue
+        value = point.get(realise(s)[0, 0])
+        if value is not None and not (value.is_Rational and s.interval[0] < value < s.interval[1]):
+            return False
+    return True
+
+
 def structured_values(symbols: Mapping[str, Symbol], sizes: Mapping[str, int], atoms: Iterable[sympy.Basic],
                       rng: random.Random) -> dict[sympy.Symbol, sympy.Rational]:
     """Exact values, inside their declarations, for the entries (as :func:`symbolic` names them)
@@ -491,7 +511,7 @@ def structured_values(symbols: Mapping[str, Symbol], sizes: Mapping[str, int], a
     out: dict[sympy.Symbol, sympy.Rational] = {}
     realise = symbolic(symbols, sizes)
     for s in symbols.values():
-        if not structured(s) or s.of or not s.shape.letters <= sizes.keys():
+        if not drawn_whole(s) or s.of or not s.shape.letters <= sizes.keys():
             continue
         entries = realise(s)
         if not any(a in wanted for a in entries):

@@ -71,6 +71,9 @@ def random_matrix(s: Symbol, rows: int, cols: int, rng: random.Random, unit: boo
     """
     if s.orthogonal:
         return _orthogonal(rows, rng)
+    if s.interval is not None:  # low + (high - low) u, u in (0, 1): strictly inside, exactly
+        low, high = s.interval
+        return sympy.Matrix([[low + (high - low) * rational(rng, unit=True)]])
     for _ in range(20):
         if s.diagonal:
             m = sympy.diag(*(rational(rng, s.positive_definite, unit, magnitude, signed) for _ in range(rows)))
@@ -110,6 +113,8 @@ def satisfies(s: Symbol, m: sympy.Matrix) -> bool:
     if not all(isinstance(e, sympy.Rational) for e in m):
         return True
     if s.positive and not all(e > 0 for e in m):
+        return False
+    if s.interval is not None and not all(s.interval[0] < e < s.interval[1] for e in m):
         return False
     square = m.shape[0] == m.shape[1]
     if (s.symmetric or s.diagonal or s.orthogonal or s.positive_definite or s.invertible) and not square:

@@ -23,7 +23,7 @@ import sympy
 from verify.deciding.dispatch import Progress, decide_inline, quiet
 from verify.deciding.evaluation import sizing
 from verify.deciding.evaluation.certified import differs
-from verify.deciding.evaluation.instantiate import Evaluator, structured, structured_values, symbolic
+from verify.deciding.evaluation.instantiate import Evaluator, drawn_whole, structured_values, symbolic
 from verify.deciding.evaluation.piecewise import off_boundaries
 from verify.deciding.evaluation.rationals import sample_point
 from verify.deciding.proof.counterexample import show
@@ -193,7 +193,8 @@ def iterate_and_compare(inst: Instance, rng: random.Random, depth: int = DEPTH,
         if valid >= points:
             break
         point = sample_point(atoms, rng)
-        # orthogonal, diagonal, positive definite symbols drawn whole, inside their declarations
+        # orthogonal, diagonal, positive definite symbols and scalars in an interval drawn whole,
+        # inside their declarations
         point.update(structured_values(inst.claim.symbols, inst.sizes, atoms, rng))
         try:
             state = inst.at(inst.initial, sympy.Integer(base)).xreplace(point)
@@ -269,7 +270,7 @@ def prove_by_induction(inst: Instance, rng: random.Random, progress: Progress) -
     # compare's own points draw every entry alone: outside an orthogonal, diagonal or positive
     # definite declaration, so with such a symbol they refute nothing (iterate_and_compare has
     # compared the base case at points inside the declarations already).
-    tries = 0 if any(structured(inst.claim.symbols[n]) for n in inst.mentioned()) else 12
+    tries = 0 if any(drawn_whole(inst.claim.symbols[n]) for n in inst.mentioned()) else 12
     outcome = compare(lhs, rhs, rng, _invertibles(inst), tries=tries, progress=progress)
     if outcome.separation is not None:
         sep = outcome.separation

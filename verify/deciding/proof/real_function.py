@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import sympy
 
 from verify.deciding.evaluation import certified, sizing
-from verify.deciding.evaluation.instantiate import Evaluator, structured, structured_values, symbolic
+from verify.deciding.evaluation.instantiate import Evaluator, structured, structured_values, symbolic, within_intervals
 from verify.deciding.evaluation.piecewise import PIECEWISE, switches
 from verify.deciding.evaluation.rationals import rational
 from verify.deciding.evaluation.values import as_expr
@@ -172,8 +172,11 @@ def candidates(
     for base in sources:
         point = dict(base)
         point.update(random_point(function.parameters, rng))
-        # Orthogonal, diagonal, positive definite parameters drawn whole, inside their declarations.
+        # Orthogonal, diagonal, positive definite parameters drawn whole, inside their declarations
+        # (scalars in an interval too); a variable's grid point outside its interval is skipped.
         point.update(structured_values(ev.symbols, ev.sizes, function.parameters, rng))
+        if not within_intervals(ev.symbols, ev.sizes, point):
+            continue
         if any(m.xreplace(point).det() == 0 for m in invertible):
             continue
         if not off_kinks(function.value, point):
