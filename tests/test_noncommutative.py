@@ -327,3 +327,33 @@ def test_random_normal_forms_mean_their_expressions(seed: int) -> None:
     if normalise(c) is None:
         pytest.skip(f"outside the rule base: {expr.latex()}")
     _instantiation_agrees(expr, {"n": 2, "m": 3, "k": 2})
+
+
+# ---------------------------------------------------------------------------------------
+# An inverse of a sum, multiplied out.
+
+SHERMAN = [matrix("Z", "n", "n", invertible=True), vector("u", "n"), vector("v", "n")]
+Zm, uu, vv = Var("Z"), Var("u"), Var("v")
+# (Z + u v^T)(Z^{-1} - Z^{-1} u v^T Z^{-1} / (1 + s)), s = v^T Z^{-1} u:
+# = I + u v^T Z^{-1} - (u v^T Z^{-1} + u s v^T Z^{-1}) / (1 + s) = I + u v^T Z^{-1} (1 - (1 + s)/(1 + s)) = I.
+SHERMAN_RHS = Zm.I - Zm.I * uu * vv.T * Zm.I / (1 + vv.T * Zm.I * uu)
+
+
+def test_sherman_morrison_is_proved_by_multiplying_out_the_inverse() -> None:
+    from verify.deciding.proof.noncommutative import CLEARED
+    assert prove_all_sizes(claim(SHERMAN, (Zm + uu * vv.T).I, SHERMAN_RHS)) == CLEARED
+    assert prove_all_sizes(claim(SHERMAN, SHERMAN_RHS, (Zm + uu * vv.T).I)) == CLEARED  # either side
+
+
+def test_a_wrong_sherman_morrison_is_not_proved() -> None:
+    # the sign of the correction flipped: n = 1, Z = u = v = 1 gives 1/2 against 3/2
+    wrong = Zm.I + Zm.I * uu * vv.T * Zm.I / (1 + vv.T * Zm.I * uu)
+    assert prove_all_sizes(claim(SHERMAN, (Zm + uu * vv.T).I, wrong)) is None
+
+
+@pytest.mark.parametrize("n", [1, 2])  # n = 3 takes half a minute: the reason for the rule above
+def test_sherman_morrison_holds_by_instantiation(n: int) -> None:
+    c = claim(SHERMAN, (Zm + uu * vv.T).I, SHERMAN_RHS)
+    ev = Evaluator(c.symbols, {"n": n}, symbolic(c.symbols, {"n": n}), c.layout)
+    lhs, rhs = ev(c.lhs), ev(c.rhs)
+    assert all(sympy.cancel(p - q) == 0 for p, q in zip(lhs, rhs, strict=True))

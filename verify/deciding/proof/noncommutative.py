@@ -1196,6 +1196,20 @@ class Attempt:
     detail: str
 
 
+#: The method named when an inverse of a sum was multiplied out (:func:`_cleared`).
+CLEARED = METHOD + ", the inverse multiplied out"
+
+
+def _cleared(claim: Equality) -> Equality | None:
+    """S^{-1} = B as S B = I, where one side is the inverse of a square S the rules cannot invert
+    (a sum: Sherman-Morrison, Woodbury). Sound: where both sides are defined S is invertible, and
+    S B = I there gives B = S^{-1}; S B = I itself is proved by normal forms like any claim."""
+    for side, other in ((claim.lhs, claim.rhs), (claim.rhs, claim.lhs)):
+        if isinstance(side, Inverse):
+            return replace(claim, lhs=Product((side.arg, other)), rhs=Identity(None))
+    return None
+
+
 def attempt(claim: Equality) -> Attempt:
     """Never raises: whatever goes wrong, the answer is "not proved", with the reason."""
     try:
@@ -1203,6 +1217,9 @@ def attempt(claim: Equality) -> Attempt:
         if same(nf.lhs, nf.rhs):
             return Attempt(METHOD, METHOD)
     except _NOT_PROVED as err:
+        cleared = _cleared(claim) if "inverse of a sum" in str(err) else None
+        if cleared is not None and attempt(cleared).proof is not None:
+            return Attempt(CLEARED, CLEARED)
         return Attempt(None, f"non-commutative normal form: {err or type(err).__name__}")
     except MemoryError:  # the worker's cap: the decision is unknown, not handed to a cheaper route
         raise
