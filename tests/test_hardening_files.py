@@ -291,7 +291,7 @@ def test_no_message_from_a_file_name_carries_control_or_bidi_characters(name: by
         assert UNSAFE_LINE.search(shown) is None, shown
         if isinstance(result, str):
             assert UNSAFE_LINE.search(result) is None, result
-        files, missing = submission_files([folder, os.path.join(folder, os.fsdecode(name) + "-absent.md")])
+        files, missing, _ = submission_files([folder, os.path.join(folder, os.fsdecode(name) + "-absent.md")])
         assert files == [path]
         assert len(missing) == 3
         for message in missing:

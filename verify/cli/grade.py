@@ -154,11 +154,12 @@ def main(argv: Sequence[str]) -> int:
 
     from verify.grading import submission_files
 
-    files, missing = submission_files(args.paths)
-    for message in missing:
+    files, missing, passed_over = submission_files(args.paths)
+    for message in (*missing, *passed_over):
         print(f"{PROG}: {message}", file=sys.stderr)
     if not files:
-        print(f"{PROG}: no submission (*.md) found in {', '.join(safe_line(p) for p in args.paths)}; nothing to grade",
+        named = ", ".join(safe_line(p) for p in args.paths)
+        print(f"{PROG}: no submission (.md, .markdown, .tex, .ipynb) found in {named}; nothing to grade",
               file=sys.stderr)
         return 2
 

@@ -11,7 +11,7 @@ import stat
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from verify.deciding import Execution, decide, decide_all
 from verify.errors import VerifyError
@@ -22,11 +22,14 @@ from verify.grading.grades import Mark, QuestionGrade, SubmissionGrade
 from verify.grading.scoring import ScoringRule
 from verify.model import Claim, Question, Result, Verdict
 from verify.reading import (
+    MAX_NOTEBOOK_BYTES,
     MAX_SUBMISSION_BYTES,
     Section,
     Submission,
     SubmissionError,
     decode_submission,
+    read_latex_submission,
+    read_notebook_submission,
     read_submission,
 )
 from verify.safe_text import safe_line
@@ -149,10 +152,30 @@ def _inside(real: Path, roots: Sequence[Path]) -> bool:
     return any(real == root or real.is_relative_to(root) for root in roots)
 
 
-def submission_files(paths: Sequence[str]) -> tuple[list[Path], list[str]]:
-    """The ``*.md`` files named or inside the folders named, sorted; and one line for each path
-    not found or file skipped.
+#: The files a folder's submissions are, by suffix in any letter case (``.MD`` too), and the reader
+#: of each. A file named on the command line is read whatever its suffix: by its reader, else as
+#: Markdown (the user named it).
+SUBMISSION_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".ipynb": "notebook"}
+_SUFFIXES_SAID = ", ".join(SUBMISSION_SUFFIXES)
 
+
+class Listing(NamedTuple):
+    """What a grading run reads, and what it says of the rest."""
+
+    files: list[Path]
+    #: a path not found, or a file that looks like a submission and cannot be read: exit status 1
+    problems: list[str]
+    #: a file that is no submission (notes.pdf), a hidden folder: said, and no failure
+    passed_over: list[str]
+
+
+def submission_files(paths: Sequence[str]) -> Listing:
+    """The submission files named or inside the folders named (:data:`SUBMISSION_SUFFIXES`), sorted;
+    one line for each path not found or submission that cannot be read; one for each file passed over.
+
+    No file in a folder is passed over without a word: one that is not a submission (``notes.pdf``)
+    is listed with the reason, and so is a hidden folder (``.git``, ``.ipynb_checkpoints``, whose
+    copies of a notebook are not a second submission), which is not entered.
     Only regular files are read: a FIFO would hang the run, a device feed it garbage. A file
     found in a folder is read only if its real path (links resolved) lies inside a folder or is
     a file named on the command line: a submission ``leak.md`` that links to ``/etc/passwd`` or
@@ -161,6 +184,7 @@ def submission_files(paths: Sequence[str]) -> tuple[list[Path], list[str]]:
     """
     files: list[Path] = []
     missing: list[str] = []
+    passed_over: list[str] = []
     roots: list[Path] = []  # the real paths of what the command line names
     for p in paths:
         try:
@@ -176,23 +200,62 @@ def submission_files(paths: Sequence[str]) -> tuple[list[Path], list[str]]:
             missing.append(f"{shown}: no such file or folder")
             continue
         if stat.S_ISDIR(mode):
-            for f in sorted(path.rglob("*.md")):
-                accepted, why = _found(f, roots)
-                if accepted:
-                    files.append(f)
+            for f, why in _walk(path, roots):
+                said = safe_line(f"{f}: {why}; skipped")  # a suffix is the file's name too
+                if why.startswith(_PASSED_OVER):
+                    passed_over.append(said)
                 elif why:
-                    missing.append(f"{safe_line(f)}: {why}; skipped")
+                    missing.append(said)
+                else:
+                    files.append(f)
         elif stat.S_ISREG(mode):
             files.append(path)
         else:
             missing.append(f"{shown}: {_kind(mode)}, not a submission file; skipped")
     unique = list(dict.fromkeys(files))
-    return unique, missing
+    return Listing(unique, missing, passed_over)
+
+
+#: the reasons a file in a folder is passed over without that being a failure
+_PASSED_OVER = ("not a submission:", "a hidden folder")
+
+
+def _walk(folder: Path, roots: Sequence[Path]) -> list[tuple[Path, str]]:
+    """Every entry under ``folder`` that is a file or a link, sorted, each with why it is not read
+    ("" for a submission); a hidden folder once, not entered. Links to folders are not followed
+    (their files, when inside what was named, are met where they are)."""
+    found: list[tuple[Path, str]] = []
+
+    def unreadable(err: OSError) -> None:
+        found.append((Path(err.filename or folder), f"a folder that cannot be read ({err.strerror})"))
+
+    for top, dirs, names in os.walk(folder, onerror=unreadable):
+        here = Path(top)
+        for d in list(dirs):
+            entry = here / d
+            if entry.is_symlink():
+                dirs.remove(d)  # os.walk does not enter it either: said here
+                accepted, why = _found(entry, roots)
+                found.append((entry, "" if accepted else why.replace("a link to a file", "a link")))
+            elif d.startswith("."):
+                dirs.remove(d)
+                found.append((entry, "a hidden folder, not read"))
+        for name in names:
+            entry = here / name
+            suffix = entry.suffix.lower()
+            if suffix not in SUBMISSION_SUFFIXES:
+                said = f"{entry.suffix} files are not read" if entry.suffix else f"only {_SUFFIXES_SAID} files are read"
+                found.append((entry, f"not a submission: {said}"))
+                continue
+            accepted, why = _found(entry, roots)
+            found.append((entry, "" if accepted else why))
+    # a link to a folder is no submission, whatever it is called: dropped (said already when outside)
+    return sorted(((f, why) for f, why in found if why or not f.is_dir()), key=lambda pair: pair[0])
 
 
 def _found(f: Path, roots: Sequence[Path]) -> tuple[bool, str]:
-    """Whether a file met in a folder is read, and if not why ("" for a folder named ``*.md``,
-    passed over without a word, as before)."""
+    """Whether a file met in a folder is read, and if not why ("" for a folder, which is no
+    submission: its files are met where they are)."""
     try:
         real = f.resolve(strict=True)  # every file, not only links: a folder on the way may be one
         mode = real.stat().st_mode
@@ -207,8 +270,8 @@ def _found(f: Path, roots: Sequence[Path]) -> tuple[bool, str]:
     return True, ""
 
 
-def _read_regular(path: Path) -> bytes:
-    """A submission's bytes, at most MAX_SUBMISSION_BYTES + 1 of them, if it is a regular file.
+def _read_regular(path: Path, limit: int = MAX_SUBMISSION_BYTES) -> bytes:
+    """A submission's bytes, at most ``limit`` + 1 of them, if it is a regular file.
 
     Checked again here, on the open file: it may have been swapped for a FIFO or a device since
     it was listed. ``O_NONBLOCK`` keeps ``open`` of a FIFO with no writer from hanging (a no-op
@@ -224,25 +287,37 @@ def _read_regular(path: Path) -> bytes:
             raise SubmissionError(f"{safe_line(path)}: {_kind(mode)}, not a regular file; not read")
         with os.fdopen(fd, "rb") as stream:
             fd = -1  # closed with the stream
-            return stream.read(MAX_SUBMISSION_BYTES + 1)
+            return stream.read(limit + 1)
     finally:
         if fd >= 0:
             os.close(fd)
 
 
 def _read(path: Path, assignment: Assignment) -> tuple[str, Submission | str]:
-    """(student, Submission) or (student, error message). The file name in a message and the
-    student's name are :func:`safe_line`: they are printed on a TA's terminal."""
+    """(student, Submission) or (student, error message), the file read by the reader its suffix
+    names (:data:`SUBMISSION_SUFFIXES`; Markdown for any other). The file name in a message and
+    the student's name are :func:`safe_line`: they are printed on a TA's terminal."""
     file, stem = safe_line(path), safe_line(path.stem)
+    kind = SUBMISSION_SUFFIXES.get(path.suffix.lower(), "markdown")
     try:
-        # at most MAX_SUBMISSION_BYTES + 1 bytes: a huge file is not read whole
-        text = decode_submission(_read_regular(path), file)
-        sub = read_submission(text, file, stem, assignment.ids)
+        # at most the limit + 1 bytes: a huge file is not read whole
+        if kind == "notebook":
+            sub = read_notebook_submission(_read_regular(path, MAX_NOTEBOOK_BYTES), file, stem, assignment.ids)
+        else:
+            text = decode_submission(_read_regular(path), file)
+            read = read_latex_submission if kind == "latex" else read_submission
+            sub = read(text, file, stem, assignment.ids)
         return safe_line(sub.student), sub  # a name may hold a bidi override or a line break
     except VerifyError as err:
         return stem, safe_line(err)
     except OSError as err:
         return stem, f"{file}: {safe_line(err.strerror or err)}"
+
+
+#: The note of a submission in which no heading names a question (an empty file, say): without
+#: it, every question would be unanswered and the student graded 0 without a word.
+NOTHING_ANSWERED = "nothing to grade: no heading names a question of {assignment} (an empty file?); " \
+                   "every question is unanswered"
 
 
 def grade_files(
@@ -300,6 +375,8 @@ def grade_files(
             )
         else:
             notes = [f"heading '{h}' names no question of {assignment.id}" for h in sub.stray]
+            if not sub.sections:
+                notes.insert(0, NOTHING_ANSWERED.format(assignment=assignment.id))
             share = per_file.get(path, options.timeout)
             if share < options.timeout and any(results[pending[i][0]].verdict is Verdict.UNKNOWN for i in owned[path]):
                 notes.append(f"{len(owned[path])} distinct claims shared the {options.budget:g} s budget of one "

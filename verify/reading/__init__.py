@@ -1,15 +1,18 @@
-"""Reading user text (LaTeX, claims files, Markdown submissions) into the model, safely.
+"""Reading user text (LaTeX, claims files, submissions) into the model, safely.
 
 The interface other packages use is what this module exports (``__all__``): the LaTeX reader
 (:class:`LatexReader`, shape-aware, from a question's declared names), a chain ``a = b = c``
-split into its links (:func:`split_chain`), claims files (:func:`load_claims_file`) and Markdown
-submissions (:func:`decode_submission`, :func:`read_submission`). No user text reaches a parser
-that can run code (``sympify``, ``parse_expr``, ``eval``).
+split into its links (:func:`split_chain`), claims files (:func:`load_claims_file`) and submissions:
+Markdown (:func:`decode_submission`, :func:`read_submission`), LaTeX (:func:`read_latex_submission`)
+and Jupyter notebooks (:func:`read_notebook_submission`, up to :data:`MAX_NOTEBOOK_BYTES`), each
+into the same :class:`Submission`. No user text reaches a parser that can run code (``sympify``,
+``parse_expr``, ``eval``), and nothing in a submission is executed or expanded.
 """
 
 from verify.reading.chain import split_chain
 from verify.reading.claims_file import ClaimsFile, ClaimsFileError, load_claims_file
 from verify.reading.latex import LatexReader
+from verify.reading.latex_submission import read_latex_submission
 from verify.reading.markdown import (
     MAX_SUBMISSION_BYTES,
     Section,
@@ -18,8 +21,10 @@ from verify.reading.markdown import (
     decode_submission,
     read_submission,
 )
+from verify.reading.notebook_submission import MAX_NOTEBOOK_BYTES, read_notebook_submission
 
 __all__ = [
-    "MAX_SUBMISSION_BYTES", "ClaimsFile", "ClaimsFileError", "LatexReader", "Section", "Submission",
-    "SubmissionError", "decode_submission", "load_claims_file", "read_submission", "split_chain",
+    "MAX_NOTEBOOK_BYTES", "MAX_SUBMISSION_BYTES", "ClaimsFile", "ClaimsFileError", "LatexReader", "Section",
+    "Submission", "SubmissionError", "decode_submission", "load_claims_file", "read_latex_submission",
+    "read_notebook_submission", "read_submission", "split_chain",
 ]
