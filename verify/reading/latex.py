@@ -305,6 +305,22 @@ class _SpelledLexer(BasicLexer):
         return found if name is None else (name.group(0), "NAME")
 
 
+class _Lexers(dict[Any, Any]):
+    """The contextual lexer's lexer for each parser state, each made on first use: a text visits a
+    few of the grammar's states, and making all of them for each set of spellings was most of the
+    time a question's reader took to build. Two threads making one state's lexer make equal ones."""
+
+    def __init__(self, grammar: Mapping[Any, Any], spell: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.grammar = grammar
+        self.spell = spell
+
+    def __missing__(self, state: Any) -> Any:
+        lexer = self.spell(self.grammar[state])
+        self[state] = lexer
+        return lexer
+
+
 @functools.lru_cache(maxsize=64)
 def _parser(name_pattern: str | None) -> ParsingFrontend:
     """The parser for one set of declared spellings: the grammar's LALR parser (analysed once,
@@ -343,7 +359,7 @@ def _parser(name_pattern: str | None) -> ParsingFrontend:
         return spelled[id(lexer)]
 
     lexer = copy.copy(contextual)
-    lexer.lexers = {state: spell(each) for state, each in contextual.lexers.items()}
+    lexer.lexers = _Lexers(contextual.lexers, spell)
     lexer.root_lexer = spell(contextual.root_lexer)
     parser = copy.copy(frontend)
     parser.lexer_conf = spelled_conf
