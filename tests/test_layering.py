@@ -27,7 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "reporting": {"grading", "deciding", "reading", "model", "base"},
     "cli": {"grading", "reporting", "deciding", "reading", "model", "base"},
 }
-BASE = {"verify.errors", "verify.safe_text"}
+BASE = {"verify.errors", "verify.safe_text", "verify.user_cache"}
 
 
 def _layer(module: str) -> str:

@@ -86,7 +86,16 @@ def outcome(parse: Any, text: str) -> tuple[object, ...]:
         if isinstance(err, UnexpectedCharacters):
             found += (frozenset(err.allowed),)
         return found
-    return ("tree", repr(tree), tokens(tree))
+    return ("tree", plain(tree), tokens(tree))
+
+
+def plain(tree: Any) -> object:
+    """A tree as nested tuples of rule names and token texts: a rule's name is a Token in a grammar
+    lark analysed and a str in one read back from the cache (verify.reading.grammar_cache), equal
+    text either way, which is all the reader reads of it."""
+    if isinstance(tree, Tree):
+        return (str(tree.data), tuple(plain(c) for c in tree.children))
+    return (type(tree).__name__, getattr(tree, "type", None), str(tree))
 
 
 def reading(reader: LatexReader, text: str) -> object:

@@ -88,7 +88,7 @@ from verify.model import (
     shape_of,
     substitute,
 )
-from verify.reading import ellipsis
+from verify.reading import ellipsis, grammar_cache
 from verify.reading.errors import (
     ForbiddenCommand,
     LatexSyntaxError,
@@ -252,18 +252,23 @@ def _grammar() -> Lark:
     contextual lexer, with NAME a placeholder that matches nothing.
 
     Only the lexer depends on the declared spellings; :func:`_parser` gives each set of
-    spellings a lexer of its own on top of this one.
+    spellings a lexer of its own on top of this one. The analysis is read back from the user's
+    cache folder when an earlier run left it there (:mod:`verify.reading.grammar_cache`, 0.06 s).
     """
     with _GRAMMAR_LOCK:
         if not _GRAMMAR:
-            grammar = Lark(
-                GRAMMAR,
-                parser="lalr",
-                lexer="contextual",
-                propagate_positions=True,
-                maybe_placeholders=False,
-                lexer_callbacks=_LEXER_CALLBACKS,
-            )
+            cached = grammar_cache.path_for(GRAMMAR)
+            grammar = grammar_cache.load(cached, _LEXER_CALLBACKS)
+            if grammar is None:
+                grammar = Lark(
+                    GRAMMAR,
+                    parser="lalr",
+                    lexer="contextual",
+                    propagate_positions=True,
+                    maybe_placeholders=False,
+                    lexer_callbacks=_LEXER_CALLBACKS,
+                )
+                grammar_cache.save(grammar, cached)
             name = grammar.lexer_conf.terminals_by_name["NAME"]
             # A literal at NAME's priority that a spelling matched would be folded into NAME by
             # Lark (its "unless" callback): then NAME could not be tried apart from the rest.

@@ -37,6 +37,7 @@ from pathlib import Path
 
 import sympy
 
+from verify import user_cache
 from verify.model import Claim, Result, Verdict, codec
 
 #: How long an entry is kept (see the module docstring).
@@ -56,9 +57,7 @@ CREATE TABLE IF NOT EXISTS decisions (
 
 def default_path() -> Path:
     """``$XDG_CACHE_HOME/verify/decisions.sqlite``, else ``~/.cache/verify/decisions.sqlite``."""
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
-    return root / "verify" / "decisions.sqlite"
+    return user_cache.folder() / "decisions.sqlite"
 
 
 @functools.cache

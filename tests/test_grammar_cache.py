@@ -1,0 +1,77 @@
+"""The LaTeX grammar's analysis kept between runs as JSON (issue 15's latency): what is read back
+parses every text as a fresh analysis does, a damaged or foreign file is analysed afresh, and
+the file is data, never code (no pickle)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from lark import Lark
+
+from verify.reading import grammar_cache, latex
+
+TEXTS = [r"\frac{\partial y}{\partial x} = A", r"x^T A^{-1} x + \sigma(W x + b)",
+         r"\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}", r"\sum_{i=1}^{m} (\hat{y}_i - y_i)^2",
+         r"\left| x \right| \leq \max(a, b)", r"I(z > 0) \odot \nabla_x f", r"\frac{1}{2} + 3^{2}"]
+
+
+def _fresh() -> Lark:
+    return Lark(latex.GRAMMAR, parser="lalr", lexer="contextual", propagate_positions=True,
+                maybe_placeholders=False, lexer_callbacks=latex._LEXER_CALLBACKS)
+
+
+def _tokens(parser: Lark, text: str) -> list[tuple[str, str]]:
+    try:
+        return [(t.type, str(t)) for t in parser.lex(text)]
+    except Exception as err:  # what the lexer refuses, refused alike
+        return [("error", type(err).__name__)]
+
+
+def test_the_analysis_read_back_parses_as_a_fresh_one(tmp_path: Path) -> None:
+    fresh = _fresh()
+    path = tmp_path / "g.json"
+    grammar_cache.save(fresh, path)
+    json.loads(path.read_text())  # JSON: data only
+    loaded = grammar_cache.load(path, latex._LEXER_CALLBACKS)
+    assert loaded is not None
+    assert loaded.parser.parser._parse_table.states == fresh.parser.parser._parse_table.states
+    # the same tree (a rule's name read back is a str where lark's own is a Token of the same text)
+    assert loaded.parse(r"\frac{1}{2} + 3^{2}") == fresh.parse(r"\frac{1}{2} + 3^{2}")
+    for text in TEXTS:
+        assert _tokens(loaded, text) == _tokens(fresh, text)
+
+
+@pytest.mark.parametrize("content", [b"", b"not json", b'{"u": 1}', b'{"m": [[1, {"x": 2}]]}', b"\x80\x81"])
+def test_a_damaged_file_is_ignored(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "g.json"
+    path.write_bytes(content)
+    assert grammar_cache.load(path, latex._LEXER_CALLBACKS) is None
+
+
+def test_the_reader_analyses_afresh_over_a_damaged_file_and_mends_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = grammar_cache.path_for(latex.GRAMMAR)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"m": []}')
+    monkeypatch.setattr(latex, "_GRAMMAR", [])
+    latex._parser.cache_clear()
+    try:
+        assert latex._grammar().parse("1 + 2") is not None  # NAME is a placeholder: numbers
+        assert grammar_cache.load(path, latex._LEXER_CALLBACKS) is not None  # written anew
+    finally:
+        latex._parser.cache_clear()
+
+
+def test_a_changed_grammar_has_its_own_file() -> None:
+    assert grammar_cache.path_for(latex.GRAMMAR) != grammar_cache.path_for(latex.GRAMMAR + "\n// changed")
+    assert grammar_cache.path_for(latex.GRAMMAR).parent == grammar_cache.user_cache.folder()
+
+
+def test_only_known_types_are_encoded_and_decoded() -> None:
+    with pytest.raises(TypeError):
+        grammar_cache.encode({"f": len})
+    with pytest.raises(ValueError):
+        grammar_cache.decode({"py": "__import__('os')"})
+    value = {1: ("a", [None, True]), "k": {"t": 2}}
+    assert grammar_cache.decode(json.loads(json.dumps(grammar_cache.encode(value)))) == value
