@@ -12,7 +12,7 @@ from typing import Any
 import sympy
 from mpmath import iv
 
-from verify.deciding.evaluation.instantiate import Evaluator, jets_to_symbols, symbolic
+from verify.deciding.evaluation.instantiate import Evaluator, evaluate_sides, jets_to_symbols, symbolic
 from verify.model.claim import Equality
 from verify.model.result import Counterexample
 
@@ -20,8 +20,8 @@ from verify.model.result import Counterexample
 def recheck(claim: Equality, cx: Counterexample) -> tuple[sympy.Matrix, sympy.Matrix]:
     """Both sides at the counterexample, recomputed symbolically; asserts every atom has a value."""
     ev = Evaluator(claim.symbols, cx.sizes, symbolic(claim.symbols, cx.sizes), claim.layout)
-    lhs, _ = jets_to_symbols(ev(claim.lhs))
-    rhs, _ = jets_to_symbols(ev(claim.rhs))
+    # both sides at once: a bare I takes its size from the other side (a I B = B at n = 1)
+    lhs, rhs = (jets_to_symbols(m)[0] for m in evaluate_sides(ev, (claim.lhs, claim.rhs)))
     values = {name: sympy.Rational(text) for name, text in cx.point.items()}
     table = {}
     for atom in lhs.free_symbols | rhs.free_symbols:

@@ -328,8 +328,12 @@ def test_check_writes_an_html_page_per_claims_file(tmp_path: Path) -> None:
     assert "<script>t</script>" in page.all_text and "<script" not in text
 
 
-def test_output_without_html_is_bad_usage(tmp_path: Path) -> None:
-    assert _exit(["check", "examples/matrix-calculus.toml", "--format", "json", "--output", str(tmp_path / "x")]) == 2
+def test_output_works_without_html_too(tmp_path: Path) -> None:
+    # issue 16: --output was for --format html only (exit 2 otherwise), though the README shows
+    # `check ... --format json --output F`; it now writes every format (tests/test_cli_options.py)
+    target = tmp_path / "x"
+    assert _exit(["check", "examples/matrix-calculus.toml", "--format", "json", "--output", str(target)]) == 0
+    assert '"claims"' in target.read_text()
 
 
 def test_grade_writes_an_html_page(tmp_path: Path) -> None:

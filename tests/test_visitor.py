@@ -11,6 +11,7 @@ from typing import ClassVar
 import pytest
 import sympy
 
+import verify.deciding.evaluation.ball_jets
 import verify.deciding.evaluation.fraction_jets
 import verify.deciding.evaluation.instantiate
 import verify.deciding.evaluation.jets
@@ -21,7 +22,8 @@ import verify.deciding.evaluation.sampling
 import verify.deciding.kinds.equality
 import verify.deciding.proof.noncommutative
 import verify.reading.latex
-import verify.reporting.mathml  # noqa: F401
+import verify.reporting.mathml
+import verify.reporting.unicode  # noqa: F401
 from verify.deciding.evaluation.instantiate import Evaluator, symbolic
 from verify.deciding.evaluation.jets import JetEvaluator
 from verify.model import codec
@@ -30,11 +32,13 @@ from verify.model.shape import Shape
 from verify.model.symbols import matrix, scalar, vector
 from verify.model.visitor import UnsupportedNode, Visitor
 from verify.reporting.mathml import ExprPrinter
+from verify.reporting.unicode import UnicodePrinter
 
 #: The walkers that must exist (a renamed or deleted walker must be noticed, not skipped).
 EXPECTED_WALKERS = {
     "Evaluator", "JetEvaluator", "FractionEvaluator", "PointEvaluator", "ExprPrinter", "_Algebra",
     "_DerivativeOrder", "_Differentiated", "_Switches", "_Shapes", "_ConstantFolder", "_FreeNames",
+    "UnicodePrinter", "BallPointEvaluator",
 }
 
 
@@ -155,4 +159,5 @@ def test_every_node_is_shaped_evaluated_printed_and_encoded(node: type[E.Expr]) 
     ev = Evaluator(SYMBOLS, {}, symbolic(SYMBOLS, {}))
     assert ev.eval(e).shape == E.shape_of(e, SYMBOLS).bind({})
     assert "<mtext>" not in ExprPrinter(SYMBOLS).print(e)
+    assert UnicodePrinter(SYMBOLS).print(e).strip()
     assert codec.loads(codec.dumps(e)) == e

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.markup import escape
 
 from verify.cli import options
 from verify.cli.check import main as check_main
@@ -23,24 +24,46 @@ from verify.cli.grade import main as grade_main
 from verify.cli.questions import main as questions_main
 from verify.cli.suite import run
 from verify.deciding import DEFAULT_TIMEOUT, CacheError, ClusterError, set_memory_limit
-from verify.reporting import render
+from verify.reporting import render, statement_text
+
+#: One line per command for the top-level --help (a command without one is described by the
+#: first line of its module's docstring).
+SUMMARIES = {
+    "": "(no command) decide every HW1 claim (derivations/) and print the table; the options above",
+    "check": "check the claims of TOML claims files or folders of them: check FILE.toml|DIR ...",
+    "grade": "grade submissions against an assignment: grade --assignment hw1 PATH ...",
+    "questions": "list an assignment's questions, the symbols to use and the points: questions hw1",
+}
+
+
+def _commands_epilog() -> str:
+    lines = ["commands (run 'python -m verify COMMAND --help' for the options of each):"]
+    for name in ("", *COMMANDS):
+        if name == "suite":
+            continue
+        summary = SUMMARIES.get(name)
+        if summary is None:
+            doc = sys.modules[COMMANDS[name].__module__].__doc__ or ""
+            summary = next((line.strip() for line in doc.splitlines() if line.strip()), name)
+        lines.append(f"  {name or '(none)':<11} {summary}")
+    return "\n".join(lines)
 
 
 def suite_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m verify",
-        description="Decide every claim of the HW1 derivations (derivations/) and print a pass/fail table. "
+        usage="python -m verify [COMMAND] [options]",
+        description="Decide every claim of the HW1 derivations (derivations/) and print a pass/fail table, "
+        "or run one of the commands below. "
         "Exit 0 when every verdict agrees with the claim's expect, 1 otherwise, "
         "2 when the Dask scheduler cannot be reached or --cache is not a decision cache, "
         "130 when interrupted.",
-        epilog="Other commands: 'python -m verify check FILE.toml' checks a claims file "
-        "(see README); run 'python -m verify check --help' for its options.",
+        epilog=_commands_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--only", metavar="PATTERN", action="append",
                    help="decide only claims whose id matches this glob (or contains this text); repeatable")
-    p.add_argument("--format", choices=("table", "json", "html"), default="table",
-                   help="output format (default: table)")
-    p.add_argument("--output", metavar="FILE", help="with --format html: write the page to FILE instead of stdout")
+    options.add_output(p, ("table", "compact", "json", "html"))
     options.add_limits(p, DEFAULT_TIMEOUT)
     p.add_argument("--list", action="store_true", help="list the claims' ids and statements, decide nothing")
     options.add_arguments(p)
@@ -55,15 +78,13 @@ def _matches(claim_id: str, patterns: Sequence[str] | None) -> bool:
 
 def suite(argv: Sequence[str]) -> int:
     args = suite_parser().parse_args(argv)
-    if args.output is not None and args.format != "html":
-        suite_parser().error("--output is for --format html")
     from derivations import all_claims
 
     claims = [(f, c) for f, c in all_claims() if _matches(c.id, args.only)]
     out = Console()
     if args.list:
         for _, c in claims:
-            out.print(f"[cyan]{c.id}[/]  {c.statement}", highlight=False, markup=True)
+            out.print(f"[cyan]{escape(c.id)}[/]  {escape(c.statement)}", highlight=False, markup=True)
         return 0
     if not claims:
         print(f"no claim matches {' or '.join(args.only or [])}; see --list", file=sys.stderr)
@@ -81,9 +102,15 @@ def suite(argv: Sequence[str]) -> int:
         if not emit(claims_page(rows, claims, title="HW1 claims"), args.output):
             return 2
     elif args.format == "json":
-        print(json.dumps({"claims": [r.to_json() for r in rows]}, indent=2))
+        if not options.write_output(json.dumps({"claims": [r.to_json() for r in rows]}, indent=2) + "\n",
+                                    args.output, "verify"):
+            return 2
     else:
-        render(rows, out, title="HW1 claims")
+        console, buffer = options.report_console(args.output)
+        render(rows, console, title="HW1 claims", statements=[statement_text(c) for _, c in claims],
+               compact_layout=True if args.format == "compact" else None)
+        if buffer is not None and not options.write_output(buffer.getvalue(), args.output, "verify"):
+            return 2
     return 1 if undecided else 0 if all(r.ok for r in rows) else 1
 
 

@@ -35,7 +35,7 @@ from verify.grading import (
     load_assignment,
 )
 from verify.model import Result
-from verify.reporting import gradebook, write_text_atomic
+from verify.reporting import gradebook, is_narrow, write_text_atomic
 from verify.safe_text import safe_line
 
 PROG = "verify grade"
@@ -63,8 +63,13 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--assignment", required=True, metavar="NAME", help="the assignment, e.g. hw1")
     p.add_argument("paths", nargs="+", metavar="PATH", help="a submission (*.md) or a folder of them")
-    p.add_argument("--format", choices=("table", "json", "csv", "html"), default="table",
-                   help="report format (default: table; html: a self-contained page, best with --output)")
+    p.add_argument("--format", choices=("table", "compact", "json", "csv", "html"), default="table",
+                   help="report format (default: table: a table per student on a terminal at least 100 columns "
+                   "wide, one line per student with a mark per question on a narrower one; compact: that line "
+                   "at any width; html: a self-contained page, best with --output)")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="in the one-line-per-student layout, also print the feedback of every answer not given "
+                   "full marks (or to be reviewed by a TA) under its student")
     p.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     p.add_argument("--gradescope", metavar="DIR",
                    help="also write DIR/<student>/results.json in Gradescope's autograder format")
@@ -91,7 +96,8 @@ def _destination_problem(output: str | None, gradescope: str | None) -> str | No
     return None
 
 
-def report_text(grades: Sequence[SubmissionGrade], fmt: str, assignment: Assignment, to_file: bool) -> str | None:
+def report_text(grades: Sequence[SubmissionGrade], fmt: str, assignment: Assignment, to_file: bool,
+                verbose: bool = False) -> str | None:
     """The report as text, or None for a table printed straight to the terminal."""
     ids = [q.id for q in assignment.questions]
     if fmt == "json":
@@ -107,7 +113,10 @@ def report_text(grades: Sequence[SubmissionGrade], fmt: str, assignment: Assignm
     if to_file:
         text = io.StringIO()
         console = Console(file=text, width=140, color_system=None, force_terminal=False)
-        gradebook.render(grades, console, ids)
+        if fmt == "compact":
+            gradebook.compact(grades, console, ids, verbose=verbose)
+        else:
+            gradebook.render(grades, console, ids)
         return text.getvalue()
     return None
 
@@ -179,7 +188,7 @@ def main(argv: Sequence[str]) -> int:
         if g.error:
             print(f"{PROG}: {g.error}", file=sys.stderr)
 
-    text = report_text(grades, args.format, assignment, to_file=args.output is not None)
+    text = report_text(grades, args.format, assignment, to_file=args.output is not None, verbose=args.verbose)
     try:
         if args.output is not None:
             write_text_atomic(args.output, text or "")
@@ -187,9 +196,13 @@ def main(argv: Sequence[str]) -> int:
                   file=sys.stderr)
         elif text is None:
             out = Console()
-            if not out.is_terminal:  # a pipe or a file: room for the feedback column
+            if not out.is_terminal and "COLUMNS" not in os.environ:  # a pipe or a file: room for the feedback
                 out = Console(width=140)
-            gradebook.render(grades, out, [q.id for q in assignment.questions])
+            ids = [q.id for q in assignment.questions]
+            if args.format == "compact" or is_narrow(out):  # one line per student, feedback with --verbose
+                gradebook.compact(grades, out, ids, verbose=args.verbose)
+            else:
+                gradebook.render(grades, out, ids)
         else:
             sys.stdout.write(text)
         if args.gradescope is not None:

@@ -11,10 +11,13 @@ numbers and absurdly large ones are refused with an argparse error (exit 2).
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+
+from rich.console import Console
 
 from verify.deciding import (
     DEFAULT_CLUSTER_TIMEOUT,
@@ -31,6 +34,7 @@ from verify.deciding import (
     undecided_reasons,
 )
 from verify.model import Result
+from verify.reporting import write_text_atomic
 
 #: The largest number of seconds any option takes (about 11.5 days); 0 is "no limit".
 MAX_SECONDS = 1_000_000.0
@@ -39,8 +43,11 @@ MAX_MEMORY_MB = 1 << 20
 #: The most worker processes -j takes.
 MAX_JOBS = 1024
 
-__all__ = ["CacheError", "ClusterError", "add_arguments", "add_limits", "execution_of", "jobs", "megabytes",
-           "report_undecided", "seconds"]
+__all__ = ["CacheError", "ClusterError", "add_arguments", "add_limits", "add_output", "execution_of", "jobs",
+           "megabytes", "report_console", "report_undecided", "seconds", "write_output"]
+
+#: The width of a table written to a file (--output): room for the full columns.
+FILE_WIDTH = 140
 
 
 def seconds(text: str) -> float | None:
@@ -103,6 +110,41 @@ def add_limits(p: argparse.ArgumentParser, timeout_default: float, budget_defaul
     p.add_argument("--memory", type=megabytes, default=DEFAULT_MEMORY_MB, metavar="MB",
                    help=f"address-space cap per worker process; a decision over it is unknown, 'memory limit' "
                    f"(default: {DEFAULT_MEMORY_MB}; at least {MIN_MEMORY_MB}; 0 = no cap)")
+
+
+def add_output(p: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    """--format (``table`` first, the default) and --output FILE, read alike by the suite and ``check``."""
+    p.add_argument("--format", choices=formats, default="table",
+                   help="output format (default: table: the full table on a terminal at least 100 columns wide, "
+                   "one line per claim on a narrower one; compact: one line per claim at any width)")
+    p.add_argument("--output", metavar="FILE",
+                   help="write the report to FILE (atomically: whole or not at all) instead of standard output; "
+                   "a table is then written 140 columns wide, without colour")
+
+
+def report_console(output: str | None) -> tuple[Console, io.StringIO | None]:
+    """Where a terminal report goes: the terminal, or (with --output) a buffer 140 columns wide,
+    without colour, whose text :func:`write_output` then writes."""
+    if output is None:
+        return Console(), None
+    buffer = io.StringIO()
+    return Console(file=buffer, width=FILE_WIDTH, color_system=None, force_terminal=False), buffer
+
+
+def write_output(text: str, output: str | None, prog: str) -> bool:
+    """``text`` to ``output`` (atomically, with one line on stderr saying so) or to standard output;
+    False, with one line on stderr saying why, when the file cannot be written."""
+    try:
+        if output is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            write_text_atomic(output, text)
+            print(f"{prog}: wrote {output}", file=sys.stderr)
+    except OSError as err:
+        print(f"{prog}: cannot write {err.filename or output}: {err.strerror}", file=sys.stderr)
+        return False
+    return True
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

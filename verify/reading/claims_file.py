@@ -14,6 +14,8 @@ error for exactly the claims that use it.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -73,6 +75,8 @@ class Entry:
     #: where the sides' shapes are each other's transposed (m x n against n x m): lhs = rhs^T, to
     #: be decided so that the error can say whether it is a layout mix-up
     transposed: Equality | None = None
+    #: the line of the file where its ``id = "..."`` is written (None when it cannot be found)
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -139,14 +143,55 @@ def parse(text: str, path: str = "<text>") -> ClaimsFile:
         raise ClaimsFileError(f"{path}: {len(claims)} claims; at most {MAX_CLAIMS} are read")
     reader = LatexReader(symbols, layout, defines)
     entries: list[Entry] = []
-    seen: set[str] = set()
+    seen: dict[str, Entry] = {}
+    lines = id_lines(text)
+    met: dict[str, int] = {}
     for i, table in enumerate(claims):
         entry = _entry(i, table, reader, symbols, title, layout)
-        if entry.id in seen and entry.problem is None:
-            entry = Entry(entry.id, entry.statement, entry.expect, None, f"the id {entry.id!r} is used twice")
-        seen.add(entry.id)
+        claim_id = table.get("id") if isinstance(table, dict) else None
+        if isinstance(claim_id, str):  # the n-th claim with this id is on its n-th ``id = ...`` line
+            n = met.get(claim_id, 0)
+            met[claim_id] = n + 1
+            found = lines.get(claim_id, [])
+            entry = dataclasses.replace(entry, line=found[n] if n < len(found) else None)
+        first = seen.get(entry.id)
+        if first is not None and isinstance(claim_id, str):
+            entry = dataclasses.replace(entry, claim=None, transposed=None,
+                                        problem=duplicate_message(entry.id, first.line, entry.line))
+        seen.setdefault(entry.id, entry)
         entries.append(entry)
     return ClaimsFile(path, title, layout, symbols, defines, tuple(entries))
+
+
+#: ``id = "..."`` (or ``'...'``) at the start of a line: where a claim's id is written
+_ID_LINE = re.compile(r"""\s*id\s*=\s*("(?:[^"\\]|\\.)*"|'[^'\n]*')""")
+
+
+def id_lines(text: str) -> dict[str, list[int]]:
+    """Every id written as ``id = "..."`` on a line of its own, with its 1-based line numbers in
+    order (``tomllib`` gives no positions: the lines are searched, each value read by TOML itself)."""
+    out: dict[str, list[int]] = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        found = _ID_LINE.match(line)
+        if found is None:
+            continue
+        try:
+            value = tomllib.loads(f"v = {found.group(1)}")["v"]
+        except tomllib.TOMLDecodeError:
+            continue
+        if isinstance(value, str):
+            out.setdefault(value, []).append(number)
+    return out
+
+
+def duplicate_message(claim_id: str, first: int | None, second: int | None) -> str:
+    """Why a claim is an error: its id is used before in its file, at ``first``; the line numbers
+    as found by :func:`id_lines`. (Across files ids may repeat: every row names its file.)"""
+    def where(line: int | None) -> str:
+        return f"line {line}" if line is not None else "a line not found"
+
+    return (f"the id {claim_id!r} is used twice: first at {where(first)}, again at {where(second)} "
+            "(ids must be unique in a file)")
 
 
 def _symbols(path: str, table: Any) -> Symbols:

@@ -1,7 +1,9 @@
 """Presenting results: a rich table for people, JSON and CSV for other tools, an HTML report.
 
 The interface other packages use is what this module exports (``__all__``): a row of the
-claims table (:class:`Row`) and its rendering (:func:`render`), the gradebook (:mod:`.gradebook`,
+claims table (:class:`Row`) and its rendering (:func:`render`: the full table, or one line per
+claim on a terminal narrower than :data:`COMPACT_BELOW`, :func:`is_narrow`), claims as Unicode
+mathematics (:func:`statement_text`, :class:`UnicodePrinter`), the gradebook (:mod:`.gradebook`,
 used as a namespace, and :func:`number`), files written whole or not at all
 (:func:`write_text_atomic`), and the HTML pages (:func:`claims_page`, :func:`grading_page`,
 :func:`emit`). The HTML pages are loaded when first used: their templates and plotting cost a
@@ -16,7 +18,8 @@ from verify.reporting import gradebook
 from verify.reporting.atomic import write_text_atomic
 from verify.reporting.gradebook import number
 from verify.reporting.rows import Row
-from verify.reporting.table import render
+from verify.reporting.table import COMPACT_BELOW, is_narrow, render
+from verify.reporting.unicode import UnicodePrinter, statement_text
 
 if TYPE_CHECKING:
     from verify.reporting.html import claims_page, emit, grading_page
@@ -24,7 +27,8 @@ if TYPE_CHECKING:
 #: what :mod:`.html` provides, imported on first use
 _HTML = frozenset({"claims_page", "emit", "grading_page"})
 
-__all__ = ["Row", "claims_page", "emit", "gradebook", "grading_page", "number", "render", "write_text_atomic"]
+__all__ = ["COMPACT_BELOW", "Row", "UnicodePrinter", "claims_page", "emit", "gradebook", "grading_page", "is_narrow",
+           "number", "render", "statement_text", "write_text_atomic"]
 
 
 def __getattr__(name: str) -> Any:

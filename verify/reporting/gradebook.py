@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -203,6 +204,139 @@ def render(grades: Sequence[SubmissionGrade], console: Console, ids: Sequence[st
     if grades:
         console.print(class_table(grades, ids))
     console.print(summary_line(grades))
+
+
+# ---------------------------------------------------------------- the compact terminal layout
+
+#: One character per question: correct, correct for part of the points, incorrect, unanswered,
+#: unparsable; ``?`` (for a TA to review) takes precedence over them all.
+MARKS = {"correct": "✓", "partial": "~", "incorrect": "✗", "unanswered": "·", "unparsable": "!", "review": "?"}
+MARK_STYLE = {"✓": "green", "~": "yellow", "✗": "red", "·": "dim", "!": "magenta", "?": "bold magenta"}
+
+
+def mark(q: QuestionGrade) -> str:
+    """The question's character in the compact layout (:data:`MARKS`)."""
+    if q.review_reason:
+        return MARKS["review"]
+    if q.verdict is Mark.CORRECT:
+        return MARKS["correct"] if q.points >= q.max_points else MARKS["partial"]
+    return MARKS[q.verdict.value]
+
+
+def _groups(ids: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """Question ids grouped by the part before their first dot (``pd``, ``reg``, ...), in order."""
+    groups: list[tuple[str, list[str]]] = []
+    for qid in ids:
+        head = qid.split(".")[0]
+        if groups and groups[-1][0] == head:
+            groups[-1][1].append(qid)
+        else:
+            groups.append((head, [qid]))
+    return groups
+
+
+def _cut(text: str, width: int) -> str:
+    if cell_len(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if cell_len(out + ch) > width - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def _indented(console: Console, text: Text, indent: int) -> None:
+    """``text`` wrapped to the console's width less ``indent``, each line indented."""
+    for line in text.wrap(console, max(20, console.width - indent)):
+        line.rstrip()
+        console.print(Text(" " * indent) + line, no_wrap=True, crop=True, highlight=False)
+
+
+def compact(grades: Sequence[SubmissionGrade], console: Console, ids: Sequence[str] | None = None,
+            verbose: bool = False) -> None:
+    """One line per student: name, score and one mark per question (:data:`MARKS`), grouped by
+    part; with ``verbose``, the feedback of every answer not given full marks (or to review)
+    indented under it. Then one line per question of the class summary, and the summary line."""
+    ids = list(ids) if ids is not None else question_ids(grades)
+    groups = _groups(ids)
+    marks_width = sum(len(g) for _, g in groups) + len(groups) - 1
+    scores = [_points(g.score, g.max_score) for g in grades]
+    score_width = max((len(s) for s in scores), default=5)
+    name_width = max(8, min(max((cell_len(safe_line(g.student)) for g in grades), default=8),
+                            console.width - marks_width - score_width - 4))
+    legend = "  ".join(f"{m} {word}" for word, m in MARKS.items())
+    console.print(Text(_cut(legend, console.width), style="dim"), no_wrap=True, crop=True, highlight=False)
+    parts = "marks in question order: " + ", ".join(f"{head} ({len(members)})" for head, members in groups)
+    _indented(console, Text(parts, style="dim"), 0)
+    header = Text(" " * (name_width + 1 + score_width + 2))
+    for i, (head, members) in enumerate(groups):  # each part's name over its marks, cut to fit them
+        header.append(("" if i == 0 else " ") + head[:len(members)].ljust(len(members)), style="dim")
+    header.rstrip()
+    console.print(header, no_wrap=True, crop=True, highlight=False)
+    for g, score in zip(grades, scores, strict=True):
+        line = Text(_cut(safe_line(g.student), name_width).ljust(name_width) + " ", style="bold")
+        if g.error:
+            line.append(f"file not read: {safe_line(g.error)}", style="bold red")
+            console.print(_cut_text(line, console.width), no_wrap=True, crop=True, highlight=False)
+            continue
+        line.append(score.rjust(score_width), style="bold")
+        line.append("  ")
+        by_id = {q.id: q for q in g.questions}
+        for i, (_, members) in enumerate(groups):
+            if i:
+                line.append(" ")
+            for qid in members:
+                q = by_id.get(qid)
+                m = mark(q) if q is not None else " "
+                line.append(m, style=MARK_STYLE.get(m, ""))
+        console.print(line, no_wrap=True, crop=True, highlight=False)
+        if verbose:
+            console.print(Text(f"    {_cut(safe_line(g.file), console.width - 4)}", style="dim"), no_wrap=True,
+                          crop=True, highlight=False)
+            for q in g.questions:
+                if q.points >= q.max_points and not q.review_reason:
+                    continue
+                entry = Text(f"  {mark(q)} ", style=MARK_STYLE.get(mark(q), ""))
+                entry.append(safe_line(q.id), style="cyan")
+                entry.append(f" {_points(q.points, q.max_points)}")
+                if q.first_bad_step is not None:
+                    entry.append(f", first bad step {q.first_bad_step}", style="bold red")
+                console.print(_cut_text(entry, console.width), no_wrap=True, crop=True, highlight=False)
+                _indented(console, feedback_text(q), 6)
+        for note in g.notes:
+            console.print(_cut_text(Text(f"  note: {safe_line(note)}", style="yellow"), console.width),
+                          no_wrap=True, crop=True, highlight=False)
+    if grades:
+        stats = question_stats(grades, ids)
+        qid_width = min(max((cell_len(safe_line(s.id)) for s in stats), default=8), 24)
+        console.print(Text("class summary: correct, share, most common wrong answer (count)", style="bold"),
+                      no_wrap=True, crop=True, highlight=False)
+        for st in stats:
+            share = st.share
+            style = "" if share is None else "green" if share >= 0.8 else "yellow" if share >= 0.5 else "red"
+            line = Text(_cut(safe_line(st.id), qid_width).ljust(qid_width) + " ", style="cyan")
+            line.append(f"{st.correct}/{st.graded}".rjust(7))
+            line.append(("-" if share is None else f"{share:.0%}").rjust(5), style=style)
+            if st.common_wrong:
+                line.append(f"  {safe_line(st.common_wrong)}")
+                line = _cut_text(line, console.width - len(f" ({st.common_wrong_count})"))
+                line.append(f" ({st.common_wrong_count})", style="dim")
+            console.print(line, no_wrap=True, crop=True, highlight=False)
+    console.print(summary_line(grades), highlight=False)
+    if not verbose and any(q.feedback for g in grades for q in g.questions):
+        console.print(Text("feedback: --verbose, or --format table on a terminal 100 columns wide or more",
+                           style="dim"), highlight=False)
+
+
+def _cut_text(text: Text, width: int) -> Text:
+    """``text`` (with its styles) in at most ``width`` cells, its end an … when cut."""
+    if text.cell_len <= width:
+        return text
+    out = text.copy()
+    out.truncate(max(1, width - 1))
+    out.append("…")
+    return out
 
 
 # ---------------------------------------------------------------- JSON (the public contract)
