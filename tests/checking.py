@@ -121,3 +121,24 @@ def _piecewise(e: sympy.Expr) -> Any:
         if (sign(a - best) > 0) == isinstance(e, sympy.Max):
             best = a
     return best
+
+
+def proof_rechecked(claim: Equality, sizes: dict[str, int], equal: Any = None) -> None:
+    """A size-independent proof re-checked at concrete sizes by instantiation with symbolic entries:
+    the claim holds entry by entry, and each side's normal form means that side there (a rule of
+    the prover that were no identity would show here). ``equal`` decides an entry's difference is
+    zero (``sympy.cancel`` by default; ``sympy.simplify`` where exp and log enter)."""
+    from verify.deciding.proof.noncommutative import explicit, normalise
+
+    zero = equal or (lambda d: sympy.cancel(d) == 0)
+    ev = Evaluator(claim.symbols, sizes, symbolic(claim.symbols, sizes), claim.layout)
+    lhs, _ = jets_to_symbols(ev(claim.lhs))
+    rhs, _ = jets_to_symbols(ev(claim.rhs))
+    assert lhs.shape == rhs.shape
+    assert all(zero(p - q) for p, q in zip(lhs, rhs, strict=True)), f"{claim.id} fails at {sizes}"
+    nf = normalise(claim)
+    assert nf is not None
+    for side, poly in ((lhs, nf.lhs), (rhs, nf.rhs)):
+        got, _ = jets_to_symbols(explicit(poly, nf.scalars, ev))
+        assert all(zero(p - q) for p, q in zip(side, got, strict=True)), f"{claim.id} at {sizes}: {poly.text()}"
+

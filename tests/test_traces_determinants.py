@@ -14,10 +14,10 @@ import random
 import pytest
 import sympy
 
+from checking import proof_rechecked
 from verify.deciding.engine import decide
-from verify.deciding.evaluation.instantiate import Evaluator, jets_to_symbols, symbolic
 from verify.deciding.proof.hints import TRANSPOSES, hint
-from verify.deciding.proof.noncommutative import METHOD, explicit, normalise, prove_all_sizes
+from verify.deciding.proof.noncommutative import METHOD, prove_all_sizes
 from verify.model import D, Equality, Expr, Identity, Symbol, Symbols, Var, Verdict, apply, matrix, scalar, vector
 
 X, A, B, C, S, M = (Var(n) for n in "X A B C S M".split())
@@ -138,19 +138,8 @@ NON_SQUARE = ({"m": 2, "n": 3}, {"m": 3, "n": 2})
 @pytest.mark.parametrize("sizes", NON_SQUARE, ids=["wide", "tall"])
 @pytest.mark.parametrize("name", list(TRUE))
 def test_every_proof_is_rechecked_by_instantiation(name: str, sizes: dict[str, int]) -> None:
-    # The claim holds entry by entry with symbolic entries at these sizes, and each normal form
-    # means its side there: a rule of the prover that were no identity would show here.
-    c = TRUE[name]
-    ev = Evaluator(c.symbols, sizes, symbolic(c.symbols, sizes), c.layout)
-    lhs, _ = jets_to_symbols(ev(c.lhs))
-    rhs, _ = jets_to_symbols(ev(c.rhs))
-    assert lhs.shape == rhs.shape
-    assert all(sympy.cancel(p - q) == 0 for p, q in zip(lhs, rhs, strict=True)), f"{name} fails at {sizes}"
-    nf = normalise(c)
-    assert nf is not None
-    for side, poly in ((lhs, nf.lhs), (rhs, nf.rhs)):
-        got, _ = jets_to_symbols(explicit(poly, nf.scalars, ev))
-        assert all(sympy.cancel(p - q) == 0 for p, q in zip(side, got, strict=True)), f"{name}: {poly.text()}"
+    proof_rechecked(TRUE[name], sizes)
+
 
 
 def test_the_trace_itself_is_differentiated_and_a_kink_is_not() -> None:

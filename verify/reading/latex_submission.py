@@ -33,10 +33,8 @@ import re
 from dataclasses import dataclass
 
 from verify.reading.markdown import (
-    CONTROL,
     MAX_EQUATIONS,
     MAX_MATH,
-    MAX_SUBMISSION_BYTES,
     MathBlock,
     Section,
     Submission,
@@ -44,6 +42,7 @@ from verify.reading.markdown import (
     _did_you_mean,
     _meant,
     _named,
+    check_text,
 )
 
 #: Sectioning commands and the Markdown heading level each stands for (``\section`` is ``##``).
@@ -528,13 +527,7 @@ def _plain(tokens: list[_Token]) -> str:
 def read_latex_submission(text: str, file: str, student: str, questions: frozenset[str] | None = None) -> Submission:
     """Split a LaTeX submission into question sections, as :func:`read_submission` splits Markdown;
     ``student`` is the name when the file gives none (``% student: NAME``, else ``\\author{NAME}``)."""
-    if len(text) > MAX_SUBMISSION_BYTES:
-        raise SubmissionError(f"{file}: larger than {MAX_SUBMISSION_BYTES // 1000} kB; not read")
-    control = CONTROL.search(text)
-    if control:
-        line = text.count("\n", 0, control.start()) + 1
-        raise SubmissionError(f"{file}: a control character (U+{ord(control.group()):04X}) on line {line}; "
-                              "not a LaTeX text")
+    check_text(text, file, "LaTeX")
     by_lower = {q.lower(): q for q in questions} if questions is not None else None
     reader = _Reader(_tokens(text), by_lower)
     reader.read()

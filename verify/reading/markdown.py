@@ -159,15 +159,21 @@ def decode_submission(raw: bytes, file: str) -> str:
         raise SubmissionError(f"{file}: not UTF-8 text (byte {err.start})") from None
 
 
-def read_submission(text: str, file: str, student: str, questions: frozenset[str] | None = None) -> Submission:
-    """Split ``text`` into question sections; ``questions`` (if given) are the ids to recognise."""
+def check_text(text: str, file: str, kind: str) -> None:
+    """What every submission's text must be before it is read, whatever its format (``kind``:
+    "Markdown", "LaTeX"): at most :data:`MAX_SUBMISSION_BYTES`, no control character."""
     if len(text) > MAX_SUBMISSION_BYTES:
         raise SubmissionError(f"{file}: larger than {MAX_SUBMISSION_BYTES // 1000} kB; not read")
     control = CONTROL.search(text)
     if control:
         line = text.count("\n", 0, control.start()) + 1
         raise SubmissionError(f"{file}: a control character (U+{ord(control.group()):04X}) on line {line}; "
-                              "not a Markdown text")
+                              f"not a {kind} text")
+
+
+def read_submission(text: str, file: str, student: str, questions: frozenset[str] | None = None) -> Submission:
+    """Split ``text`` into question sections; ``questions`` (if given) are the ids to recognise."""
+    check_text(text, file, "Markdown")
     tokens = _MD.parse(text)
     sections: dict[str, Section] = {}
     stray: list[str] = []
