@@ -194,10 +194,13 @@ def test_attempt_says_what_stood_in_the_way() -> None:
 def test_unsupported_nodes_give_none() -> None:
     syms = [vector("x", "n"), scalar("a")]
     assert prove_all_sizes(claim(syms, maximum(a, 0), maximum(a, 0))) is None
-    # a kink is outside the rule base (traces, determinants, smooth functions of scalars and of
-    # vectors are in it: tests/test_traces_determinants.py, tests/test_elementwise_prover.py)
+    # a kink is outside the rule base where it matters: a kinked function of a scalar, and any
+    # derivative through one (traces, determinants, smooth functions of scalars and of vectors are
+    # in it: tests/test_traces_determinants.py, tests/test_elementwise_prover.py). A kinked
+    # function of a vector is an atom that is never differentiated: |x| = |x| holds.
     assert prove_all_sizes(claim(syms, apply("relu", a), apply("relu", a))) is None
-    assert prove_all_sizes(claim(syms, apply("abs", x), apply("abs", x))) is None
+    assert prove_all_sizes(claim(syms, D(apply("relu", x), x), apply("diag", apply("step", x)))) is None
+    assert prove_all_sizes(claim(syms, apply("abs", x) + x, x + apply("abs", x))) == METHOD
 
 
 def test_sides_of_different_shapes_are_not_proved() -> None:
@@ -357,3 +360,29 @@ def test_sherman_morrison_holds_by_instantiation(n: int) -> None:
     ev = Evaluator(c.symbols, {"n": n}, symbolic(c.symbols, {"n": n}), c.layout)
     lhs, rhs = ev(c.lhs), ev(c.rhs)
     assert all(sympy.cancel(p - q) == 0 for p, q in zip(lhs, rhs, strict=True))
+
+
+# ---------------------------------------------------------------------------------------
+# A value at a point of scalar variables: the derivative taken first, the value put in after.
+
+def test_a_derivative_at_a_scalar_value_is_proved_and_a_wrong_one_not() -> None:
+    from verify.model import at
+    syms = [scalar("t"), scalar("a"), vector("x", "n"), vector("w", "n")]
+    # d(t^2)/dt = 2t, at t = a + 1: 2(a + 1)
+    assert prove_all_sizes(claim(syms, at(D(t ** 2, t), (t, a + 1)), 2 * (a + 1))) == METHOD
+    # ... not 2 (a + 1 is free, so 2(a + 1) = 2 only at a = 0)
+    assert prove_all_sizes(claim(syms, at(D(t ** 2, t), (t, a + 1)), 2 * a)) is None
+    # sigma' = sigma sigma(-.), at t = w^T ReLU(x): the ReLU is carried, never differentiated
+    s = w.T * apply("relu", x)
+    rhs = apply("sigmoid", s) * apply("sigmoid", -1 * s)
+    assert prove_all_sizes(claim(syms, at(D(apply("sigmoid", t), t), (t, s)), rhs)) == METHOD
+
+
+def test_a_value_at_a_point_is_refused_where_substitution_would_not_reach() -> None:
+    from verify.model import at
+    # g declared of(t): its jets belong to the point t, not to t = a
+    syms = [scalar("t"), scalar("a"), scalar("g", of=("t",))]
+    assert prove_all_sizes(claim(syms, at(D(g * t, t), (t, a)), at(D(g * t, t), (t, a)))) is None
+    # a vector given a value: outside (the substitution would have to reach into words)
+    vec = [vector("x", "n"), vector("y", "n")]
+    assert prove_all_sizes(claim(vec, at(D(x.T * x, x), (x, y)), 2 * y.T)) is None

@@ -38,7 +38,7 @@ from verify.reporting.unicode import UnicodePrinter
 EXPECTED_WALKERS = {
     "Evaluator", "JetEvaluator", "FractionEvaluator", "PointEvaluator", "ExprPrinter", "_Algebra",
     "_DerivativeOrder", "_Differentiated", "_Switches", "_Shapes", "_ConstantFolder", "_FreeNames",
-    "UnicodePrinter", "BallPointEvaluator",
+    "UnicodePrinter", "BallPointEvaluator", "BallEvaluator", "_Balls",
 }
 
 

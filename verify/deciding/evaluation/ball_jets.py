@@ -22,7 +22,7 @@ attempt's (never drawn again: the random draws, and so every verdict, stay as th
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -32,9 +32,11 @@ from flint import arb, arb_mat, ctx, fmpq
 from verify.deciding.evaluation.fraction_jets import (
     Coefficient,
     Declined,
+    FractionEvaluator,
     Jet,
     JetMatrix,
     PointEvaluator,
+    Ring,
     _coefficient,
     _jet_of,
     _scalar,
@@ -61,31 +63,16 @@ def _as_arb(c: Number) -> arb:
     return c if isinstance(c, arb) else arb(fmpq(c.numerator, c.denominator)) if isinstance(c, Fraction) else arb(c)
 
 
-class BallPointEvaluator(PointEvaluator):
-    """The Fraction evaluator's semantics, node for node, on ball coefficients (see the module
-    docstring for what its values may decide). ``realised`` are the dependent symbols the
-    Fraction attempt realised on the same point, reused so that nothing is drawn twice."""
-
-    def __init__(self, symbols: Mapping[str, Symbol], sizes: Mapping[str, int], layout: str,
-                 point: Point, order: int, realised: Mapping[str, sympy.Matrix]) -> None:
-        super().__init__(symbols, sizes, layout, point, order)
-        self.realised.update(realised)
-
-    # -- leaves: the point's exact values, as balls ------------------------------------------
-    def _realise(self, name: str) -> JetMatrix:
-        s = self.symbols.get(name)
-        if s is not None and s.of and name in self.realised:
-            m = self.realised[name]
-            ring = self.ring
-            jets = tuple(tuple(self._balls(_jet_of(m[i, j], self._index, ring)) for j in range(m.cols))
-                         for i in range(m.rows))
-            return JetMatrix(jets)
-        exact = super()._realise(name)  # draws a dependent symbol (recorded) or reads the point's value
-        return JetMatrix(tuple(tuple(self._balls(x) for x in row) for row in exact.rows))
+class _Balls(FractionEvaluator):
+    """What differs from the Fraction evaluator: numbers at the point are balls (or exact ints)."""
 
     @staticmethod
     def _balls(x: Jet) -> Jet:
         return {m: _ball(c) for m, c in x.items()}
+
+    def _inner(self, ring: Ring, offsets: Mapping[str, tuple[tuple[int, int], tuple[int, ...]]],
+               leaf: Callable[[str], JetMatrix]) -> FractionEvaluator:
+        return BallEvaluator(self.symbols, self.sizes, self.layout, ring, offsets, leaf)
 
     def _Const(self, e: Const, hint: tuple[int, int] | None) -> JetMatrix:
         return _scalar(self.ring.constant(_ball(_coefficient(e.value))))
@@ -174,6 +161,32 @@ class BallPointEvaluator(PointEvaluator):
         if not (y0 > 0 or y0 < 0):
             raise Declined("division by a ball around 0")
         return self._series(y, [(-1) ** k * math.factorial(k) / y0 ** (k + 1) for k in range(self.ring.order + 1)])
+
+class BallEvaluator(_Balls):
+    """Ball jets inside an ``At`` (its own ring and leaves, as the Fraction evaluator's)."""
+
+
+class BallPointEvaluator(_Balls, PointEvaluator):
+    """The Fraction evaluator's semantics, node for node, on ball coefficients (see the module
+    docstring for what its values may decide). ``realised`` are the dependent symbols the
+    Fraction attempt realised on the same point, reused so that nothing is drawn twice."""
+
+    def __init__(self, symbols: Mapping[str, Symbol], sizes: Mapping[str, int], layout: str,
+                 point: Point, order: int, realised: Mapping[str, sympy.Matrix]) -> None:
+        PointEvaluator.__init__(self, symbols, sizes, layout, point, order)
+        self.realised.update(realised)
+
+    # -- leaves: the point's exact values, as balls ------------------------------------------
+    def _realise(self, name: str) -> JetMatrix:
+        s = self.symbols.get(name)
+        if s is not None and s.of and name in self.realised:
+            m = self.realised[name]
+            ring = self.ring
+            jets = tuple(tuple(self._balls(_jet_of(m[i, j], self._index, ring)) for j in range(m.cols))
+                         for i in range(m.rows))
+            return JetMatrix(jets)
+        exact = PointEvaluator._realise(self, name)  # draws a dependent symbol (recorded) or reads a value
+        return JetMatrix(tuple(tuple(self._balls(x) for x in row) for row in exact.rows))
 
     # -- results ---------------------------------------------------------------------------------
     def balls(self, sides: Sequence[Expr]) -> list[list[list[arb]]]:

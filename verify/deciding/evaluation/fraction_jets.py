@@ -396,6 +396,11 @@ class FractionEvaluator(Visitor):
     def _transcendental(self, func: str, x: Jet) -> Jet:
         raise Declined(f"{func} is not exact over the rationals")
 
+    def _inner(self, ring: Ring, offsets: Mapping[str, tuple[tuple[int, int], tuple[int, ...]]],
+               leaf: Callable[[str], JetMatrix]) -> FractionEvaluator:
+        """The evaluator of an ``At``'s expression, in its own ring: of this evaluator's kind."""
+        return FractionEvaluator(self.symbols, self.sizes, self.layout, ring, offsets, leaf)
+
     def inverse(self, m: JetMatrix) -> JetMatrix:
         """Neumann series around the value at the point, ``order`` terms, as JetEvaluator.inverse."""
         m0 = self._numbers(m)
@@ -689,7 +694,7 @@ class FractionEvaluator(Visitor):
                 raise Declined(f"{name} varies with a differentiated variable inside a value at a point")
             return JetMatrix(tuple(tuple(ring.constant(self.ring.value(x)) for x in row) for row in outer.rows))
 
-        inner = FractionEvaluator(self.symbols, self.sizes, self.layout, ring, offsets, leaf)
+        inner = self._inner(ring, offsets, leaf)
         m = inner.eval(e.expr, hint)
         return JetMatrix(tuple(tuple(self.ring.constant(ring.value(x)) for x in row) for row in m.rows))
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator, Mapping
+from typing import Literal
 
 import sympy
 
 from verify.deciding.evaluation import certified
 from verify.deciding.evaluation.instantiate import Evaluator
 from verify.deciding.evaluation.rationals import satisfies
-from verify.deciding.evaluation.sampling import Point, differentiated, evaluate
+from verify.deciding.evaluation.sampling import Agreed, Point, differentiated, evaluate
 from verify.errors import VerifyError
 from verify.model import (
     Add,
@@ -56,6 +57,9 @@ COUNT = 3
 UNKNOWNS = 4
 
 Sample = tuple[sympy.Matrix, sympy.Matrix, Point]
+#: A point on a kink where the sides' balls agree (:class:`~verify.deciding.evaluation.sampling.Agreed`):
+#: used, and no exact values computed for it.
+AGREED: Literal["agreed"] = "agreed"
 
 
 class _Switches(Visitor):
@@ -96,9 +100,10 @@ def switches(e: Expr) -> Iterator[tuple[Expr, Expr | None]]:
 
 
 def on_kinks(claim: Equality, sizes: Mapping[str, int], rng: random.Random, use_fractions: bool = True,
-             count: int = COUNT) -> list[Sample | None]:
+             count: int = COUNT, balls: bool = False) -> list[Sample | Literal["agreed"] | None]:
     """Both sides' values at up to ``count`` points where a switch is 0 (None where a side is
-    undefined there, or no switch could be solved).
+    undefined there, or no switch could be solved; with ``balls``, :data:`AGREED` where the
+    sides' balls agree there).
 
     Drawn from a generator seeded by ``rng``'s state, which is left as it was: the random points
     after these are the ones drawn without them.
@@ -116,22 +121,24 @@ def on_kinks(claim: Equality, sizes: Mapping[str, int], rng: random.Random, use_
         return []
     local = random.Random(repr(rng.getstate()))
     start = local.randrange(len(found))
-    out: list[Sample | None] = []
+    out: list[Sample | Literal["agreed"] | None] = []
     for k in range(min(count, max(len(found), 2))):
         switch = found[(start + k) % len(found)]
-        out.append(_sample(claim, sizes, switch, local, use_fractions))
+        out.append(_sample(claim, sizes, switch, local, use_fractions, balls))
     return out
 
 
 def _sample(claim: Equality, sizes: Mapping[str, int], switch: tuple[Expr, Expr | None], rng: random.Random,
-            use_fractions: bool) -> Sample | None:
+            use_fractions: bool, balls: bool = False) -> Sample | Literal["agreed"] | None:
     def adjust(point: Point) -> None:
         if not _solve(claim, sizes, switch, point, rng):
             raise ValueError("no switch solved for")
 
     try:
         (lv, rv), point = evaluate((claim.lhs, claim.rhs), claim.symbols, sizes, claim.layout, rng,
-                                   use_fractions=use_fractions, adjust=adjust)
+                                   use_fractions=use_fractions, adjust=adjust, balls=balls)
+    except Agreed:
+        return AGREED
     except (ZeroDivisionError, ValueError):  # Boundary is a ValueError too
         return None
     if not (certified.all_defined(lv) and certified.all_defined(rv)):

@@ -47,7 +47,7 @@ from typing import ClassVar, Literal
 
 import sympy
 
-from verify.deciding.evaluation.instantiate import Evaluator, inverse, sigmoid
+from verify.deciding.evaluation.instantiate import Evaluator, closed_step, inverse, sigmoid, step
 from verify.errors import VerifyError
 from verify.model import (
     ANY,
@@ -451,7 +451,6 @@ class _Algebra(Visitor):
     refuses: ClassVar[Mapping[type[Expr], str]] = {
         Max: "a maximum is not a polynomial",
         MatrixLit: "a matrix written entry by entry has no symbolic form here",
-        At: "a value at a point substitutes into the entries",
     }
 
     symbols: Mapping[str, Symbol]
@@ -1064,11 +1063,62 @@ class _Algebra(Visitor):
         if e.func == "diag":
             return self.diag(arg)
         smooth = _SMOOTH.get(e.func)
-        if smooth is None:
-            raise OutsideRules(f"{e.func} has no derivative everywhere: outside the rule base")
-        if arg.is_scalar:
+        if arg.is_scalar and smooth is not None:
             return self.scalar(smooth(arg.value()))
-        return self.elementwise(e.func, arg)
+        if not arg.is_scalar and (smooth is not None or e.func in _KINKED):
+            return self.elementwise(e.func, arg)  # a kinked one is never differentiated (slope)
+        raise OutsideRules(f"{e.func} of a scalar has no derivative everywhere: outside the rule base")
+
+    def _At(self, e: At) -> Poly:
+        """``expr`` with scalar variables set to values: the form of ``expr``, its coefficients
+        with each variable's symbol replaced by the value. Only where the variable lives in the
+        coefficients alone: no declared function of it (its jets would belong to another point),
+        no function or diag atom whose argument mentions it (the substitution would not reach in)."""
+        inner = self.build(e.expr)
+        table: dict[sympy.Symbol, sympy.Expr] = {}
+        for v, value in e.values:
+            s = self.symbols.get(v.name)
+            if s is None or not s.shape.is_scalar or s.of:
+                raise OutsideRules("a value at a point of a vector, a matrix or a function")
+            if any(v.name in other.of for other in self.symbols.values()):
+                raise OutsideRules(f"a value at a point of {v.name}, which a declared function depends on")
+            given = self.build(value)
+            if not given.is_scalar:
+                raise OutsideRules("a scalar variable given a value that is not a scalar")
+            table[self.scalar_symbol(ScalarVar(v.name))] = given.value()
+        hidden = self._symbols_inside(inner)
+        if hidden & table.keys():
+            raise OutsideRules("a variable given a value inside the argument of a function")
+        out: dict[Word, sympy.Expr] = {}
+        for w, c in inner.terms.items():
+            self._insert(out, w, c.xreplace(table))
+        return self._poly(inner.shape, out)
+
+    def _symbols_inside(self, p: Poly) -> set[sympy.Symbol]:
+        """The commuting symbols in the arguments of p's atoms and in the words its coefficients'
+        symbols stand for (a trace, a 1 x 1 word, a determinant), at any depth."""
+        out: set[sympy.Symbol] = set()
+        words = list(p.terms)
+        seen: set[sympy.Symbol] = set()
+        pending = [c for c in p.terms.values()]
+        while words or pending:
+            if pending:
+                for sym in pending.pop().free_symbols:
+                    if sym in seen:
+                        continue
+                    seen.add(sym)
+                    meaning = self.meanings.get(sym)
+                    if isinstance(meaning, ScalarWord | ScalarTrace):
+                        words.append(meaning.word)
+                    elif isinstance(meaning, ScalarDet):
+                        words.append((Atom(meaning.base),))
+                continue
+            for a in words.pop():
+                for w, c in a.base.arg:
+                    out |= c.free_symbols
+                    pending.append(c)
+                    words.append(w)
+        return out
 
     def _Hadamard(self, e: Hadamard) -> Poly:
         return self.hadamard(self.build(e.left), self.build(e.right))
@@ -1119,11 +1169,21 @@ class _Algebra(Visitor):
         return s
 
 
+#: Elementwise functions with a kink: atoms of a column like the others, equal where their
+#: arguments are, and never differentiated (:meth:`_Algebra.slope` refuses them).
+_KINKED = ("relu", "abs", "step", "closed_step")
+
 #: Scalar functions with a derivative everywhere on their domain, as the evaluator defines them
 #: (the sigmoid is 1/(1 + e^{-x})): in a coefficient they are SymPy functions, differentiated by
 #: the chain rule. ReLU, |.| and the steps are not smooth: outside the rule base.
 _SMOOTH: Mapping[str, Callable[[sympy.Expr], sympy.Expr]] = {
     "exp": sympy.exp, "log": sympy.log, "sigmoid": sigmoid, "tanh": sympy.tanh, "sqrt": sympy.sqrt,
+}
+
+
+#: The kinked functions' values, as the evaluator defines them (for :func:`explicit`).
+_KINK_VALUES: Mapping[str, Callable[[sympy.Expr], sympy.Expr]] = {
+    "relu": lambda a: sympy.Max(a, 0), "abs": sympy.Abs, "step": step, "closed_step": closed_step,
 }
 
 
@@ -1273,7 +1333,7 @@ def explicit(poly: Poly, scalars: Mapping[sympy.Symbol, ScalarMeaning], ev: Eval
             column += c.xreplace({s: scalar(scalars[s]) for s in c.free_symbols}) * word(w, rows)
         if b.kind == "diag":
             return sympy.diag(*list(column))
-        return column.applyfunc(_SMOOTH[b.name])
+        return column.applyfunc(_SMOOTH.get(b.name) or _KINK_VALUES[b.name])
 
     def atom(a: Atom) -> sympy.Matrix:
         m = structured(a.base) if a.base.kind in ("apply", "diag", "ones") else base(a.base)

@@ -20,7 +20,7 @@ import sympy
 
 from verify.deciding.dispatch import Progress
 from verify.deciding.evaluation import certified, sizing
-from verify.deciding.evaluation.kinks import on_kinks
+from verify.deciding.evaluation.kinks import AGREED, on_kinks
 from verify.deciding.evaluation.piecewise import off_boundaries
 from verify.deciding.evaluation.rationals import sample_point
 from verify.deciding.evaluation.sampling import Agreed, Point, evaluate
@@ -81,7 +81,8 @@ def refute_at(claim: Equality, bound: list[dict[str, int]], rng: random.Random, 
         progress(f"evaluating at random points{sizing.at([sizes])}")
         try:
             tried = 0
-            kinks = on_kinks(claim, sizes, rng, use_fractions)  # points ON the claim's kinks, first (kinks.py)
+            # points ON the claim's kinks, first (kinks.py)
+            kinks = on_kinks(claim, sizes, rng, use_fractions, balls=use_fractions)
             quota = points + sum(k is not None for k in kinks)
             for attempt in range(-len(kinks), points + ATTEMPTS):
                 if tried >= quota:
@@ -89,7 +90,9 @@ def refute_at(claim: Equality, bound: list[dict[str, int]], rng: random.Random, 
                 try:
                     got = kinks[attempt] if attempt < 0 else sample(claim, sizes, rng, *_draw(attempt, use_fractions),
                                                                     balls=use_fractions)
-                except Agreed:  # the sides' balls agree at this point: no difference shown here
+                except Agreed:
+                    got = AGREED
+                if isinstance(got, str):  # AGREED: the sides' balls agree at this point, no difference shown
                     tried += 1
                     continue
                 if got is None:
