@@ -21,6 +21,7 @@ from rich.markup import escape
 from verify.cli import options
 from verify.cli.check import main as check_main
 from verify.cli.grade import main as grade_main
+from verify.cli.gradescope import main as gradescope_main
 from verify.cli.questions import main as questions_main
 from verify.cli.suite import run
 from verify.deciding import DEFAULT_TIMEOUT, CacheError, ClusterError, set_memory_limit
@@ -33,6 +34,7 @@ SUMMARIES = {
     "check": "check the claims of TOML claims files or folders of them: check FILE.toml|DIR ...",
     "grade": "grade submissions against an assignment: grade --assignment hw1 PATH ...",
     "questions": "list an assignment's questions, the symbols to use and the points: questions hw1",
+    "gradescope": "build a Gradescope autograder zip: gradescope --assignment hw1 --output autograder.zip",
 }
 
 
@@ -115,7 +117,8 @@ def suite(argv: Sequence[str]) -> int:
 
 
 
-COMMANDS = {"suite": suite, "check": check_main, "grade": grade_main, "questions": questions_main}
+COMMANDS = {"suite": suite, "check": check_main, "grade": grade_main, "questions": questions_main,
+            "gradescope": gradescope_main}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,8 +14,8 @@ import csv
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -427,13 +427,17 @@ def _test_output(q: QuestionGrade) -> str:
     return "\n".join(lines)
 
 
-def gradescope_results(grade: SubmissionGrade) -> dict[str, Any]:
+def gradescope_results(grade: SubmissionGrade, style: GradescopeStyle | None = None) -> dict[str, Any]:
     """Gradescope's autograder ``results.json``: one test per question.
 
     The top-level ``score`` is given (Gradescope then does not re-add the tests); the
     assignment's total is configured in Gradescope, as its specification has no top-level
-    ``max_score``. ``status`` is ``passed`` only with full points.
+    ``max_score``. Without ``style`` (``grade --gradescope DIR``): tests named by id, ``status``
+    ``passed`` only with full points, review reasons in each test's output. With one (the
+    autograder bundle): see :class:`GradescopeStyle`.
     """
+    if style is not None:
+        return _styled_results(grade, style)
     out: dict[str, Any] = {
         "score": number(grade.score),
         "tests": [
@@ -449,6 +453,125 @@ def gradescope_results(grade: SubmissionGrade) -> dict[str, Any]:
     }
     if grade.error:
         out["output"] = f"Your file could not be read: {grade.error}"
+    return safe_json(out)
+
+
+#: Gradescope's values for ``visibility`` and ``stdout_visibility``, from most to least shown.
+VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
+
+_WHEN = {"visible": "shown below", "after_due_date": "shown after the due date",
+         "after_published": "shown once grades are published", "hidden": "seen by the course staff only"}
+
+
+@dataclass(frozen=True)
+class GradescopeStyle:
+    """How the autograder bundle's ``results.json`` reads (``python -m verify gradescope``).
+
+    Each question is one test named by ``titles`` (``pd.linear: dy/dx for y = Ax``), with its
+    score, ``status`` ``passed`` whenever it earns points (partial credit passes, with its score),
+    Markdown output (``output_format`` ``md``, so that ``$...$`` renders), and ``visibility``.
+    The feedback (what is wrong, a counterexample) is in each question's output when
+    ``feedback_visibility`` is ``visibility``; else it moves to one extra test, ``Feedback``, with
+    ``feedback_visibility`` and no score, and each question's output says when it is shown (the
+    feedback of a full mark, or of an unanswered question, stays in place: it gives nothing away).
+    Review flags are for the staff only: never in a student's output, but in a test ``TA review
+    (staff only)`` with visibility ``hidden`` (no score; ``failed`` when some answer needs a look,
+    so that it stands out) and in ``extra_data.review`` (question id -> reason). ``stdout`` is
+    hidden. ``problem``: a file-level reason nothing (or not everything) was graded, shown to the
+    student at once in a test of its own (``visible``), whatever ``visibility`` says.
+    """
+
+    titles: Mapping[str, str] = field(default_factory=dict)
+    visibility: str = "visible"
+    feedback_visibility: str = "visible"
+    assignment: str = ""
+    #: lines for the student about the files found (graded, passed over), shown at the top
+    notes: tuple[str, ...] = ()
+    problem: str | None = None
+
+    def __post_init__(self) -> None:
+        for v in (self.visibility, self.feedback_visibility):
+            if v not in VISIBILITIES:
+                raise ValueError(f"not a Gradescope visibility: {v!r} (one of {', '.join(VISIBILITIES)})")
+
+
+REVIEW_TEST = "TA review (staff only)"
+FEEDBACK_TEST = "Feedback"
+PROBLEM_TEST = "Your submission"
+
+
+def _verdict_line(q: QuestionGrade) -> str:
+    partial = " (partial credit)" if 0 < q.points < q.max_points else ""
+    return f"**{q.verdict.value}**{partial}: {_points(q.points, q.max_points)} points"
+
+
+def _feedback_lines(q: QuestionGrade) -> list[str]:
+    lines = []
+    if q.first_bad_step is not None:
+        lines.append(f"The first step that does not follow from the one before is step {q.first_bad_step}.")
+    if q.feedback:
+        lines.append(q.feedback)
+    return lines
+
+
+def _styled_results(grade: SubmissionGrade, style: GradescopeStyle) -> dict[str, Any]:
+    together = style.feedback_visibility == style.visibility
+    tests: list[dict[str, Any]] = []
+    feedback: list[str] = []
+    for number_, q in enumerate(grade.questions, 1):
+        title = style.titles.get(q.id, q.id)
+        lines = [_verdict_line(q)]
+        said = _feedback_lines(q)
+        if together or q.points >= q.max_points or q.verdict is Mark.UNANSWERED:
+            lines += said  # nothing to give away: a full mark's, or "no answer was found"
+        elif said:
+            lines.append(f"What is wrong, and where: see the test *{FEEDBACK_TEST}*, "
+                         f"{_WHEN[style.feedback_visibility]}.")
+            feedback.append("\n\n".join([f"**{title}**: {_verdict_line(q)}", *said]))
+        tests.append({
+            "name": title,
+            "number": str(number_),
+            "score": number(q.points),
+            "max_score": number(q.max_points),
+            "status": "passed" if q.points > 0 or q.max_points <= 0 else "failed",
+            "output": "\n\n".join(lines),
+            "output_format": "md",
+            "visibility": style.visibility,
+        })
+    if feedback:
+        tests.append({"name": FEEDBACK_TEST, "status": "passed" if grade.score >= grade.max_score else "failed",
+                      "output": "\n\n---\n\n".join(feedback), "output_format": "md",
+                      "visibility": style.feedback_visibility})
+    review = dict(grade.to_review)
+    problem = style.problem or (f"Your file could not be read: {grade.error}" if grade.error else None)
+    if problem:
+        tests.insert(0, {"name": PROBLEM_TEST, "status": "failed", "output": problem, "output_format": "md",
+                         "visibility": "visible"})
+    staff = [f"- {qid}: {why}" for qid, why in review.items()]
+    if problem:
+        staff.insert(0, f"- the submission: {problem}")
+    tests.append({
+        "name": REVIEW_TEST,
+        "status": "failed" if staff else "passed",
+        "output": "\n".join(staff) or "No answer needs a TA's review.",
+        "output_format": "md",
+        "visibility": "hidden",
+    })
+    top = [*style.notes]
+    if problem:
+        top.append(problem)
+    top.extend(f"Note: {note}" for note in grade.notes)
+    out: dict[str, Any] = {
+        "score": number(grade.score),
+        "output": "\n\n".join(top),
+        "output_format": "md",
+        "test_output_format": "md",
+        "test_name_format": "text",
+        "visibility": style.visibility,
+        "stdout_visibility": "hidden",
+        "extra_data": {"assignment": style.assignment, "file": grade.file, "review": review, "problem": problem},
+        "tests": tests,
+    }
     return safe_json(out)
 
 
