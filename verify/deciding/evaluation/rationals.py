@@ -110,6 +110,9 @@ def _orthogonal(n: int, rng: random.Random) -> sympy.Matrix:
 def satisfies(s: Symbol, m: sympy.Matrix) -> bool:
     """Whether the exact value ``m`` is inside every property ``s`` is declared with (entries that are
     not rational numbers are not judged here: only drawn values are, and those are rational)."""
+    if not (s.positive or s.interval is not None or s.symmetric or s.invertible or s.diagonal or s.orthogonal
+            or s.positive_definite):
+        return True  # nothing declared: every value is inside (most symbols; checked at every point)
     if not all(isinstance(e, sympy.Rational) for e in m):
         return True
     if s.positive and not all(e > 0 for e in m):
