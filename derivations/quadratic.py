@@ -36,7 +36,7 @@ The errors of the section, as written:
 from __future__ import annotations
 
 from verify.model.claim import Claim, Equality, Recurrence
-from verify.model.expr import Expr, Identity, Var, col, grad, lift, mat
+from verify.model.expr import Expr, Identity, Power, Var, col, grad, lift, mat
 from verify.model.question import Question
 from verify.model.symbols import Symbol, Symbols, matrix, scalar, vector
 
@@ -148,6 +148,24 @@ def _iterates(claim_id: str, statement: str, closed: Expr, expect: str, why: str
     return Recurrence(
         id=claim_id, section=SECTION, statement=statement, expect=expect, why=why,  # type: ignore[arg-type]
         symbols=SEQUENCE_SYMBOLS, sequence=xk, k=k, initial=x0, step=GD_STEP, closed=closed, base=0,
+    )
+
+
+SEQUENCE_SYMBOLS_N = Symbols.of([
+    *EIGEN_N, vector("x_k", "n", latex="x^k", meaning="the k-th gradient-descent iterate"), B,
+    scalar("k", latex="k", meaning="the iteration index"),
+    vector("x_0", "n", latex="x^0", meaning="the starting point"),
+])
+
+
+def _iterates_n(claim_id: str, statement: str, closed: Expr, expect: str, why: str) -> Recurrence:
+    """x^k = closed(k) for the gradient-descent iterates from x^0, every k >= 0, at every n. The step
+    is x^k - alpha Q (x^k - x^*): the gradient Q x + c with c = -Q x^* (quad.gradient-minimiser,
+    proved), written out so that the induction puts closed(k) for x^k (not inside d/dx^k)."""
+    return Recurrence(
+        id=claim_id, section=SECTION, statement=statement, expect=expect, why=why,  # type: ignore[arg-type]
+        symbols=SEQUENCE_SYMBOLS_N, sequence=xk, k=k, initial=x0, step=xk - alpha * Qn * (xk - xs), closed=closed,
+        base=0,
     )
 
 
@@ -324,6 +342,28 @@ CLAIMS: list[Claim] = [
         # counterexample has V != I (t != 0); by hand t = 1, x^* = 0, x^0 = (1, 0) as above.
         "fails",
         "x_i^0 read as the coordinates of x^0 - x^* in the standard basis: wrong unless V = I",
+    ),
+    # The closed form at every n, in matrix form: sum_i (1 - alpha lambda_i)^k xhat_i^0 v_i is
+    # V (I - alpha Lambda)^k xhat^0 with xhat^0 = V^T (x^0 - x^*). By induction: k = 0 gives
+    # V V^T (x^0 - x^*) = x^0 - x^*; and x^{k+1} - x^* = (I - alpha Q)(x^k - x^*) =
+    # V (I - alpha Lambda) V^T V (I - alpha Lambda)^k V^T (x^0 - x^*) = V (I - alpha Lambda)^{k+1} V^T (x^0 - x^*),
+    # since V^T V = I and diagonal matrices commute.
+    _iterates_n(
+        "quad.closed-form-every-n",
+        r"x^{k} - x^{*} = V (I - \alpha \Lambda)^{k} V^T (x^{0} - x^{*})",
+        xs + Vn * Power(Identity() - alpha * Lam_d, k) * Vn.T * (x0 - xs),
+        "holds",
+        "the closed form at every n, V orthogonal, Lambda diagonal positive definite",
+    ),
+    # The written error at every n, the coordinates not rotated: V (I - alpha Lambda)^k (x^0 - x^*).
+    # k = 0 gives V (x^0 - x^*), which is x^0 - x^* only where V fixes it: V = -I, x^* = 0, x^0 = e_1
+    # gives -e_1 against e_1.
+    _iterates_n(
+        "quad.closed-form-original-coordinates-every-n",
+        r"x^{k} - x^{*} = V (I - \alpha \Lambda)^{k} (x^{0} - x^{*})",
+        xs + Vn * Power(Identity() - alpha * Lam_d, k) * (x0 - xs),
+        "fails",
+        "x_i^0 read as the coordinates of x^0 - x^* in the standard basis, at every n",
     ),
 ]
 

@@ -16,10 +16,11 @@ from verify.deciding.kinds.recurrence import PowerNames
 from verify.model.claim import Recurrence
 from verify.model.expr import Expr, Power, Var, apply, col, lift, mat
 from verify.model.result import Result, Verdict
-from verify.model.symbols import Symbol, Symbols, scalar, vector
+from verify.model.symbols import Symbol, Symbols, matrix, scalar, vector
 
 s, k, r, c, a, b = (Var(n) for n in ("s", "k", "r", "c", "a", "b"))
 x, x0, v = Var("x"), Var("x0"), Var("v")
+A, B = Var("A"), Var("B")
 SCALARS = [scalar(n) for n in ("s", "k", "r", "c", "a", "b")]
 
 
@@ -99,11 +100,19 @@ def test_fibonacci_by_binet() -> None:
 
 
 def test_sizes_are_part_of_the_scope() -> None:
-    # s^{k+1} = s^k + v^T v: s^k = c + k v^T v, for v in R^n (proved at the sizes tried).
+    # s^{k+1} = s^k + v^T v: s^k = c + k v^T v, for v in R^n. Base: c = c; step: c + (k + 1) v^T v =
+    # c + k v^T v + v^T v. Both by the size-independent prover: every k and every n.
     claim = recurrence(c, s + v.T * v, c + k * (v.T * v), symbols=[*SCALARS, vector("v", "n")])
     result = run(claim)
     assert result.verdict is Verdict.PROVED
-    assert "k >= 0" in result.scope and "n=2" in result.scope
+    assert result.scope == "every integer k >= 0; all sizes"
+    # with det(A + B) (no rule for the determinant of a sum) the induction is instantiated: the
+    # scope names the sizes it holds at
+    sums = recurrence(c, s + apply("det", A + B), c + k * apply("det", A + B),
+                      symbols=[*SCALARS, matrix("A", "n", "n"), matrix("B", "n", "n")])
+    at_sizes = run(sums)
+    assert at_sizes.verdict is Verdict.PROVED
+    assert "k >= 0" in at_sizes.scope and "n=2" in at_sizes.scope
 
 
 # --- refuted --------------------------------------------------------------------------------

@@ -501,6 +501,19 @@ def maximum(*args: object) -> Max:
     return Max(tuple(lift(a) for a in args))
 
 
+def _index_exponent(e: Expr) -> bool:
+    """An exponent that is an index letter, possibly plus or minus an integer: k, k + 1. A matrix
+    to such a power is defined for the values the index takes (integers, from a recurrence's
+    base); the evaluators compute it only for a diagonal matrix, and refuse it otherwise."""
+    if isinstance(e, Var):
+        return True
+    if isinstance(e, Add) and len(e.terms) == 2:
+        a, b = e.terms
+        return (isinstance(a, Var) and isinstance(b, Const) and b.value.is_integer) or (
+            isinstance(b, Var) and isinstance(a, Const) and a.value.is_integer)
+    return False
+
+
 def substitute(e: Expr, mapping: Mapping[str, Expr]) -> Expr:
     """``e`` with each named Var replaced: a sum's indexed names by one member each, a sample
     count by the number it is read at."""
@@ -621,7 +634,7 @@ class _Shapes(Visitor):
             return base
         if not base.is_square:
             raise ShapeError(f"only a square matrix has powers, not {base}: {e.latex()}")
-        if not (isinstance(e.exponent, Const) and e.exponent.value.is_integer):
+        if not (isinstance(e.exponent, Const) and e.exponent.value.is_integer) and not _index_exponent(e.exponent):
             raise ShapeError(f"a matrix power needs an integer exponent: {e.latex()}")
         return base
 

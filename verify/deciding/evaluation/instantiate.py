@@ -210,6 +210,8 @@ class Evaluator(Visitor):
         exp = self.eval(e.exponent)[0, 0]
         if base.shape == (1, 1):
             return sympy.Matrix([[base[0, 0] ** exp]])
+        if not exp.is_Integer and base.is_diagonal():  # an index power: D^k = diag(d_i^k)
+            return sympy.diag(*(base[i, i] ** exp for i in range(base.shape[0])))
         if not exp.is_Integer:
             raise ShapeError(f"a matrix power needs an integer exponent: {e.latex()}")
         k = int(exp)

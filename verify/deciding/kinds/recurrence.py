@@ -26,10 +26,24 @@ from verify.deciding.evaluation.certified import differs
 from verify.deciding.evaluation.instantiate import Evaluator, drawn_whole, structured_values, symbolic
 from verify.deciding.evaluation.piecewise import off_boundaries
 from verify.deciding.evaluation.rationals import sample_point
+from verify.deciding.evaluation.sampling import differentiated
 from verify.deciding.proof.counterexample import show
 from verify.deciding.proof.explicit import compare
+from verify.deciding.proof.noncommutative import attempt
 from verify.errors import VerifyError
-from verify.model import Counterexample, Recurrence, Result, Shape, Verdict, anonymous, shape_of
+from verify.model import (
+    Add,
+    Counterexample,
+    Equality,
+    Recurrence,
+    Result,
+    Shape,
+    Verdict,
+    anonymous,
+    lift,
+    shape_of,
+    substitute,
+)
 
 #: How many terms past the base case the iteration compares, at each random point.
 DEPTH = 8
@@ -376,6 +390,13 @@ def decide_recurrence(claim: Recurrence, progress: Progress = quiet) -> Result:
         if found is not None:
             return _refuted(inst, found)
 
+    progress("induction for every size")
+    everywhere = _induction_for_all_sizes(claim)
+    if everywhere is not None:
+        scope = f"every integer {claim.k.name} >= {claim.base}" + ("; all sizes" if _letters(claim) else "")
+        return Result(Verdict.PROVED, scope=scope,
+                      detail=f"proved by induction on {claim.k.name}: the base case and the step by {everywhere}")
+
     details: list[str] = []
     proved_at: list[dict[str, int]] = []
     for inst in instances:
@@ -399,6 +420,27 @@ def decide_recurrence(claim: Recurrence, progress: Progress = quiet) -> Result:
     if proved_at != [{}]:
         scope += f"; {sizing.describe(proved_at)}"
     return Result(Verdict.PROVED, detail="proved " + "; ".join(details), scope=scope)
+
+
+def _induction_for_all_sizes(claim: Recurrence) -> str | None:
+    """The base case closed(base) = initial and the step closed(k + 1) = step(closed(k)), each by
+    the size-independent prover, or None. An index power M^k in the closed form is then an atom
+    with M^(k + 1) = M^k M, which holds for every integer k >= 0: so only from a base >= 0."""
+    if claim.base < 0:
+        return None
+    if {claim.sequence.name, claim.k.name} & (differentiated(claim.step) | differentiated(claim.closed)):
+        return None  # closed(k) put for s^k inside d/ds^k would be no derivative at closed(k)
+    k = claim.k
+    base_case = Equality(id=claim.id, statement="", symbols=claim.symbols, layout=claim.layout,
+                         lhs=substitute(claim.closed, {k.name: lift(claim.base)}),
+                         rhs=substitute(claim.initial, {k.name: lift(claim.base)}))
+    step = Equality(id=claim.id, statement="", symbols=claim.symbols, layout=claim.layout,
+                    lhs=substitute(claim.closed, {k.name: Add((k, lift(1)))}),
+                    rhs=substitute(claim.step, {claim.sequence.name: claim.closed}))
+    proofs = [attempt(c).proof for c in (base_case, step)]
+    if any(p is None for p in proofs):
+        return None
+    return proofs[0] if proofs[0] == proofs[1] else f"{proofs[0]} and {proofs[1]}"
 
 
 def _refuted(inst: Instance, d: Divergence) -> Result:

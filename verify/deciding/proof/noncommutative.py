@@ -83,7 +83,7 @@ METHOD = "non-commutative normal form, all sizes"
 #: prover that is meant to take milliseconds should not try to be complete there.
 MAX_TERMS = 2000
 
-BaseKind = Literal["var", "jet", "jacobian", "hessian", "direction", "apply", "diag", "ones"]
+BaseKind = Literal["var", "jet", "jacobian", "hessian", "direction", "apply", "diag", "ones", "power"]
 
 
 class OutsideRules(Exception):
@@ -167,6 +167,8 @@ class Atom:
             core = "1"
         elif b.kind in ("apply", "diag"):
             core = f"{b.name}(" + " + ".join(f"({c})" + "".join(" " + a.text() for a in w) for w, c in b.arg) + ")"
+        elif b.kind == "power":
+            core = "(" + " + ".join(f"({c})" + "".join(" " + a.text() for a in w) for w, c in b.arg) + f")^{b.wrt[0]}"
         else:
             core = f"h[{'#'.join(b.wrt)}]"
         return core + ("^-1" if self.inverted else "") + ("^T" if self.transposed else "")
@@ -582,7 +584,7 @@ class _Algebra(Visitor):
         if p.is_scalar:
             return self.scalar(p.value() ** k)
         if not (isinstance(k, sympy.Integer)):
-            raise OutsideRules("a matrix power needs an integer exponent")
+            return self.index_power(p, k)
         if p.shape[0] != p.shape[1]:
             raise OutsideRules("power of a non-square matrix")
         n = int(k)
@@ -592,6 +594,26 @@ class _Algebra(Visitor):
             p, n = self.inverse(p), -n
         result = Poly(p.shape, {(): sympy.Integer(1)})
         for _ in range(n):
+            result = self.mul(result, p)
+        return result
+
+    def index_power(self, p: Poly, k: sympy.Expr) -> Poly:
+        """M^(j + c) for an index j (a declared scalar) and an integer c >= 0, where M is a polynomial
+        in diagonal letters (I - alpha Lambda): an atom M^j, diagonal too (so it commutes with the
+        other diagonal factors), times M^c. M^(j + 1) = M^j M holds for every integer j >= 0, the
+        values an index takes from a recurrence's base; M^j itself is never differentiated."""
+        constant, rest = k.as_coeff_Add()
+        meaning = self.meanings.get(rest) if isinstance(rest, sympy.Symbol) else None
+        if not isinstance(meaning, ScalarVar) or not constant.is_Integer or constant < 0:
+            raise OutsideRules("a matrix power needs an integer exponent, or an index plus one")
+        if p.contextual or p.shape[0] != p.shape[1]:
+            raise OutsideRules("a power of a matrix that is not known to be square")
+        if not all(a.base.diagonal and not a.inverted for w in p.terms for a in w):
+            raise OutsideRules("a power by an index of a matrix that is not a polynomial in diagonal ones")
+        n = p.shape[0]
+        base = Base("power", "pow", (meaning.name,), n, n, symmetric=True, diagonal=True, arg=_ordered(p.terms))
+        result = self.atom(Atom(base))
+        for _ in range(int(constant)):
             result = self.mul(result, p)
         return result
 
@@ -722,9 +744,8 @@ class _Algebra(Visitor):
         return self.atom(Atom(Base("apply", func, (), u.shape[0], 1, arg=arg)))
 
     def argument(self, b: Base) -> Poly:
-        """The column an ``apply`` base is of, or a ``diag`` base's diagonal."""
-        rows = b.rows
-        return Poly((rows, 1), dict(b.arg))
+        """The column an ``apply`` base is of, a ``diag`` base's diagonal, a ``power`` base's matrix."""
+        return Poly((b.rows, b.cols if b.kind == "power" else 1), dict(b.arg))
 
     def slope(self, b: Base) -> Poly:
         """diag(f'(u)) for the elementwise f(u): exp' = exp, sigmoid' = sigmoid (1 - sigmoid),
@@ -794,7 +815,14 @@ class _Algebra(Visitor):
             return self.mul(self.slope(b), du) if du.terms else None
         if b.kind == "ones":
             return None
+        if b.kind == "power":
+            if self._poly_depends(self.argument(b), d) or d.scalar(ScalarVar(b.wrt[0])) != 0:
+                raise OutsideRules("a derivative of a power by an index")
+            return None
         return d.base(b)
+
+    def _poly_depends(self, p: Poly, d: _Derivation) -> bool:
+        return bool(self.differentiate(p, d).terms)
 
     def _atom_derivative(self, a: Atom, d: _Derivation) -> Poly | None:
         db = self.base_derivative(a.base, d)
@@ -1328,6 +1356,12 @@ def explicit(poly: Poly, scalars: Mapping[sympy.Symbol, ScalarMeaning], ev: Eval
         rows = ev.dims(b.rows)
         if b.kind == "ones":
             return sympy.ones(rows, 1)
+        if b.kind == "power":
+            matrix = sympy.zeros(rows, rows)
+            for w, c in b.arg:
+                matrix += c.xreplace({s: scalar(scalars[s]) for s in c.free_symbols}) * word(w, rows)
+            index = ev.value(b.wrt[0])[0, 0]
+            return sympy.diag(*(matrix[i, i] ** index for i in range(rows)))
         column = sympy.zeros(rows, 1)
         for w, c in b.arg:
             column += c.xreplace({s: scalar(scalars[s]) for s in c.free_symbols}) * word(w, rows)
@@ -1336,7 +1370,7 @@ def explicit(poly: Poly, scalars: Mapping[sympy.Symbol, ScalarMeaning], ev: Eval
         return column.applyfunc(_SMOOTH.get(b.name) or _KINK_VALUES[b.name])
 
     def atom(a: Atom) -> sympy.Matrix:
-        m = structured(a.base) if a.base.kind in ("apply", "diag", "ones") else base(a.base)
+        m = structured(a.base) if a.base.kind in ("apply", "diag", "ones", "power") else base(a.base)
         m = inverse(m) if a.inverted else m
         return m.T if a.transposed else m
 
