@@ -344,4 +344,6 @@ def test_an_empty_submission_is_noted_and_unanswered(tmp_path: Path, name: str, 
 def test_the_empty_note_is_a_line_of_the_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "empty.md").write_text("")
     assert main(["grade", "--assignment", "hw1", "--no-cache", str(tmp_path / "empty.md")]) == 0
-    assert "no heading names a question of hw1" in " ".join(capsys.readouterr().out.split())
+    out, err = capsys.readouterr()
+    assert "no heading names a question of hw1" in " ".join(out.split())
+    assert "warning:" in err and "empty.md: nothing to grade" in err  # a warning line for the operator too

@@ -187,6 +187,9 @@ def main(argv: Sequence[str]) -> int:
     for g in grades:
         if g.error:
             print(f"{PROG}: {g.error}", file=sys.stderr)
+        for note in g.notes:  # an empty submission: said where the operator looks, not only in the report
+            if note.startswith("nothing to grade"):
+                print(f"{PROG}: warning: {safe_line(g.file)}: {note}", file=sys.stderr)
 
     text = report_text(grades, args.format, assignment, to_file=args.output is not None, verbose=args.verbose)
     try:
