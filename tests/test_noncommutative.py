@@ -194,13 +194,17 @@ def test_attempt_says_what_stood_in_the_way() -> None:
 def test_unsupported_nodes_give_none() -> None:
     syms = [vector("x", "n"), scalar("a")]
     assert prove_all_sizes(claim(syms, maximum(a, 0), maximum(a, 0))) is None
-    # a kink is outside the rule base where it matters: a kinked function of a scalar, and any
-    # derivative through one (traces, determinants, smooth functions of scalars and of vectors are
-    # in it: tests/test_traces_determinants.py, tests/test_elementwise_prover.py). A kinked
-    # function of a vector is an atom that is never differentiated: |x| = |x| holds.
+    # a kinked function of a scalar is outside the rule base (traces, determinants, smooth functions
+    # of scalars and of vectors are in it: tests/test_traces_determinants.py,
+    # tests/test_elementwise_prover.py). Of a column it is an atom, and its derivative is what it
+    # is off the kinks, where alone it exists: ReLU'(x) = I(x > 0), entry by entry.
     assert prove_all_sizes(claim(syms, apply("relu", a), apply("relu", a))) is None
-    assert prove_all_sizes(claim(syms, D(apply("relu", x), x), apply("diag", apply("step", x)))) is None
+    assert prove_all_sizes(claim(syms, D(apply("relu", x), x), apply("diag", apply("step", x)))) == METHOD
     assert prove_all_sizes(claim(syms, apply("abs", x) + x, x + apply("abs", x))) == METHOD
+    # |x|' = I(x > 0) - I(x < 0) off the kinks; not I(x > 0)
+    sign = apply("step", x) - apply("step", -1 * x)
+    assert prove_all_sizes(claim(syms, D(apply("abs", x), x), apply("diag", sign))) == METHOD
+    assert prove_all_sizes(claim(syms, D(apply("abs", x), x), apply("diag", apply("step", x)))) is None
 
 
 def test_sides_of_different_shapes_are_not_proved() -> None:

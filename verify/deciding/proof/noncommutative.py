@@ -762,6 +762,18 @@ class _Algebra(Visitor):
             return self.inverse(self.diag(self.argument(b)))
         if b.name == "sqrt":
             return self.scale(self.inverse(value), sympy.Rational(1, 2))
+        # A kinked function has a derivative off its kinks only, and there it is this; on a kink the
+        # derivative does not exist, and a claim is about where its sides are defined (the points
+        # never use a kink for a derivative either): ReLU' = I(u > 0), |u|' = I(u > 0) - I(-u > 0),
+        # steps' = 0.
+        u = self.argument(b)
+        if b.name == "relu":
+            return self.diag(self.elementwise("step", u))
+        if b.name == "abs":
+            minus = self.elementwise("step", self.scale(u, sympy.Integer(-1)))
+            return self.diag(self.add(self.elementwise("step", u), self.scale(minus, sympy.Integer(-1))))
+        if b.name in ("step", "closed_step"):
+            return Poly((n, n), {})
         raise OutsideRules(f"{b.name} has no derivative everywhere")
 
     def hadamard(self, p: Poly, q: Poly) -> Poly:
