@@ -29,6 +29,7 @@ from typing import Any
 import sympy
 from flint import arb, arb_mat, ctx, fmpq
 
+from verify.deciding.evaluation.certified import ball_sign
 from verify.deciding.evaluation.fraction_jets import (
     Coefficient,
     Declined,
@@ -103,13 +104,10 @@ class _Balls(FractionEvaluator):
     def _sign(self, c: Number) -> int:
         if not isinstance(c, arb):
             return (c > 0) - (c < 0)
-        if c > 0:
-            return 1
-        if c < 0:
-            return -1
-        if c.is_zero():
-            return 0
-        raise Declined("the sign of a ball around 0")
+        sign = ball_sign(c)
+        if sign is None:
+            raise Declined("the sign of a ball around 0")
+        return sign
 
     # -- transcendental functions of jets: Taylor series at the point's value ----------------
     def _series(self, x: Jet, derivatives: Sequence[Number]) -> Jet:

@@ -179,7 +179,8 @@ _FUNCTIONS: dict[type, Callable[[arb], arb]] = {
 }
 
 
-def _certain_sign(x: arb) -> int | None:
+def ball_sign(x: arb) -> int | None:
+    """-1, 0 or 1 when a ball settles its sign (0 only for an exact zero), else None."""
     if x > 0:
         return 1
     if x < 0:
@@ -193,17 +194,17 @@ def _piecewise(e: sympy.Expr, prec: int) -> arb:
     """max, min, |.|, steps and sign of balls, only where the branch is certain."""
     args = [ball(a, prec) for a in e.args]
     if isinstance(e, sympy.Abs):
-        s = _certain_sign(args[0])
+        s = ball_sign(args[0])
         if s is None:
             raise Uncertain("|.| of a ball that contains 0")
         return args[0] if s >= 0 else -args[0]
     if isinstance(e, sympy.sign):
-        s = _certain_sign(args[0])
+        s = ball_sign(args[0])
         if s is None:
             raise Uncertain("sign of a ball that contains 0")
         return arb(s)
     if isinstance(e, sympy.Heaviside):
-        s = _certain_sign(args[0])
+        s = ball_sign(args[0])
         if s is None:
             raise Uncertain("a step at a ball that contains 0")
         if s == 0:
@@ -213,7 +214,7 @@ def _piecewise(e: sympy.Expr, prec: int) -> arb:
         return arb(1 if s > 0 else 0)
     best = args[0]
     for a in args[1:]:
-        s = _certain_sign(a - best)
+        s = ball_sign(a - best)
         if s is None:
             raise Uncertain("max or min of balls that overlap")
         if (s > 0) == isinstance(e, sympy.Max):
@@ -280,7 +281,7 @@ def sign(value: sympy.Expr) -> int | None:
             return None  # at a higher precision the same edge would be met again
         if not b.is_finite():
             continue
-        s = _certain_sign(b)
+        s = ball_sign(b)
         if s is not None and s != 0:
             return s
         if b.rad() < arb(2) ** -QUIET:
