@@ -436,7 +436,8 @@ def symbolic(symbols: Mapping[str, Symbol], sizes: Mapping[str, int]) -> Realise
       det -1), the image of one rational parametrisation is irreducible, and the Cayley transform
       reaches only the rotations without eigenvalue -1, so a proof through it would "prove"
       det(V) = 1. Generic entries prove only what holds for every matrix, which includes the
-      orthogonal ones: sound, and V^T V = I itself is left to the size-independent prover.
+      orthogonal ones: sound, and V^T V = I itself is left to the size-independent prover, or
+      to a reduction modulo the entries of V^T V - I and V V^T - I (:func:`relations`).
 
     Values of these entries are never drawn one by one for a counterexample: a random generic V
     is not orthogonal. Whoever searches for a counterexample among them draws every structured
@@ -470,6 +471,22 @@ def symbolic(symbols: Mapping[str, Symbol], sizes: Mapping[str, int]) -> Realise
         )
 
     return realise
+
+
+def relations(symbols: Mapping[str, Symbol], sizes: Mapping[str, int], names: Iterable[str]) -> list[sympy.Expr]:
+    """The polynomial equations that :func:`symbolic`'s generic entries of the named orthogonal
+    symbols satisfy at every value their declaration allows: the entries of V^T V - I and
+    V V^T - I. A proof may reduce modulo them (``explicit.compare``'s ``relations``)."""
+    realise = symbolic(symbols, sizes)
+    out: list[sympy.Expr] = []
+    for name in names:
+        s = symbols[name]
+        if not s.orthogonal or s.of:
+            continue
+        v = realise(s)
+        eye = sympy.eye(v.rows)
+        out += [e for e in (*(v.T * v - eye), *(v * v.T - eye)) if e != 0]
+    return out
 
 
 def structured(s: Symbol) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from verify.deciding.dispatch import Progress, decide_inline
 from verify.deciding.evaluation import sizing
-from verify.deciding.evaluation.instantiate import Evaluator, evaluate_sides, jets_to_symbols, symbolic
+from verify.deciding.evaluation.instantiate import Evaluator, evaluate_sides, jets_to_symbols, relations, symbolic
 from verify.deciding.evaluation.sampling import differentiated, evaluate
 from verify.deciding.proof.explicit import compare
 from verify.deciding.proof.refute import ATTEMPTS, POINTS, refute_at
@@ -38,11 +38,13 @@ def prove_instantiated(claim: Equality, bound: list[dict[str, int]], rng: random
     proved_at: list[dict[str, int]] = []
     methods: list[str] = []
     tried: list[str] = []
+    mentioned = claim.lhs.names() | claim.rhs.names()
     for sizes in bound:
         progress(f"instantiating{sizing.at([sizes])}")
         ev = Evaluator(claim.symbols, sizes, symbolic(claim.symbols, sizes), claim.layout)
         lhs, rhs = (jets_to_symbols(m)[0] for m in evaluate_sides(ev, (claim.lhs, claim.rhs)))
-        outcome = compare(lhs, rhs, rng, tries=0, progress=progress)  # sampling already refuted
+        outcome = compare(lhs, rhs, rng, tries=0, progress=progress,  # sampling already refuted
+                          relations=relations(claim.symbols, sizes, sorted(mentioned)))
         if outcome.separation is not None:  # the sampled route missed it; this is still exact
             tried.append(f"{sizing.describe([sizes])}: differs at a point found symbolically")
             continue

@@ -23,7 +23,7 @@ import sympy
 from verify.deciding.dispatch import Progress, decide_inline, quiet
 from verify.deciding.evaluation import sizing
 from verify.deciding.evaluation.certified import differs
-from verify.deciding.evaluation.instantiate import Evaluator, drawn_whole, structured_values, symbolic
+from verify.deciding.evaluation.instantiate import Evaluator, drawn_whole, relations, structured_values, symbolic
 from verify.deciding.evaluation.piecewise import off_boundaries
 from verify.deciding.evaluation.rationals import sample_point
 from verify.deciding.evaluation.sampling import differentiated
@@ -260,6 +260,10 @@ def _counterexample(inst: Instance, d: Divergence) -> Counterexample:
                           sizes=dict(inst.sizes), note=note, point=exact)
 
 
+def _relations(inst: Instance) -> list[sympy.Expr]:
+    return relations(inst.claim.symbols, inst.sizes, inst.mentioned())
+
+
 def _invertibles(inst: Instance) -> list[sympy.Matrix]:
     c = inst.claim
     names = c.closed.names() | c.initial.names() | c.step.names()
@@ -285,7 +289,8 @@ def prove_by_induction(inst: Instance, rng: random.Random, progress: Progress) -
     # definite declaration, so with such a symbol they refute nothing (iterate_and_compare has
     # compared the base case at points inside the declarations already).
     tries = 0 if any(drawn_whole(inst.claim.symbols[n]) for n in inst.mentioned()) else 12
-    outcome = compare(lhs, rhs, rng, _invertibles(inst), tries=tries, progress=progress)
+    outcome = compare(lhs, rhs, rng, _invertibles(inst), tries=tries, progress=progress,
+                      relations=_relations(inst))
     if outcome.separation is not None:
         sep = outcome.separation
         return Induction(False, "the base case fails",
@@ -301,7 +306,7 @@ def prove_by_induction(inst: Instance, rng: random.Random, progress: Progress) -
     names = PowerNames(j, {})
     lhs = names(inst.at(inst.closed, k + 1))
     rhs = names(inst.at(inst.step, k, inst.at(inst.closed, k)))
-    outcome = compare(lhs, rhs, rng, _invertibles(inst), progress=progress)
+    outcome = compare(lhs, rhs, rng, _invertibles(inst), tries=tries, progress=progress, relations=_relations(inst))
     powers = f" (with {names.describe()} as independent symbols)" if names.table else ""
     if not outcome.proved:
         why = ("its sides differ at a point where the powers of the index are independent "

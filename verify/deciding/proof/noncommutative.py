@@ -83,7 +83,7 @@ METHOD = "non-commutative normal form, all sizes"
 #: prover that is meant to take milliseconds should not try to be complete there.
 MAX_TERMS = 2000
 
-BaseKind = Literal["var", "jet", "jacobian", "hessian", "direction", "apply", "diag", "ones", "power"]
+BaseKind = Literal["var", "jet", "jacobian", "hessian", "direction", "apply", "diag", "ones", "power", "unit"]
 
 
 class OutsideRules(Exception):
@@ -103,6 +103,8 @@ class Base:
     Jacobian (numerator layout) of the vector or scalar ``name`` by the vector ``wrt[0]``.
     ``hessian``: the (symmetric) Hessian of the scalar ``name`` by the vector ``wrt[0]``.
     ``direction``: the fresh direction h of one directional derivative by ``wrt[0]``.
+    ``unit``: the matrix unit E_ij (``wrt`` = (i, j), 1-based) of a fixed integer shape, one
+    entry 1 and the others 0: a matrix written entry by entry is sum_ij a_ij E_ij.
     """
 
     kind: BaseKind
@@ -138,6 +140,9 @@ class Atom:
 
     @property
     def T(self) -> Atom:
+        b = self.base
+        if b.kind == "unit":  # E_ij^T = E_ji, kept untransposed so that E_ij E_kl reduces
+            return Atom(replace(b, wrt=(b.wrt[1], b.wrt[0]), rows=b.cols, cols=b.rows))
         # S^T = S and (S^{-1})^T = S^{-1} for symmetric S.
         return self if self.base.symmetric else replace(self, transposed=not self.transposed)
 
@@ -169,6 +174,8 @@ class Atom:
             core = f"{b.name}(" + " + ".join(f"({c})" + "".join(" " + a.text() for a in w) for w, c in b.arg) + ")"
         elif b.kind == "power":
             core = "(" + " + ".join(f"({c})" + "".join(" " + a.text() for a in w) for w, c in b.arg) + f")^{b.wrt[0]}"
+        elif b.kind == "unit":
+            core = f"E{b.rows}x{b.cols}[{b.wrt[0]},{b.wrt[1]}]"
         else:
             core = f"h[{'#'.join(b.wrt)}]"
         return core + ("^-1" if self.inverted else "") + ("^T" if self.transposed else "")
@@ -191,6 +198,31 @@ def cancel_inverses(word: Word) -> Word:
     order first (D E D^{-1} is E), and the two steps are repeated until nothing changes."""
     while True:
         shorter = _sorted_diagonals(_cancelled(word))
+        if shorter == word:
+            return word
+        word = shorter
+
+
+def unit(i: int, j: int, rows: int, cols: int) -> Atom:
+    """E_ij of shape rows x cols (1-based i, j)."""
+    return Atom(Base("unit", "E", (str(i), str(j)), rows, cols))
+
+
+def reduced(word: Word) -> Word | None:
+    """:func:`cancel_inverses`, then matrix units multiplied out: E_ij E_kl = E_il when j = k and
+    0 otherwise (None: the word is zero), and a 1 x 1 unit is the number 1; repeated, since a
+    product of units that vanishes may bring two cancelling atoms side by side (V^T E_11 E_11^T V)."""
+    while True:
+        word = cancel_inverses(word)
+        out: list[Atom] = []
+        for a in word:
+            if a.base.kind == "unit" and out and out[-1].base.kind == "unit":
+                left = out.pop().base
+                if left.wrt[1] != a.base.wrt[0]:
+                    return None
+                a = unit(int(left.wrt[0]), int(a.base.wrt[1]), int(left.rows), int(a.base.cols))
+            out.append(a)
+        shorter = tuple(a for a in out if not (a.base.kind == "unit" and a.shape == (1, 1)))
         if shorter == word:
             return word
         word = shorter
@@ -452,7 +484,6 @@ class _Algebra(Visitor):
 
     refuses: ClassVar[Mapping[type[Expr], str]] = {
         Max: "a maximum is not a polynomial",
-        MatrixLit: "a matrix written entry by entry has no symbolic form here",
     }
 
     symbols: Mapping[str, Symbol]
@@ -498,7 +529,21 @@ class _Algebra(Visitor):
 
     # -- ring operations ----------------------------------------------------------------------
     def _insert(self, out: dict[Word, sympy.Expr], word: Word, coef: sympy.Expr) -> None:
-        word, scalars = split_scalars(canonical_hadamard(cancel_inverses(word)))
+        simpler = reduced(word)
+        if simpler is None:  # a product of matrix units that is zero
+            return
+        last = next((i for i, a in enumerate(simpler) if a.base.kind == "unit"
+                     and a.base.wrt == (str(a.base.rows), str(a.base.rows)) and a.base.rows == a.base.cols), None)
+        if last is not None:
+            # One form for I_r = E_11 + ... + E_rr: E_rr is written I - E_11 - ... - E_(r-1)(r-1), so
+            # v_1 v_1^T + v_2 v_2^T (V E_11 V^T + V E_22 V^T) and V V^T = I meet.
+            a = simpler[last]
+            r = int(a.base.rows)
+            self._insert(out, simpler[:last] + simpler[last + 1:], coef)
+            for m in range(1, r):
+                self._insert(out, (*simpler[:last], unit(m, m, r, r), *simpler[last + 1:]), -coef)
+            return
+        word, scalars = split_scalars(canonical_hadamard(simpler))
         for s in scalars:
             coef = coef * self.word_symbol(s)
         out[word] = out.get(word, sympy.Integer(0)) + coef
@@ -643,7 +688,9 @@ class _Algebra(Visitor):
         dims = dims_of(word)
         rotations = [word[i:] + word[:i] for i in range(len(word))]
         for i, r in enumerate(rotations):
-            shorter = cancel_inverses(r)
+            shorter = reduced(r)
+            if shorter is None:  # tr(E_ij W E_kl) with E_kl E_ij = 0
+                return sympy.Integer(0)
             if len(shorter) < len(r):
                 return self.trace_word(shorter, dims[i])
         for i, r in enumerate(rotations):
@@ -668,6 +715,8 @@ class _Algebra(Visitor):
             raise OutsideRules("the determinant of a sum")
         word, coef = terms[0]
         size = p.shape[0]
+        if any(a.base.kind == "unit" for a in word):
+            raise OutsideRules("the determinant of a matrix written entry by entry")
         if any(d != size for d in (dims_of(word) if word else [size])):
             raise OutsideRules("the determinant of a product of matrices that are not all square")
         value = coef ** self.dimension(size)
@@ -825,7 +874,7 @@ class _Algebra(Visitor):
         if b.kind == "apply":  # d f(u) = diag(f'(u)) du
             du = self.differentiate(self.argument(b), d)
             return self.mul(self.slope(b), du) if du.terms else None
-        if b.kind == "ones":
+        if b.kind in ("ones", "unit"):
             return None
         if b.kind == "power":
             if self._poly_depends(self.argument(b), d) or d.scalar(ScalarVar(b.wrt[0])) != 0:
@@ -1056,6 +1105,21 @@ class _Algebra(Visitor):
 
     def _Zero(self, e: Zero) -> Poly:
         return Poly((e.shape.rows, e.shape.cols), {})
+
+    def _MatrixLit(self, e: MatrixLit) -> Poly:
+        """sum_ij a_ij E_ij, each entry a scalar: a fixed-size matrix among symbolic ones (Lambda =
+        diag(lambda_1, lambda_2), v_1 = V e_1), so that V^T V = I still applies to V e_1."""
+        rows, cols = len(e.rows), len(e.rows[0]) if e.rows else 0
+        if not rows or not cols or any(len(r) != cols for r in e.rows):
+            raise OutsideRules("a ragged or empty matrix")
+        total = Poly((rows, cols), {})
+        for i, row in enumerate(e.rows, start=1):
+            for j, entry in enumerate(row, start=1):
+                value = self.build(entry)
+                if not value.is_scalar:
+                    raise OutsideRules("a matrix entry that is not a scalar")
+                total = self.add(total, self.scale(self.atom(unit(i, j, rows, cols)), value.value()))
+        return total
 
     def _Add(self, e: Add) -> Poly:
         if not e.children():
@@ -1368,6 +1432,10 @@ def explicit(poly: Poly, scalars: Mapping[sympy.Symbol, ScalarMeaning], ev: Eval
         rows = ev.dims(b.rows)
         if b.kind == "ones":
             return sympy.ones(rows, 1)
+        if b.kind == "unit":
+            m = sympy.zeros(rows, ev.dims(b.cols))
+            m[int(b.wrt[0]) - 1, int(b.wrt[1]) - 1] = 1
+            return m
         if b.kind == "power":
             matrix = sympy.zeros(rows, rows)
             for w, c in b.arg:
@@ -1382,7 +1450,7 @@ def explicit(poly: Poly, scalars: Mapping[sympy.Symbol, ScalarMeaning], ev: Eval
         return column.applyfunc(_SMOOTH.get(b.name) or _KINK_VALUES[b.name])
 
     def atom(a: Atom) -> sympy.Matrix:
-        m = structured(a.base) if a.base.kind in ("apply", "diag", "ones", "power") else base(a.base)
+        m = structured(a.base) if a.base.kind in ("apply", "diag", "ones", "power", "unit") else base(a.base)
         m = inverse(m) if a.inverted else m
         return m.T if a.transposed else m
 
