@@ -12,17 +12,13 @@ positive definite). The engine draws V orthogonal and Lambda diagonal with a pos
 every random point (a counterexample is a real one), and the size-independent prover uses
 V^T V = V V^T = I: these claims are proved for all sizes.
 
-The closed forms (recurrences with (1 - alpha lambda_i)^k, a power by the symbol k that only a
-scalar can take) and the three questions stay at n = 2, with V the rational parametrisation of
-the rotations, V = [[(1 - t^2)/(1 + t^2), -2t/(1 + t^2)], [2t/(1 + t^2), (1 - t^2)/(1 + t^2)]]:
-orthogonal for every rational t, every rotation but the one by pi reached (the identities are
-rational in the entries of V, hence hold on the closure). The reflections need no separate case:
-they are rotations with the sign of v_2 flipped, and every claim below is unchanged under
-v_i -> -v_i (Q = sum_i lambda_i v_i v_i^T, and each v_i appears twice in a term of the closed
-form). Lambda = diag(lambda_1, lambda_2) with lambda_i > 0 there, so that answers written with
-lambda_1, lambda_2 are read. A declared orthogonal V at n = 2 would not do for them yet: an
-induction is proved by instantiation, where V has generic entries (see
-verify/deciding/evaluation/instantiate.py), so a step needing V V^T = I would stay unproved.
+The closed forms written with lambda_1, lambda_2, v_1, v_2 (the solution's sums over i) and the
+questions that read such answers are at n = 2: V is declared ``matrix(2, 2), orthogonal`` (its
+columns v_1 = V e_1, v_2 = V e_2), Lambda = diag(lambda_1, lambda_2) with lambda_i > 0. The points
+draw V orthogonal, rotations and reflections alike, and the prover reads e_i and Lambda, written
+entry by entry, as sums of matrix units, so V^T V = I applies to V e_i: proved for every
+orthogonal V, with no parametrisation of V in any claim or question. The closed form in matrix
+form, V (I - alpha Lambda)^k V^T (x^0 - x^*), is proved for every n (quad.closed-form-every-n).
 
 The errors of the section, as written:
 - the update rule writes x where x^k is meant: x^{k+1} = x^k - alpha Q (x - x^*). The next two
@@ -43,7 +39,7 @@ from verify.model.symbols import Symbol, Symbols, matrix, scalar, vector
 SECTION = "5.2 Quadratic Function"
 
 x, xk, x0, xs, Q, c, b = Var("x"), Var("x_k"), Var("x_0"), Var("x_star"), Var("Q"), Var("c"), Var("b")
-alpha, k, t, l1, l2 = Var("alpha"), Var("k"), Var("t"), Var("lambda_1"), Var("lambda_2")
+alpha, k, l1, l2 = Var("alpha"), Var("k"), Var("lambda_1"), Var("lambda_2")
 HALF = lift("1/2")
 
 
@@ -75,14 +71,17 @@ def _alpha() -> Symbol:
 Q_N = matrix("Q", "n", "n", symmetric=True, latex="Q", meaning="a symmetric positive definite matrix")
 B = scalar("b", latex="b", meaning="a constant")
 
-# --- n = 2, V a rotation, Q = V Lambda V^T -------------------------------------------------
-cos_t = (1 - t * t) / (1 + t * t)
-sin_t = 2 * t / (1 + t * t)
-V = mat([[cos_t, -sin_t], [sin_t, cos_t]])
-v1, v2 = col(cos_t, sin_t), col(-sin_t, cos_t)  # the columns of V: eigenvectors of Q
+# --- n = 2, V declared orthogonal (2 x 2), Q = V Lambda V^T -------------------------------
+# Answers written with lambda_1, lambda_2, v_1, v_2 need n = 2: V is the declared orthogonal 2 x 2
+# matrix, v_i = V e_i its columns, Lambda = diag(lambda_1, lambda_2) written out. The points draw V
+# orthogonal (rotations and reflections alike), and the prover reads e_i and Lambda as sums of
+# matrix units, so that V^T V = I applies to V e_i: the claims are proved for every orthogonal V.
+V = Var("V")
+v1, v2 = V * col(1, 0), V * col(0, 1)  # the columns of V: eigenvectors of Q
 Lam = mat([[l1, 0], [0, l2]])
 Q2 = V * Lam * V.T
 E1, E2 = mat([[1, 0]]), mat([[0, 1]])  # e_i^T: picks the i-th coordinate
+V_2 = matrix("V", 2, 2, orthogonal=True, latex="V", meaning="the orthonormal eigenvectors v_1, v_2 of Q, as columns")
 
 # --- every n: V declared orthogonal, Lambda declared diagonal, Q = V Lambda V^T ----------------
 # The engine draws V orthogonal and Lambda diagonal with a positive diagonal (so Q is positive
@@ -100,24 +99,18 @@ EIGEN_N_SYMBOLS = Symbols.of([*EIGEN_N, vector("x_k", "n", latex="x^k", meaning=
                               scalar("b", latex="b", meaning="a constant")])
 
 
-def xhat(v: Expr) -> Expr:
-    """The change of basis: xhat = V^T (v - x^*)."""
-    return V.T * (v - xs)
-
-
 EIGEN = [
-    scalar("t", meaning="parameter of the rotation V: cos = (1 - t^2)/(1 + t^2), sin = 2t/(1 + t^2)"),
+    V_2,
     scalar("lambda_1", positive=True, latex=r"\lambda_1", meaning="the eigenvalue of Q for v_1"),
     scalar("lambda_2", positive=True, latex=r"\lambda_2", meaning="the eigenvalue of Q for v_2"),
     _alpha(),
     _xs(2),
 ]
-EIGEN_SYMBOLS = Symbols.of([*EIGEN, _xk(2), _x(2)])
 
-# The gradient-descent step at x^k, from the definition: grad h(x^k) with c = -Q x^*.
-GD_STEP = xk - alpha * grad(h(xk, -(Q2 * xs), Q2), xk)
-# The update rule as the solution writes it (x instead of x^k).
-WRITTEN_STEP = xk - alpha * Q2 * (x - xs)
+# The gradient-descent step at x^k: x^k - alpha grad h(x^k) with grad h(x) = Q x + c and
+# c = -Q x^* (quad.gradient-minimiser, proved), written out so that an induction puts a closed
+# form for x^k (not inside d/dx^k).
+GD_STEP = xk - alpha * Q2 * (xk - xs)
 
 
 def xhat_n(v: Expr) -> Expr:
@@ -329,7 +322,7 @@ CLAIMS: list[Claim] = [
         r"x^{k} - x^{*} = \sum_{i} x_{i}^{0} (1 - \alpha \lambda_{i})^{k} v_{i}",
         closed_form(E1 * x0, E2 * x0),
         # At k = 0 the right side is sum_i x_i^0 v_i = V x^0, which is x^0 - x^* only if
-        # V x^0 = x^0 - x^*. By hand: t = 1 (V = [[0, -1], [1, 0]]), x^* = 0, x^0 = (1, 0): V x^0 = (0, 1).
+        # V x^0 = x^0 - x^*. By hand: V = [[0, -1], [1, 0]], x^* = 0, x^0 = (1, 0): V x^0 = (0, 1).
         "fails",
         "x_i^0 read literally, the i-th coordinate of x^0; x^k the gradient-descent iterates",
     ),
@@ -339,7 +332,7 @@ CLAIMS: list[Claim] = [
         closed_form(E1 * (x0 - xs), E2 * (x0 - xs)),
         # The kindest reading, x_i^0 = i-th coordinate of x^0 - x^* (the hat dropped, the shift kept):
         # at k = 0 the right side is V (x^0 - x^*), which is x^0 - x^* only when V fixes it. So every
-        # counterexample has V != I (t != 0); by hand t = 1, x^* = 0, x^0 = (1, 0) as above.
+        # counterexample has V != I; by hand V = [[0, -1], [1, 0]], x^* = 0, x^0 = (1, 0) as above.
         "fails",
         "x_i^0 read as the coordinates of x^0 - x^* in the standard basis: wrong unless V = I",
     ),
@@ -386,13 +379,13 @@ REF_EIGEN = Equality(
     section=SECTION,
     statement=r"\hat{x}^{k+1} = (I - \alpha \Lambda) \hat{x}^k",
     # From the definitions: x^{k+1} = x^k - alpha grad h(x^k) = x^k - alpha Q (x^k - x^*), and
-    # V^T Q = Lambda V^T, so xhat^{k+1} = xhat^k - alpha Lambda xhat^k. The right side is the answer
-    # with Lambda = diag(lambda_1, lambda_2), xhat^k = V^T (x^k - x^*).
+    # V^T Q = V^T V Lambda V^T = Lambda V^T (V orthogonal), so
+    # xhat^{k+1} = V^T (x^{k+1} - x^*) = xhat^k - alpha Lambda V^T (x^k - x^*) = (I - alpha Lambda) xhat^k.
     expect="holds",
-    why="x^{k+1} = x^k - alpha grad h(x^k), c = -Q x^*, Q = V Lambda V^T; n = 2, V a rotation",
-    symbols=Symbols.of([*EIGEN, _xk(2), B]),
-    lhs=xhat(GD_STEP),
-    rhs=(Identity() - alpha * Lam) * xhat(xk),
+    why="x^{k+1} = x^k - alpha grad h(x^k), c = -Q x^*, Q = V Lambda V^T, V orthogonal; every n",
+    symbols=EIGEN_N_SYMBOLS,
+    lhs=xhat_n(GD_STEP_N),
+    rhs=(Identity() - alpha * Lam_d) * xhat_n(xk),
 )
 
 REF_CLOSED = _iterates(
@@ -403,7 +396,7 @@ REF_CLOSED = _iterates(
     # Step: Q v_i = lambda_i v_i, so x^k - alpha Q (x^k - x^*) - x^* = sum_i xhat_i^0 (1 - alpha lambda_i)^k
     # (1 - alpha lambda_i) v_i, the closed form at k + 1.
     "holds",
-    "by induction on k; x^k the gradient-descent iterates; n = 2, V a rotation",
+    "by induction on k; x^k the gradient-descent iterates; n = 2, V orthogonal",
 )
 
 # --- what students may write, question by question -------------------------------------------
@@ -420,28 +413,24 @@ GRADIENT_DEFINES: dict[str, Expr] = {"h": h(x, c), "h(x)": h(x, c), "x^*": -(Q.I
 _H_WRITTEN = r"h(x) = \frac{1}{2} x^T Q x + x^T c + b"
 GRADIENT_WRITTEN: dict[str, str] = {"h": _H_WRITTEN, "h(x)": _H_WRITTEN, "x^*": r"x^* = -Q^{-1} c"}
 
-# quad.eigen-recursion, at n = 2 as the references are (module docstring): V the rotation,
-# Lambda = diag(lambda_1, lambda_2), Q = V Lambda V^T, x^{k+1} the gradient-descent step from x^k
-# (so the solution's "x^{k+1} = x^k - alpha Q (x - x^*)" is checked as written, with its x).
-_T = scalar("t", latex="t", meaning="parametrises the orthonormal eigenvectors of Q: V is the rotation "
-            "[[(1 - t^2)/(1 + t^2), -2t/(1 + t^2)], [2t/(1 + t^2), (1 - t^2)/(1 + t^2)]] (never needed in an answer)")
-EIGEN_QUESTION = Symbols.of([_T, *EIGEN[1:], _xk(2), _x(2), B])
+# quad.eigen-recursion, at every n: V declared orthogonal and Lambda diagonal (with a positive
+# diagonal), Q = V Lambda V^T, x^{k+1} the gradient-descent step from x^k (so the solution's
+# "x^{k+1} = x^k - alpha Q (x - x^*)" is checked as written, with its x). Students' answers are
+# matrix expressions in V, Lambda, Q and xhat^k, read at every size.
+EIGEN_QUESTION = EIGEN_N_SYMBOLS
 EIGEN_DEFINES: dict[str, Expr] = {
-    "V": V, r"\Lambda": Lam, "Q": Q2, r"\hat{x}^k": xhat(xk),
-    "x^{k+1}": GD_STEP, r"\hat{x}^{k+1}": xhat(GD_STEP),
+    "Q": Qn, r"\hat{x}^k": xhat_n(xk), "x^{k+1}": GD_STEP_N, r"\hat{x}^{k+1}": xhat_n(GD_STEP_N),
 }
-# ... as the question writes them (V, not the rotation by t that the engine uses for it).
-_Q_WRITTEN = r"Q = V \Lambda V^T, \quad V^T V = I"
+_Q_WRITTEN = r"Q = V \Lambda V^T, \quad V^T V = V V^T = I, \quad \Lambda \text{ diagonal}"
 EIGEN_WRITTEN: dict[str, str] = {
-    "V": _Q_WRITTEN, "Q": _Q_WRITTEN,
-    r"\Lambda": r"\Lambda = \operatorname{diag}(\lambda_1, \lambda_2)",
+    "Q": _Q_WRITTEN,
     "h(x)": r"h(x) = \frac{1}{2} x^T Q x - x^T Q x^* + b",
     r"\hat{x}^k": r"\hat{x}^k = V^T (x^k - x^*)",
     "x^{k+1}": r"x^{k+1} = x^k - \alpha \nabla h(x^k)",
     r"\hat{x}^{k+1}": r"\hat{x}^{k+1} = V^T (x^{k+1} - x^*)",
 }
 
-# quad.closed-form, at n = 2: v_1, v_2 are the columns of the rotation V (orthonormal eigenvectors,
+# quad.closed-form, at n = 2: v_1, v_2 are the columns of the declared orthogonal V (orthonormal eigenvectors,
 # so a counterexample is a genuine one); x_i^0 (the coordinates of x^0 itself) are declared only
 # so that the solution's answer can be read and shown wrong.
 CLOSED_SYMBOLS = Symbols.of([
@@ -453,10 +442,10 @@ CLOSED_SYMBOLS = Symbols.of([
     scalar("lambda_2", positive=True, latex=r"\lambda_2", meaning="the eigenvalue of Q for v_2"),
     _alpha(),
     scalar("k", latex="k", meaning="the iteration index"),
-    _T,
+    V_2,
 ])
 # V, Lambda and xhat^0 as matrices too, for the answer in matrix form, V (I - alpha Lambda)^k xhat^0
-CLOSED_DEFINES: dict[str, Expr] = {"v_1": v1, "v_2": v2, "V": V, r"\Lambda": Lam,
+CLOSED_DEFINES: dict[str, Expr] = {"v_1": v1, "v_2": v2, r"\Lambda": Lam,
                                    r"\hat{x}^0": col(Var("xhat0_1"), Var("xhat0_2"))}
 _V_WRITTEN = r"Q v_i = \lambda_i v_i \; (i = 1, 2), \quad v_i^T v_j = \delta_{ij}"
 CLOSED_WRITTEN: dict[str, str] = {
@@ -505,7 +494,6 @@ QUESTIONS: list[Question] = [
         reference=REF_EIGEN,
         defines=EIGEN_DEFINES,
         written=EIGEN_WRITTEN,
-        unlisted=frozenset({"t"}),
     ),
     Question(
         id="quad.closed-form",
@@ -516,7 +504,6 @@ QUESTIONS: list[Question] = [
         reference=REF_CLOSED,
         defines=CLOSED_DEFINES,
         written=CLOSED_WRITTEN,
-        unlisted=frozenset({"t"}),
         accepts=accepts_closed_form,
     ),
 ]

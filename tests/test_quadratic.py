@@ -39,24 +39,28 @@ def values_of(symbols: Symbols, exprs: tuple[Expr, ...], given: Mapping[str, obj
     return [ev(e).xreplace(table) for e in exprs]
 
 
-def rotation(t: sympy.Rational) -> sympy.Matrix:
-    cos, sin = (1 - t**2) / (1 + t**2), 2 * t / (1 + t**2)
-    return sympy.Matrix([[cos, -sin], [sin, cos]])
-
-
 # --- the encoding ------------------------------------------------------------------------------
 
 
-def test_v_is_orthogonal_for_every_t_and_q_has_the_eigenpairs() -> None:
-    symbols = quadratic.EIGEN_SYMBOLS
-    ev = Evaluator(symbols, {}, symbolic(symbols, {}), "numerator")
-    V, Q, v1, v2 = (ev(e) for e in (quadratic.V, quadratic.Q2, quadratic.v1, quadratic.v2))
-    l1, l2 = ev(quadratic.l1)[0, 0], ev(quadratic.l2)[0, 0]
-    assert (V.T * V).applyfunc(sympy.cancel) == sympy.eye(2)
-    assert (Q - Q.T).applyfunc(sympy.cancel) == sympy.zeros(2, 2)
-    assert (Q * v1 - l1 * v1).applyfunc(sympy.cancel) == sympy.zeros(2, 1)
-    assert (Q * v2 - l2 * v2).applyfunc(sympy.cancel) == sympy.zeros(2, 1)
-    assert V.subs(ev(quadratic.t)[0, 0], 1) == sympy.Matrix([[0, -1], [1, 0]])  # rotation by pi/2
+def test_q_has_the_eigenpairs_for_an_orthogonal_v() -> None:
+    # With V orthogonal (V^T V = I), Q = V Lambda V^T has Q v_i = lambda_i v_i for v_i = V e_i:
+    # Q V e_1 = V Lambda e_1 = lambda_1 V e_1. Checked at a rotation and at a reflection, exactly.
+    symbols = quadratic.SEQUENCE_SYMBOLS
+    for V in (sympy.Matrix([[3, -4], [4, 3]]) / 5, sympy.Matrix([[5, 12], [12, -5]]) / 13):
+        assert V.T * V == sympy.eye(2)
+        values = {"V": V.tolist(), "lambda_1": 2, "lambda_2": 7}
+        Q, v1, v2 = values_of(symbols, (quadratic.Q2, quadratic.v1, quadratic.v2), values)
+        assert v1 == V[:, 0] and v2 == V[:, 1]
+        assert Q == Q.T and Q * v1 == 2 * v1 and Q * v2 == 7 * v2
+
+
+def test_no_claim_or_question_of_the_section_has_a_rotation_parameter() -> None:
+    # The issue: answers are read with V itself (declared orthogonal), never with a parameter t
+    # of a rotation the student never wrote.
+    for claim in quadratic.CLAIMS:
+        assert "t" not in claim.symbols, claim.id
+    for q in quadratic.QUESTIONS:
+        assert "t" not in q.symbols and not q.unlisted, q.id
 
 
 def test_every_written_statement_has_a_hand_derived_expect() -> None:
@@ -90,11 +94,11 @@ def test_eigen_step_hand_counterexample() -> None:
 
 @pytest.mark.parametrize("claim_id", ["quad.closed-form-as-written", "quad.closed-form-original-coordinates"])
 def test_closed_form_hand_counterexample(claim_id: str) -> None:
-    # t = 1 (V = [[0, -1], [1, 0]]), x^* = 0, x^0 = (1, 0): at k = 0 the closed form is V x^0 = (0, 1).
+    # V = [[0, -1], [1, 0]] (orthogonal), x^* = 0, x^0 = (1, 0): at k = 0 the closed form is V x^0 = (0, 1).
     claim = BY_ID[claim_id]
     assert isinstance(claim, Recurrence)
     (closed,) = values_of(claim.symbols, (claim.closed,), {
-        "t": 1, "lambda_1": 2, "lambda_2": 3, "alpha": sympy.Rational(1, 10), "x_star": [[0], [0]],
+        "V": [[0, -1], [1, 0]], "lambda_1": 2, "lambda_2": 3, "alpha": sympy.Rational(1, 10), "x_star": [[0], [0]],
         "x_0": [[1], [0]], "k": 0})
     assert closed == sympy.Matrix([0, 1]) != sympy.Matrix([1, 0])
 
@@ -125,9 +129,10 @@ def read_matrix(text: str) -> sympy.Matrix:
 
 def gradient_descent(values: Mapping[str, str], steps: int) -> tuple[sympy.Matrix, sympy.Matrix, sympy.Matrix]:
     """x^steps by iterating x <- x - alpha Q (x - x^*) with Q = V diag(lambda) V^T, all exact."""
-    t, alpha = sympy.Rational(values["t"]), sympy.Rational(values["alpha"])
+    alpha = sympy.Rational(values["alpha"])
     lam = sympy.diag(sympy.Rational(values["lambda_1"]), sympy.Rational(values["lambda_2"]))
-    V = rotation(t)
+    V = read_matrix(values["V"])
+    assert V.T * V == sympy.eye(2)  # the counterexample is inside the declaration
     Q = V * lam * V.T
     xs = sympy.Matrix(read_vector(values["x_star"]))
     x = sympy.Matrix(read_vector(values["x_0"]))
@@ -159,10 +164,10 @@ def test_closed_form_counterexamples_recheck_by_iterating(claim_id: str) -> None
 
 
 def test_original_coordinates_reading_fails_only_through_v() -> None:
-    # With V = I the reading x_i^0 = (x^0 - x^*)_i is right, so every counterexample has t != 0.
+    # With V = I the reading x_i^0 = (x^0 - x^*)_i is right, so every counterexample has V != I.
     result = decide(BY_ID["quad.closed-form-original-coordinates"], timeout=60)
     assert result.verdict is Verdict.REFUTED
-    assert sympy.Rational(result.counterexample.values["t"]) != 0
+    assert read_matrix(result.counterexample.values["V"]) != sympy.eye(2)
 
 
 def test_references_are_proved_for_every_k() -> None:
