@@ -65,10 +65,23 @@ def _where(err: Exception) -> str:
     return f" (at {path[path.rindex('/verify/') + 1:]}:{frames[-1].lineno})"
 
 
+def warm_up() -> None:
+    """Import in this process what every decision imports on first use, before a worker is forked.
+
+    Why: a forked worker starts from its parent's memory, and what it imports dies with it. SymPy's
+    ``Add`` imports ``sympy.tensor.tensor`` (and with it the combinatorics package) the first time
+    it adds anything, and sampling imports the Fraction evaluator lazily (an import cycle): about
+    24 ms that every fresh worker paid again, more than a small claim's whole decision. Idempotent."""
+    import sympy.tensor.tensor  # noqa: F401
+
+    from verify.deciding.evaluation import fraction_jets  # noqa: F401
+
+
 def decide(claim: Claim, timeout: float | None = DEFAULT_TIMEOUT, progress: Progress = lambda s: None) -> Result:
     """Decide ``claim`` within ``timeout`` seconds of wall-clock time (None: in-process, no limit)."""
     if timeout is None:
         return guarded(claim, progress)
+    warm_up()
     outcome = run_isolated(lambda report: guarded(claim, report), timeout, progress)
     if outcome.status == "done":
         return outcome.value

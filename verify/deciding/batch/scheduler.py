@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, Pipe, wait
 from typing import Literal
 
-from verify.deciding.engine import DEFAULT_TIMEOUT, guarded
+from verify.deciding.engine import DEFAULT_TIMEOUT, guarded, warm_up
 from verify.deciding.isolation import CONFIGURED, memory_limit
 from verify.model import Claim, CodecError, Result, Verdict, result_from_json, result_to_json
 
@@ -216,6 +216,7 @@ class Scheduler:
                 limit = limits[index] if self.timeout is None else min(self.timeout, limits[index])
             return limit if limit is not None and math.isfinite(limit) else None  # inf: no limit
 
+        warm_up()  # before the first fork, so that no worker imports it again
         results: list[Result | None] = [None] * len(claims)
         pending = deque(range(len(claims)))
         idle: list[_Worker] = []

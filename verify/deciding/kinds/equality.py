@@ -109,8 +109,12 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
     if costly:
         nowhere += (f"; not sampled at {sizing.describe(costly).removeprefix('sizes ')}: more than "
                     f"{JET_VARIABLES} entries to differentiate by there")
+    # With no dimension letter there is one size, where instantiation decides exactly and is
+    # cheaper than the size-independent prover (a matrix written entry by entry is a sum of
+    # units there): the prover is then the fallback, for what instantiation leaves unproved.
+    fixed = not letters and not claim.sizes
     progress(f"{valid} random points agree; proving for every size")
-    everywhere = _prove_all_sizes(claim)
+    everywhere = None if fixed else _prove_all_sizes(claim)
     if everywhere is not None:
         return _for_all_sizes(claim, f"{everywhere}; {valid} random points agree{_where(defined)}{nowhere}")
     # Symbolic instantiation costs most at the largest sizes: prove at the small bindings (the
@@ -126,6 +130,8 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
     valid += more
     progress(f"{valid} random points agree; proving by instantiation")
     proved_at, methods, tried = prove_instantiated(claim, proving, rng, progress)
+    if tried and fixed and (everywhere := _prove_all_sizes(claim)) is not None:
+        return _for_all_sizes(claim, f"{everywhere}; {valid} random points agree{nowhere}")
     if tried:
         # The proof failed: the last points are the established SymPy evaluation's, so that
         # not even a bug of the Fraction evaluator could hide a counterexample from them.

@@ -1112,14 +1112,15 @@ class _Algebra(Visitor):
         rows, cols = len(e.rows), len(e.rows[0]) if e.rows else 0
         if not rows or not cols or any(len(r) != cols for r in e.rows):
             raise OutsideRules("a ragged or empty matrix")
-        total = Poly((rows, cols), {})
+        out: dict[Word, sympy.Expr] = {}
         for i, row in enumerate(e.rows, start=1):
             for j, entry in enumerate(row, start=1):
                 value = self.build(entry)
                 if not value.is_scalar:
                     raise OutsideRules("a matrix entry that is not a scalar")
-                total = self.add(total, self.scale(self.atom(unit(i, j, rows, cols)), value.value()))
-        return total
+                if value.terms:
+                    self._insert(out, (unit(i, j, rows, cols),), value.value())
+        return self._poly((rows, cols), out)
 
     def _Add(self, e: Add) -> Poly:
         if not e.children():
