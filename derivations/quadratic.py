@@ -111,6 +111,8 @@ EIGEN = [
 # c = -Q x^* (quad.gradient-minimiser, proved), written out so that an induction puts a closed
 # form for x^k (not inside d/dx^k).
 GD_STEP = xk - alpha * Q2 * (xk - xs)
+# ... and as the question defines it, from the gradient of h (c = -Q x^*).
+GD_STEP_GRAD = xk - alpha * grad(h(xk, -(Q2 * xs), Q2), xk)
 
 
 def xhat_n(v: Expr) -> Expr:
@@ -381,11 +383,12 @@ REF_EIGEN = Equality(
     # From the definitions: x^{k+1} = x^k - alpha grad h(x^k) = x^k - alpha Q (x^k - x^*), and
     # V^T Q = V^T V Lambda V^T = Lambda V^T (V orthogonal), so
     # xhat^{k+1} = V^T (x^{k+1} - x^*) = xhat^k - alpha Lambda V^T (x^k - x^*) = (I - alpha Lambda) xhat^k.
+    # At n = 2 (Lambda = diag(lambda_1, lambda_2), the question's), as quad.eigen-recursion is for every n.
     expect="holds",
-    why="x^{k+1} = x^k - alpha grad h(x^k), c = -Q x^*, Q = V Lambda V^T, V orthogonal; every n",
-    symbols=EIGEN_N_SYMBOLS,
-    lhs=xhat_n(GD_STEP_N),
-    rhs=(Identity() - alpha * Lam_d) * xhat_n(xk),
+    why="x^{k+1} = x^k - alpha grad h(x^k), c = -Q x^*, Q = V Lambda V^T, V orthogonal; n = 2",
+    symbols=Symbols.of([*EIGEN, _xk(2), B]),
+    lhs=V.T * (GD_STEP_GRAD - xs),
+    rhs=(Identity() - alpha * Lam) * V.T * (xk - xs),
 )
 
 REF_CLOSED = _iterates(
@@ -413,17 +416,20 @@ GRADIENT_DEFINES: dict[str, Expr] = {"h": h(x, c), "h(x)": h(x, c), "x^*": -(Q.I
 _H_WRITTEN = r"h(x) = \frac{1}{2} x^T Q x + x^T c + b"
 GRADIENT_WRITTEN: dict[str, str] = {"h": _H_WRITTEN, "h(x)": _H_WRITTEN, "x^*": r"x^* = -Q^{-1} c"}
 
-# quad.eigen-recursion, at every n: V declared orthogonal and Lambda diagonal (with a positive
-# diagonal), Q = V Lambda V^T, x^{k+1} the gradient-descent step from x^k (so the solution's
-# "x^{k+1} = x^k - alpha Q (x - x^*)" is checked as written, with its x). Students' answers are
-# matrix expressions in V, Lambda, Q and xhat^k, read at every size.
-EIGEN_QUESTION = EIGEN_N_SYMBOLS
+# quad.eigen-recursion, at n = 2 as the closed form (students write Lambda as diag(lambda_1, lambda_2),
+# or its entries): V the declared orthogonal 2 x 2 matrix, Lambda = diag(lambda_1, lambda_2),
+# Q = V Lambda V^T, x^{k+1} the gradient-descent step from x^k (so the solution's
+# "x^{k+1} = x^k - alpha Q (x - x^*)" is checked as written, with its x). The claims of the section
+# prove the same recursion for every n (quad.eigen-recursion).
+EIGEN_QUESTION = Symbols.of([*EIGEN, _xk(2), _x(2), B])
 EIGEN_DEFINES: dict[str, Expr] = {
-    "Q": Qn, r"\hat{x}^k": xhat_n(xk), "x^{k+1}": GD_STEP_N, r"\hat{x}^{k+1}": xhat_n(GD_STEP_N),
+    r"\Lambda": Lam, "Q": Q2, r"\hat{x}^k": V.T * (xk - xs),
+    "x^{k+1}": GD_STEP_GRAD, r"\hat{x}^{k+1}": V.T * (GD_STEP_GRAD - xs),
 }
-_Q_WRITTEN = r"Q = V \Lambda V^T, \quad V^T V = V V^T = I, \quad \Lambda \text{ diagonal}"
+_Q_WRITTEN = r"Q = V \Lambda V^T, \quad V^T V = V V^T = I"
 EIGEN_WRITTEN: dict[str, str] = {
     "Q": _Q_WRITTEN,
+    r"\Lambda": r"\Lambda = \operatorname{diag}(\lambda_1, \lambda_2)",
     "h(x)": r"h(x) = \frac{1}{2} x^T Q x - x^T Q x^* + b",
     r"\hat{x}^k": r"\hat{x}^k = V^T (x^k - x^*)",
     "x^{k+1}": r"x^{k+1} = x^k - \alpha \nabla h(x^k)",

@@ -55,7 +55,7 @@ AUTHORS_TEXT: dict[str, list[str]] = {
                          "+ (2.625 - x_1 + x_1 x_2^3)^2", "x^t = (0, 1)", r"x^{t+1} = x^t - \alpha \nabla f(x^t)"],
     "beale.convex": [],
     "quad.gradient": [r"h(x) = \frac{1}{2} x^T Q x + x^T c + b", "x^* = -Q^{-1} c"],
-    "quad.eigen-recursion": [r"Q = V \Lambda V^T", r"V^T V = V V^T = I", r"\Lambda \text{ diagonal}",
+    "quad.eigen-recursion": [r"Q = V \Lambda V^T", r"V^T V = V V^T = I", r"\Lambda = \operatorname{diag}(\lambda_1, \lambda_2)",
                              r"\hat{x}^k = V^T (x^k - x^*)", r"x^{k+1} = x^k - \alpha \nabla h(x^k)"],
     "quad.closed-form": [r"Q v_i = \lambda_i v_i"],
     "adamax.update": [],
@@ -205,11 +205,11 @@ def test_without_the_authors_text_the_answer_and_parameters_stay_hidden() -> Non
     assert hessian["defines"] == {}
     eigen = question_json(replace(QUESTIONS["quad.eigen-recursion"], written={}))
     # xhat^{k+1} := V^T (x^{k+1} - x^*) is the left side of the reference, the quantity asked
-    assert list(eigen["defines"]) == ["Q", r"\hat{x}^k", "x^{k+1}"]
+    assert list(eigen["defines"]) == [r"\Lambda", "Q", r"\hat{x}^k", "x^{k+1}"]
     hidden = question_json(replace(QUESTIONS["quad.eigen-recursion"], written={}, unlisted=frozenset({"alpha"})))
     assert r"\alpha" not in {s["latex"] for s in hidden["symbols"]}
     # x^{k+1} = x^k - alpha grad h(x^k) needs alpha: not shown
-    assert list(hidden["defines"]) == ["Q", r"\hat{x}^k"]
+    assert list(hidden["defines"]) == [r"\Lambda", "Q", r"\hat{x}^k"]
     pd = question_json(replace(QUESTIONS["pd.linear"], written={}))
     assert pd["defines"] == {"y": "y = A x"}
 
