@@ -96,7 +96,7 @@ from verify.reading.errors import (
     UnbalancedBrackets,
     UnknownMacro,
 )
-from verify.reading.names import AmbiguousName, Spellings, spellings_for
+from verify.reading.names import AmbiguousName, NameMatcher, Spellings, alternation_width, spellings_for
 
 #: Longest text read, in characters.
 MAX_LENGTH = 10_000
@@ -291,7 +291,7 @@ class _SpelledLexer(BasicLexer):
     found (or nothing). Read-only once built: parses in several threads may share it.
     """
 
-    def __init__(self, conf: LexerConf, base: BasicLexer, name_regex: re.Pattern[str]) -> None:
+    def __init__(self, conf: LexerConf, base: BasicLexer, name_regex: NameMatcher) -> None:
         super().__init__(conf)
         self.base = base
         self.name_regex = name_regex
@@ -327,25 +327,29 @@ class _Lexers(dict[Any, Any]):
 
 
 @functools.lru_cache(maxsize=64)
-def _parser(name_pattern: str | None) -> ParsingFrontend:
+def _parser(alternatives: tuple[str, ...] | None) -> ParsingFrontend:
     """The parser for one set of declared spellings: the grammar's LALR parser (analysed once,
-    by :func:`_grammar`) with a contextual lexer whose NAME matches those spellings (~5 ms).
+    by :func:`_grammar`) with a contextual lexer whose NAME matches those spellings.
 
-    Each parse keeps its state in the call, so one parser serves several threads.
+    NAME is the alternation of ``alternatives`` (each spelling's expression, in order), matched
+    by a :class:`NameMatcher` from the expressions compiled one by one: the alternation itself is
+    never compiled nor parsed (~12 ms a table). Lark orders a state's terminals by their widths,
+    so NAME's are given as the alternation's would be: the least and the greatest of its
+    alternatives'. Each parse keeps its state in the call, so one parser serves several threads.
     """
     grammar = _grammar()
     frontend: ParsingFrontend = grammar.parser
-    if name_pattern is None:
+    if not alternatives:
         return frontend
     conf = frontend.lexer_conf
+    assert not conf.g_regex_flags, "NAME's alternatives are compiled without the grammar's flags"
     placeholder = conf.terminals_by_name["NAME"]
-    name = TerminalDef("NAME", PatternRE(name_pattern), placeholder.priority)
-    try:  # the checks Lark makes of every terminal, with the same messages
-        regex = re.compile(name.pattern.to_regexp(), conf.g_regex_flags)
-    except re.error:
-        raise LexError(f"Cannot compile token NAME: {name.pattern}") from None
+    pattern = PatternRE("(?:" + "|".join(f"(?:{a})" for a in alternatives) + ")")
+    pattern._width = alternation_width(alternatives)
+    name = TerminalDef("NAME", pattern, placeholder.priority)
     if name.pattern.min_width == 0:
         raise LexError(f"Lexer does not allow zero-width terminals. (NAME: {name.pattern})")
+    regex = NameMatcher(alternatives)
     spelled_conf = copy.copy(conf)
     spelled_conf.terminals = [name if t is placeholder else t for t in conf.terminals]
     spelled_conf.terminals_by_name = {**conf.terminals_by_name, "NAME": name}
@@ -507,7 +511,7 @@ class LatexReader:
             {key: Symbol(key, f.shape) for key, f in self.families.items()},
             {s.name: s for s in self.nodes.values()}, symbols,  # type: ignore[arg-type]  # ChainMap wants MutableMappings; read only
         )
-        self.parser = _parser(self.spellings.pattern)
+        self.parser = _parser(self.spellings.alternative_regexes)
         self.letters: frozenset[str] = frozenset(
             d for s in symbols.values() for d in (s.shape.rows, s.shape.cols) if isinstance(d, str)
         )

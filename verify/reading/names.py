@@ -17,6 +17,7 @@ A name is not matched where it would be the start of a longer, undeclared one: w
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -241,6 +242,132 @@ def _decorated_regex(form: str) -> str:
     return regex.replace(re.escape(_DECO_BOLD), bold).replace(re.escape(_DECO), every)
 
 
+@functools.lru_cache(maxsize=8192)
+def compiled(regex: str) -> re.Pattern[str]:
+    """One compiled expression per spelling per process: every question's table spells x alike, and
+    more distinct expressions than re's own cache holds (512) made it compile them again and again."""
+    return re.compile(regex)
+
+
+#: The greatest width ``re`` gives an unbounded expression (Lark's terminal widths are these).
+MAXWIDTH = int(getattr(re._parser, "MAXWIDTH", re._constants.MAXREPEAT))
+
+
+@functools.lru_cache(maxsize=8192)
+def literal_prefix(regex: str) -> str:
+    """Characters every match of ``regex`` begins with: its leading literals (plain or escaped
+    punctuation), up to the first other item or a quantified literal; "" when it has a top-level
+    alternation (any match may begin otherwise). A lower bound: "" is always right."""
+    depth, i, in_class = 0, 0, False
+    while i < len(regex):  # a top-level | makes every alternative's start possible
+        c = regex[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return ""
+        i += 1
+    out: list[str] = []
+    i = 0
+    while i < len(regex):
+        c = regex[i]
+        if c == "\\":
+            d = regex[i + 1:i + 2]
+            if not d or d.isalnum():  # \s, \d, \b, ...: a class or an assertion
+                break
+            literal, step = d, 2
+        elif c in ".^$*+?{}[]()|":
+            break
+        else:
+            literal, step = c, 1
+        if regex[i + step:i + step + 1] in ("*", "+", "?", "{"):  # optional or repeated
+            break
+        out.append(literal)
+        i += step
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=8192)
+def unbounded(regex: str) -> bool:
+    """Whether a match may be arbitrarily long: an unescaped ``*`` or ``+`` or ``{n,}`` outside a
+    character class (then ``re`` gives it the width :data:`MAXWIDTH`)."""
+    i, in_class = 0, False
+    while i < len(regex):
+        c = regex[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c in "*+":
+            return True
+        elif c == "{" and re.match(r"\{\d*,\}", regex[i:]):
+            return True
+        i += 1
+    return False
+
+
+@functools.lru_cache(maxsize=8192)
+def regex_width(regex: str) -> tuple[int, int]:
+    """The least and greatest width of a match, as Lark computes a terminal's (by ``re``'s parser)."""
+    low, high = re._parser.parse(regex).getwidth()
+    return int(low), int(high)
+
+
+def alternation_width(regexes: tuple[str, ...]) -> tuple[int, int]:
+    """The width of the alternation of ``regexes`` (the least and the greatest of theirs), without
+    parsing any where it is already known: an alternative that begins with a literal matches at
+    least that prefix, and one that is unbounded makes the greatest width :data:`MAXWIDTH` (the
+    greatest is what orders Lark's terminals; the least is only checked to be positive)."""
+    if all(literal_prefix(r) for r in regexes) and any(unbounded(r) for r in regexes):
+        # the least width: a lower bound (each prefix's length), which Lark only checks is positive
+        return min(len(literal_prefix(r)) for r in regexes), MAXWIDTH
+    widths = [regex_width(r) for r in regexes]
+    return min(w[0] for w in widths), max(w[1] for w in widths)
+
+
+class NameMatcher:
+    """NAME's expression, the alternation of every spelling in order, matched without compiling it.
+
+    Why: the alternation of a table's spellings (each with its decorated forms) is one large
+    expression that took ~12 ms to compile, per table; HW1 read from its file has 35 tables. An
+    alternation that ends the expression matches at a position exactly as its first alternative
+    that matches there, and an alternative can only match where the text begins with its literal
+    prefix (:func:`literal_prefix`): the others are skipped, and an alternative is compiled
+    (:func:`compiled`, once per process) only the first time its prefix is met.
+    """
+
+    def __init__(self, regexes: tuple[str, ...]) -> None:
+        self.regexes = regexes
+        self.prefixes = tuple(literal_prefix(r) for r in regexes)
+        self._by_char: dict[str, tuple[int, ...]] = {}
+
+    def match(self, text: str, pos: int, end: int) -> re.Match[str] | None:
+        char = text[pos:pos + 1]
+        tried = self._by_char.get(char)
+        if tried is None:
+            tried = tuple(i for i, p in enumerate(self.prefixes) if not p or p[0] == char)
+            self._by_char[char] = tried
+        for i in tried:
+            prefix = self.prefixes[i]
+            if prefix and not text.startswith(prefix, pos, end):
+                continue
+            found = compiled(self.regexes[i]).match(text, pos, end)
+            if found is not None:
+                return found
+        return None
+
+
 class AmbiguousName(DeclarationError):
     """A decorated name that two declarations could mean."""
 
@@ -256,10 +383,10 @@ class Spellings:
     """
 
     meaning: dict[str, str]
-    _order: tuple[tuple[str, re.Pattern[str]], ...] = field(repr=False, default=())
+    _order: tuple[tuple[str, str], ...] = field(repr=False, default=())
     _memo: dict[str, str] = field(repr=False, default_factory=dict, compare=False)
     #: (decorated form, its undecorated spelling, regex), longest first
-    _loose: tuple[tuple[str, str, re.Pattern[str]], ...] = field(repr=False, default=())
+    _loose: tuple[tuple[str, str, str], ...] = field(repr=False, default=())
 
     @classmethod
     def of(cls, entries: Iterable[tuple[str, str]]) -> Spellings:
@@ -272,15 +399,15 @@ class Spellings:
         if len(meaning) > MAX_SPELLINGS:
             raise DeclarationError(f"too many names: {len(meaning)} (at most {MAX_SPELLINGS})")
         ordered = sorted(meaning, key=lambda s: (-len(s), s))
-        order = tuple((s, re.compile(spelling_regex(s))) for s in ordered)
-        loose: list[tuple[str, str, re.Pattern[str]]] = []
+        order = tuple((s, spelling_regex(s)) for s in ordered)
+        loose: list[tuple[str, str, str]] = []
         for spelling in ordered:
             if spelling.startswith("#"):
                 continue
             core = undecorated(spelling)  # \mathbf{x} declared: its decorated forms are x's
             try:
                 forms = decorated_forms(core)
-                loose.extend((form, spelling, re.compile(_decorated_regex(form))) for form in forms)
+                loose.extend((form, spelling, _decorated_regex(form)) for form in forms)
             except DeclarationError:
                 continue
         loose.sort(key=lambda f: (-len(f[0]), f[0]))
@@ -293,7 +420,14 @@ class Spellings:
             return None
         both = sorted([(s, 0, p) for s, p in self._order] + [(f, 1, p) for f, _, p in self._loose],
                       key=lambda t: (-len(t[0]), t[1]))
-        return "(?:" + "|".join(f"(?:{p.pattern})" for _, _, p in both) + ")"
+        return "(?:" + "|".join(f"(?:{p})" for _, _, p in both) + ")"
+
+    @property
+    def alternative_regexes(self) -> tuple[str, ...] | None:
+        """:attr:`pattern`'s alternatives, in its order (:class:`NameMatcher`); None as it is."""
+        both = sorted([(s, 0, p) for s, p in self._order] + [(f, 1, p) for f, _, p in self._loose],
+                      key=lambda t: (-len(t[0]), t[1]))
+        return tuple(p for _, _, p in both) or None
 
     def name_of(self, token: str) -> str:
         """The declared name a NAME token (as it appears in the text) spells.
@@ -301,12 +435,12 @@ class Spellings:
         Raises :class:`AmbiguousName` for a decorated form two declarations could mean."""
         if token not in self._memo:
             for spelling, regex in self._order:
-                if regex.fullmatch(token):
+                if token.startswith(literal_prefix(regex)) and compiled(regex).fullmatch(token):
                     self._memo[token] = self.meaning[spelling]
                     break
             else:
                 found = {spelling: self.meaning[spelling] for _, spelling, regex in self._loose
-                         if regex.fullmatch(token)}
+                         if token.startswith(literal_prefix(regex)) and compiled(regex).fullmatch(token)}
                 names = set(found.values())
                 if len(names) > 1:
                     written = " or ".join(sorted(found))
