@@ -11,12 +11,19 @@ each run a fresh process, wall-clock from this process, median of ``--runs`` rou
 Each round runs the three one after the other for each file, so that they meet the same load.
 Targets of issue 15 on a 2-core machine: under 2 s cold, under 1 s warm.
 
-    python bench/latency.py [--runs 5] [FILE ...]
+Bytecode: an installed package has its modules compiled (pip writes .pyc files at install, and
+Python on first import), but an environment with ``PYTHONDONTWRITEBYTECODE=1`` (this project's
+sandbox sets it) compiles every module's source in every process, about 0.2 s of this command.
+By default the runs allow bytecode (one untimed run writes it first); ``--no-bytecode`` keeps the
+environment as it is, and the header says which was measured.
+
+    python bench/latency.py [--runs 5] [--no-bytecode] [FILE ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -30,9 +37,12 @@ FILES = (ROOT / "examples/submissions/hw1-correct.md",
 TARGETS = {"cold": 2.0, "warm": 1.0}
 
 
+ENV = dict(os.environ)
+
+
 def _timed(argv: list[str]) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, env=ENV)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)}: exit {proc.returncode}\n{proc.stderr[-2000:]}")
@@ -42,9 +52,14 @@ def _timed(argv: list[str]) -> float:
 def latency(files: list[Path], runs: int) -> dict[str, dict[str, float]]:
     print(f"\n(l) latency of grading one submission: 'python -m verify grade --assignment hw1 FILE' "
           f"(default -j), a fresh process each run, wall seconds, median of {runs} rounds "
-          "(cold: a fresh empty --cache; warm: the same cache again)")
+          "(cold: a fresh empty --cache; warm: the same cache again); "
+          + ("modules' bytecode allowed (as installed)" if "PYTHONDONTWRITEBYTECODE" not in ENV
+             else "PYTHONDONTWRITEBYTECODE set: every module compiled from source in every run"))
     times: dict[str, dict[str, list[float]]] = {f.name: {"floor": [], "cold": [], "warm": []} for f in files}
     with tempfile.TemporaryDirectory(prefix="verify-latency-") as folder:
+        if "PYTHONDONTWRITEBYTECODE" not in ENV:  # written once, untimed, as an install would have
+            _timed([sys.executable, "-m", "verify", "grade", "--assignment", "hw1", str(files[0]),
+                    "--cache", str(Path(folder) / "bytecode.sqlite")])
         for r in range(runs):
             for f in files:
                 cache = Path(folder) / f"{f.stem}-{r}.sqlite"  # never existed: cold
@@ -73,8 +88,12 @@ def latency(files: list[Path], runs: int) -> dict[str, dict[str, float]]:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--no-bytecode", action="store_true",
+                   help="keep PYTHONDONTWRITEBYTECODE as the environment has it (default: bytecode allowed)")
     p.add_argument("files", nargs="*", type=Path, default=list(FILES))
     args = p.parse_args()
+    if not args.no_bytecode:
+        ENV.pop("PYTHONDONTWRITEBYTECODE", None)
     latency([f.resolve() for f in args.files], args.runs)
 
 

@@ -196,9 +196,12 @@ def test_the_closed_form_counterexample_is_an_iterate(solution: Grades) -> None:
     v = _values(fb.split("your answer gives")[0])
     k = v["k"]
     assert k.denominator == 1 and k >= 0  # an iteration count, not k = -1 or 1/2
-    t = v["t"]
-    v1 = ((1 - t * t) / (1 + t * t), 2 * t / (1 + t * t))  # the columns of the rotation V
-    v2 = (-2 * t / (1 + t * t), (1 - t * t) / (1 + t * t))
+    m = re.search(r"\$V\$ = (\[\[.*?\]\])", fb)
+    assert m is not None, fb
+    V = _matrix(m.group(1))
+    # the declared orthogonal V: its columns v_1, v_2 are orthonormal
+    assert [[sum(V[r][i] * V[r][j] for r in range(2)) for j in range(2)] for i in range(2)] == [[1, 0], [0, 1]]
+    v1, v2 = (V[0][0], V[1][0]), (V[0][1], V[1][1])
 
     def combination(c1: Fraction, c2: Fraction) -> list[Fraction]:
         f1, f2 = (1 - v[r"\alpha"] * v[r"\lambda_1"]) ** int(k), (1 - v[r"\alpha"] * v[r"\lambda_2"]) ** int(k)
