@@ -334,7 +334,7 @@ def offset_of(text: str, error: type[VerifyError] = VerifyError, **kw: object) -
         ("A^{-1}", ShapeError, 0),
         (r"\operatorname{tr}(A)", ShapeError, 0),
         (r"x \odot K", ShapeError, 2),
-        (r"\nabla_x x", ShapeError, 0),
+        (r"\nabla_x K", ShapeError, 0),  # a square matrix: neither a scalar nor a column
         (r"\begin{bmatrix} a & b \\ t \end{bmatrix}", ShapeError, 25),
         (r"\begin{bmatrix} x \end{bmatrix}", ShapeError, 16),
         (r"\frac{\partial a}{\partial Q}", UnsupportedError, 27),  # symmetric: not defined

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from verify.errors import ShapeError, UndeclaredName, VerifyError
-from verify.model import Const, Expr, Gradient, Question, Var
+from verify.model import Const, Derivative, Expr, Gradient, Question, Transpose, Var
 from verify.reading import LatexReader, Section, split_chain
 
 
@@ -123,7 +123,8 @@ def names_asked(question: Question, term: Term) -> bool:
     if target is None:
         return False
     if term.expr is not None:
-        return term.expr == target
+        layout = question.layout
+        return term.expr == target or _as_derivative(term.expr, layout) == _as_derivative(target, layout)
     if isinstance(target, Gradient):
         text = re.sub(r"\\(?:left|right)|\\mathbf|\\boldsymbol|\s+", "", term.latex)
         wrt = re.escape(target.wrt.name)
@@ -133,6 +134,18 @@ def names_asked(question: Question, term: Term) -> bool:
                     rf"\\nabla(?:_\{{?{wrt}\}}?)?\{{?{re.escape(base)}\}}?(?:\(.*\))?", text):
                 return True
     return False
+
+
+def _as_derivative(e: Expr, layout: str) -> Expr:
+    """One form for one quantity written two ways: the gradient of a scalar by a vector is the
+    derivative in denominator layout and its transpose in numerator layout, so a student who writes
+    \\frac{\\partial L}{\\partial w} where \\nabla_w L is asked (denominator layout) names it."""
+    if isinstance(e, Gradient):
+        d = Derivative(e.f, (e.wrt,))
+        return d if layout == "denominator" else Transpose(d)
+    if isinstance(e, Transpose) and isinstance(e.arg, Transpose):
+        return _as_derivative(e.arg.arg, layout)
+    return e
 
 
 def derivation(question: Question, section: Section) -> Derivation:

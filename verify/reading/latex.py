@@ -1121,6 +1121,22 @@ class _Builder(Transformer_NonRecursive):
             return self.own_variables(op, arg)
         if op.kind == "grad":
             v = op.wrt[0].var
+            wrt = self.r.symbols[v.name].shape if v.name in self.r.symbols else None
+            if arg.shape.is_scalar and wrt is not None and not wrt.is_column:
+                # \nabla_W f of a scalar by a matrix: the matrix of its partials, shaped as W (the
+                # derivative in denominator layout, its transpose in numerator layout)
+                def by_matrix(f: Expr) -> Expr:
+                    d = Derivative(f, (v,))
+                    return Transpose(d) if self.r.layout == "numerator" else d
+                return self.make(by_matrix, [arg], op.start, arg.end, blame=op.start)
+            if arg.shape.cols == 1 and arg.shape.rows != 1:
+                # \nabla_v of a column f (m x 1): its Jacobian transposed, n x m (the gradient of each
+                # entry as a column), as deep-learning texts write it: \nabla_w (\nabla_w L) is the
+                # Hessian. Numerator layout transposes d f / d v; denominator layout is it.
+                def jacobian_t(f: Expr) -> Expr:
+                    d = Derivative(f, (v,))
+                    return Transpose(d) if self.r.layout == "numerator" else d
+                return self.make(jacobian_t, [arg], op.start, arg.end, blame=op.start)
             return self.make(lambda f: Gradient(f, v), [arg], op.start, arg.end, blame=op.start)
         if op.kind == "hessian":
             v = op.wrt[0].var
