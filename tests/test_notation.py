@@ -537,11 +537,13 @@ def test_a_defined_function_at_a_point_is_its_value_there() -> None:
     question = {q.id: q for q in load_assignment("hw1").questions}["beale.stationary"]
     read = reader(question).read
     f = read("f")
-    point = ((Var("x1"), Const(0)), (Var("x2"), Const(1)))
+    # the question's own names for x_1, x_2 (the Python module names them x1, x2; the file x_1, x_2)
+    x1, x2 = (next(n for n, s in question.symbols.items() if (s.latex or n) == spelled) for spelled in ("x_1", "x_2"))
+    point = ((Var(x1), Const(0)), (Var(x2), Const(1)))
     assert read("f(0, 1)") == At(f, point)
     assert read("f(x^t)") == read("f(0, 1)") == read(r"f\left(0, 1\right)")
     assert read("f(x_1, x_2)") == f
-    gradient = MatrixLit(((Derivative(f, (Var("x1"),)),), (Derivative(f, (Var("x2"),)),)))
+    gradient = MatrixLit(((Derivative(f, (Var(x1),)),), (Derivative(f, (Var(x2),)),)))
     assert read(r"\nabla f") == read(r"\nabla f(x_1, x_2)") == gradient
     assert read(r"\nabla f(0, 1)") == read(r"\nabla f(x^t)") == At(gradient, point)
     assert read(r"f \cdot (0, 1)") != read("f(0, 1)")  # a written product stays a product
