@@ -1,7 +1,8 @@
 """The command line: ``python -m verify`` (the HW1 suite) and its subcommands, one module each.
 
 :mod:`.suite` runs the suite's claims, :mod:`.check` a claims file, :mod:`.grade` submissions,
-:mod:`.questions` lists an assignment's questions; :mod:`.options` parses the options they share
+:mod:`.questions` lists an assignment's questions, :mod:`.assignment` checks an assignment file and
+writes a new one; :mod:`.options` parses the options they share
 (one parser per option, so that the commands cannot drift apart). The top layer: it may import
 every package below it (``tests/test_layering.py``), and nothing imports it.
 """
@@ -19,6 +20,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from verify.cli import options
+from verify.cli.assignment import main as assignment_main
+from verify.cli.assignment import new_main as new_assignment_main
 from verify.cli.check import main as check_main
 from verify.cli.grade import main as grade_main
 from verify.cli.gradescope import main as gradescope_main
@@ -35,6 +38,8 @@ SUMMARIES = {
     "grade": "grade submissions against an assignment: grade --assignment hw1 PATH ...",
     "questions": "list an assignment's questions, the symbols to use and the points: questions hw1",
     "gradescope": "build a Gradescope autograder zip: gradescope --assignment hw1 --output autograder.zip",
+    "assignment": "check an assignment file's questions, references and solutions: assignment check FILE.toml",
+    "new-assignment": "write a commented starting assignment file: new-assignment NAME (NAME.toml)",
 }
 
 
@@ -47,7 +52,7 @@ def _commands_epilog() -> str:
         if summary is None:
             doc = sys.modules[COMMANDS[name].__module__].__doc__ or ""
             summary = next((line.strip() for line in doc.splitlines() if line.strip()), name)
-        lines.append(f"  {name or '(none)':<11} {summary}")
+        lines.append(f"  {name or '(none)':<{max(map(len, COMMANDS)) + 1}} {summary}")
     return "\n".join(lines)
 
 
@@ -118,7 +123,7 @@ def suite(argv: Sequence[str]) -> int:
 
 
 COMMANDS = {"suite": suite, "check": check_main, "grade": grade_main, "questions": questions_main,
-            "gradescope": gradescope_main}
+            "gradescope": gradescope_main, "assignment": assignment_main, "new-assignment": new_assignment_main}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

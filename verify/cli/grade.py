@@ -26,11 +26,11 @@ from rich.console import Console
 from verify.cli import options
 from verify.cli.progress import progress_bar
 from verify.deciding import CacheError, ClusterError, set_memory_limit
+from verify.errors import VerifyError
 from verify.grading import (
     Assignment,
     GradingOptions,
     SubmissionGrade,
-    UnknownAssignment,
     flag_for_review,
     load_assignment,
 )
@@ -61,7 +61,8 @@ def parser() -> argparse.ArgumentParser:
         "a decision cache), 130 when interrupted.",
         epilog="'python -m verify questions NAME' lists the questions, their ids and the symbols to use.",
     )
-    p.add_argument("--assignment", required=True, metavar="NAME", help="the assignment, e.g. hw1")
+    p.add_argument("--assignment", required=True, metavar="NAME|FILE.toml",
+                   help="the assignment: a built-in name (hw1) or the path of an assignment file (hw2.toml)")
     p.add_argument("paths", nargs="+", metavar="PATH", help="a submission (*.md) or a folder of them")
     p.add_argument("--format", choices=("table", "compact", "json", "csv", "html"), default="table",
                    help="report format (default: table: a table per student on a terminal at least 100 columns "
@@ -76,7 +77,7 @@ def parser() -> argparse.ArgumentParser:
     options.add_limits(p, GradingOptions.timeout, GradingOptions.budget)
     p.add_argument("--partial-credit", type=_fraction, default=None, metavar="F",
                    help="share of the points for a correct answer reached through a step that does "
-                   "not follow (default: 0.5)")
+                   "not follow (default: the assignment file's partial_credit, else 0.5)")
     options.add_arguments(p)
     return p
 
@@ -153,7 +154,7 @@ def main(argv: Sequence[str]) -> int:
     args = parser().parse_args(list(argv))
     try:
         assignment = load_assignment(args.assignment)
-    except UnknownAssignment as err:
+    except VerifyError as err:  # an unknown name, or an assignment file that cannot be read
         print(f"{PROG}: {err.message}", file=sys.stderr)
         return 2
     problem = _destination_problem(args.output, args.gradescope)
@@ -178,12 +179,13 @@ def main(argv: Sequence[str]) -> int:
     budget = math.inf if args.budget is None else args.budget
     outcomes: list[Result] = []
     try:
-        grades = _grade(assignment, files, timeout, args.partial_credit, args, budget, outcomes)
+        partial = args.partial_credit if args.partial_credit is not None else assignment.partial_credit
+        grades = _grade(assignment, files, timeout, partial, args, budget, outcomes)
     except (ClusterError, CacheError) as err:
         print(f"{PROG}: {err}", file=sys.stderr)
         return 2
     # a true/false answer is graded on its word: every format says its reasoning is for a TA
-    grades = flag_for_review(grades, {q.id: q.kind for q in assignment.questions})
+    grades = flag_for_review(grades, assignment.review_kinds())
     for g in grades:
         if g.error:
             print(f"{PROG}: {g.error}", file=sys.stderr)

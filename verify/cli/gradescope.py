@@ -26,19 +26,23 @@ import argparse
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import traceback
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import verify
 from verify.cli import options
 from verify.deciding import DEFAULT_MEMORY_MB, set_memory_limit
-from verify.grading import Assignment, SubmissionGrade, UnknownAssignment, flag_for_review, load_assignment
+from verify.errors import VerifyError
+from verify.grading import Assignment, SubmissionGrade, flag_for_review, load_assignment
 from verify.reporting import autograder, gradebook, write_text_atomic
 
 PROG = "verify gradescope"
@@ -59,7 +63,9 @@ def parser() -> argparse.ArgumentParser:
         "submission, writes /autograder/results/results.json) and that build. Upload it to a Gradescope "
         "programming assignment (README: 'Gradescope'). Exit 0 when written, 2 on bad usage.",
     )
-    p.add_argument("--assignment", required=True, metavar="NAME", help="the assignment, e.g. hw1")
+    p.add_argument("--assignment", required=True, metavar="NAME|FILE.toml",
+                   help="the assignment: a built-in name (hw1) or the path of an assignment file (hw2.toml), "
+                   "which the bundle then carries")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--output", metavar="ZIP", help="write the autograder zip to ZIP (atomically)")
     what.add_argument("--autograde", metavar="ROOT",
@@ -77,7 +83,7 @@ def main(argv: Sequence[str]) -> int:
     args = parser().parse_args(list(argv))
     try:
         assignment = load_assignment(args.assignment)
-    except UnknownAssignment as err:
+    except VerifyError as err:  # an unknown name, or an assignment file that cannot be read
         print(f"{PROG}: {err.message}", file=sys.stderr)
         return 2
     feedback = args.feedback_visibility or args.visibility
@@ -96,10 +102,15 @@ def project_root() -> Path | None:
     return root if (root / "pyproject.toml").is_file() and (root / "verify" / "__init__.py").is_file() else None
 
 
-def build_distribution(root: Path, folder: Path) -> Path:
+def build_distribution(root: Path, folder: Path, extra: Mapping[str, Path] | None = None) -> Path:
     """This project built into ``folder`` from a copy of its sources (the checkout is not touched:
     no egg-info written into it). An sdist by setuptools, offline; a wheel by pip when setuptools
-    is not installed here (pip may then fetch the build backend from the package index)."""
+    is not installed here (pip may then fetch the build backend from the package index).
+
+    ``extra``: files added to the copy, by their path in it (an assignment file, as
+    ``derivations/<name>.toml``). Those and the built-in assignment files (``derivations/*.toml``)
+    are listed in the copy's ``MANIFEST.in``, so that the distribution, and the package pip
+    installs from it, carries them; the build fails when it does not."""
     source = folder / "source"
     source.mkdir()
     for name in _SOURCES:
@@ -108,6 +119,15 @@ def build_distribution(root: Path, folder: Path) -> Path:
             shutil.copytree(path, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
         elif path.is_file():
             shutil.copy2(path, source / name)
+    extra = dict(extra or {})
+    for inside, path in extra.items():
+        shutil.copyfile(path, source / inside)
+    # the assignment files of derivations/ (built-in ones, and those added) are data, not modules: the
+    # copy's MANIFEST.in lists them, so that the distribution carries them whatever pyproject.toml says
+    carried = sorted({*extra, *(f"derivations/{p.name}" for p in (source / "derivations").glob("*.toml"))})
+    if carried:
+        with (source / "MANIFEST.in").open("a", encoding="utf-8") as manifest:
+            manifest.writelines(f"include {inside}\n" for inside in carried)
     out = folder / "dist"
     out.mkdir()
     if importlib.util.find_spec("setuptools") is not None:
@@ -119,7 +139,35 @@ def build_distribution(root: Path, folder: Path) -> Path:
     if done.returncode != 0 or len(built) != 1:
         tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-5:])
         raise BuildError(f"could not build the project's distribution ({' '.join(command[:3])} ...): {tail}")
+    missing = set(carried) - _members(built[0])
+    if missing:
+        raise BuildError(f"the distribution does not carry {', '.join(sorted(missing))}")
     return built[0]
+
+
+def _members(distribution: Path) -> set[str]:
+    """The files of a built distribution, by their path in the project (an sdist's top folder dropped)."""
+    if distribution.name.endswith(".whl"):
+        with zipfile.ZipFile(distribution) as wheel:
+            return set(wheel.namelist())
+    with tarfile.open(distribution) as sdist:
+        return {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
+
+
+def bundled_name(assignment: Assignment, root: Path) -> str:
+    """The built-in name an assignment file takes in the bundle (``derivations/<name>.toml``): its id
+    made a name (``hw2-ml.v1`` -> ``hw2_ml_v1``), with a suffix where a built-in assignment of the
+    project already has that name and is another file."""
+    base = re.sub(r"[^a-z0-9_]", "_", assignment.id)[:36]
+    base = base if re.match(r"[a-z]", base) else f"a_{base}"[:36]
+    source = Path(assignment.source).resolve() if assignment.source else None
+    for n in range(1, 100):
+        name = base if n == 1 else f"{base}_{n}"
+        taken = [p for p in (root / "derivations" / f"{name}.py", root / "derivations" / f"{name}.toml")
+                 if p.exists()]
+        if not taken or (taken == [root / "derivations" / f"{name}.toml"] and taken[0].resolve() == source):
+            return name
+    raise BuildError(f"no free name in derivations/ for the assignment {assignment.id!r}")
 
 
 def build(assignment: Assignment, target: Path, visibility: str, feedback: str) -> int:
@@ -135,9 +183,13 @@ def build(assignment: Assignment, target: Path, visibility: str, feedback: str) 
               "of the project, made from its pyproject.toml", file=sys.stderr)
         return 2
     try:
+        name, extra = assignment.id, {}
+        if assignment.source is not None:  # an assignment file: carried in the distribution as a built-in
+            name = bundled_name(assignment, root)
+            extra = {f"derivations/{name}.toml": Path(assignment.source)}
         with tempfile.TemporaryDirectory(prefix="verify-gradescope-") as tmp:
-            distribution = build_distribution(root, Path(tmp))
-            names = autograder.write_bundle(target, distribution, assignment.id, visibility, feedback)
+            distribution = build_distribution(root, Path(tmp), extra)
+            names = autograder.write_bundle(target, distribution, name, visibility, feedback)
     except (BuildError, ValueError) as err:
         print(f"{PROG}: {err}", file=sys.stderr)
         return 2
@@ -207,8 +259,8 @@ def autograde(assignment: Assignment, root: Path, visibility: str, feedback: str
             from verify.cli.grade import _grade
 
             set_memory_limit(DEFAULT_MEMORY_MB)
-            graded = _grade(assignment, files, None, None, _execution_args())
-            grade = flag_for_review(graded, {q.id: q.kind for q in assignment.questions})[0]
+            graded = _grade(assignment, files, None, assignment.partial_credit, _execution_args())
+            grade = flag_for_review(graded, assignment.review_kinds())[0]
             notes.insert(0, f"Graded `{names[0]}`: {gradebook.number(grade.score)}/"
                             f"{gradebook.number(grade.max_score)} points.")
     except Exception:  # the student gets a result, the staff the traceback (stdout is theirs)

@@ -22,7 +22,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from verify.grading import Assignment, UnknownAssignment, load_assignment
+from verify.errors import VerifyError
+from verify.grading import Assignment, load_assignment
 from verify.model import Equality, Expr, Question, Symbol, Var
 from verify.reporting import number
 
@@ -39,7 +40,8 @@ def parser() -> argparse.ArgumentParser:
         description="List an assignment's questions: id (the heading of the answer), wording, "
         "the symbols a student may use (as LaTeX), and points.",
     )
-    p.add_argument("assignment", metavar="ASSIGNMENT", help="assignment name, e.g. hw1")
+    p.add_argument("assignment", metavar="ASSIGNMENT",
+                   help="a built-in assignment's name (hw1) or the path of an assignment file (hw2.toml)")
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     return p
 
@@ -205,7 +207,7 @@ def main(argv: Sequence[str]) -> int:
     args = parser().parse_args(list(argv))
     try:
         assignment = load_assignment(args.assignment)
-    except UnknownAssignment as err:
+    except VerifyError as err:  # an unknown name, or an assignment file that cannot be read
         print(f"verify questions: {err.message}", file=sys.stderr)
         return 2
     if args.format == "json":
