@@ -423,13 +423,14 @@ GRADIENT_WRITTEN: dict[str, str] = {"h": _H_WRITTEN, "h(x)": _H_WRITTEN, "x^*": 
 # prove the same recursion for every n (quad.eigen-recursion).
 EIGEN_QUESTION = Symbols.of([*EIGEN, _xk(2), _x(2), B])
 EIGEN_DEFINES: dict[str, Expr] = {
-    r"\Lambda": Lam, "Q": Q2, r"\hat{x}^k": V.T * (xk - xs),
+    r"\Lambda": Lam, "Q": Q2, "h": h(x, -(Q2 * xs), Q2), "h(x)": h(x, -(Q2 * xs), Q2), r"\hat{x}^k": V.T * (xk - xs),
     "x^{k+1}": GD_STEP_GRAD, r"\hat{x}^{k+1}": V.T * (GD_STEP_GRAD - xs),
 }
 _Q_WRITTEN = r"Q = V \Lambda V^T, \quad V^T V = V V^T = I"
 EIGEN_WRITTEN: dict[str, str] = {
     "Q": _Q_WRITTEN,
     r"\Lambda": r"\Lambda = \operatorname{diag}(\lambda_1, \lambda_2)",
+    "h": r"h(x) = \frac{1}{2} x^T Q x - x^T Q x^* + b",
     "h(x)": r"h(x) = \frac{1}{2} x^T Q x - x^T Q x^* + b",
     r"\hat{x}^k": r"\hat{x}^k = V^T (x^k - x^*)",
     "x^{k+1}": r"x^{k+1} = x^k - \alpha \nabla h(x^k)",

@@ -48,8 +48,7 @@ PYTHON = {q.id: q for q in all_questions()}
 WRITTEN = file_questions()
 
 #: the questions the file cannot express, each with a comment at its place in hw1.toml
-PYTHON_ONLY = {"reg.example", "bp.dJ-dyhat", "quad.eigen-recursion",
-               "quad.closed-form", "adamax.update"}
+PYTHON_ONLY = {"reg.example", "bp.dJ-dyhat", "quad.closed-form", "adamax.update"}
 
 
 # --- the file ---------------------------------------------------------------------------------
