@@ -79,6 +79,10 @@ def test_assignment_check_passes() -> None:
     """``verify assignment check`` proves every reference answer and solution step of hw2."""
     done = _run("assignment", "check", str(ASSIGNMENT))
     assert done.returncode == 0, done.stdout + done.stderr
+    # the built-in name finds the same file; a name that is no built-in is no file either
+    by_name = _run("assignment", "check", "hw2", "--format", "json")
+    assert by_name.returncode == 0 and "hw2.toml" in by_name.stdout, by_name.stderr
+    assert _run("assignment", "check", "hw9").returncode == 2
 
 
 def _cases() -> list[Any]:

@@ -30,6 +30,7 @@ from rich.text import Text
 from verify.cli import options
 from verify.cli.suite import run
 from verify.deciding import DEFAULT_TIMEOUT, CacheError, ClusterError, set_memory_limit
+from verify.grading import builtin_file
 from verify.model import Claim, Result, Verdict
 from verify.reading import AssignmentFile, AssignmentFileError, load_assignment_file
 from verify.reporting import Row, render, statement_text
@@ -45,7 +46,8 @@ def check_parser() -> argparse.ArgumentParser:
         "with its line. Exit 0 when sound, 1 when a check fails, 2 when the file cannot be read, 130 when "
         "interrupted.",
     )
-    p.add_argument("file", metavar="FILE.toml", help="the assignment file")
+    p.add_argument("file", metavar="FILE.toml", help="the assignment file (or the name of a built-in one written as "
+                   "a file, e.g. hw2)")
     options.add_output(p, ("table", "compact", "json"))
     options.add_limits(p, DEFAULT_TIMEOUT)
     options.add_arguments(p)
@@ -82,8 +84,10 @@ def rows_of(assignment: AssignmentFile, timeout: float | None, execution: option
 
 def check_main(argv: Sequence[str]) -> int:
     args = check_parser().parse_args(list(argv))
+    # a built-in assignment written as a file (hw2) is checked by its name too
+    builtin = None if args.file.lower().endswith(".toml") else builtin_file(args.file)
     try:
-        assignment = load_assignment_file(args.file)
+        assignment = load_assignment_file(builtin or args.file)
     except AssignmentFileError as err:
         print(f"{PROG}: {err.message}", file=sys.stderr)
         return 2

@@ -7,11 +7,11 @@ grades they give (:class:`SubmissionGrade`, :class:`QuestionGrade`, :class:`Mark
 :class:`StepStatus`, :func:`flag_for_review`).
 """
 
-from verify.grading.assignment import Assignment, UnknownAssignment, load_assignment
+from verify.grading.assignment import Assignment, UnknownAssignment, builtin_file, load_assignment
 from verify.grading.batch import GradingOptions, executed, grade_files, submission_files
 from verify.grading.grades import Mark, QuestionGrade, StepStatus, SubmissionGrade, flag_for_review
 
 __all__ = [
     "Assignment", "GradingOptions", "Mark", "QuestionGrade", "StepStatus", "SubmissionGrade", "UnknownAssignment",
-    "executed", "flag_for_review", "grade_files", "load_assignment", "submission_files",
+    "builtin_file", "executed", "flag_for_review", "grade_files", "load_assignment", "submission_files",
 ]

@@ -90,7 +90,7 @@ def load_assignment(name: str) -> Assignment:
     except ModuleNotFoundError as err:
         if err.name not in (f"derivations.{name}", "derivations"):
             raise
-        builtin = _builtin_file(name)
+        builtin = builtin_file(name)
         if builtin is not None:
             return from_file(builtin)
         raise UnknownAssignment(f"no assignment {name!r}: there is no derivations/{name}.py nor "
@@ -101,8 +101,11 @@ def load_assignment(name: str) -> Assignment:
     return assignment
 
 
-def _builtin_file(name: str) -> Path | None:
-    """``derivations/<name>.toml`` in the derivations package's folder, when there is one."""
+def builtin_file(name: str) -> Path | None:
+    """``derivations/<name>.toml`` in the derivations package's folder, when there is one (a name
+    only: no path reaches a folder other than the package's)."""
+    if not _NAME.match(name):
+        return None
     try:
         package = import_module("derivations")
     except ImportError:
