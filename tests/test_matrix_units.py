@@ -13,7 +13,7 @@ import random
 import pytest
 import sympy
 
-from tests.checking import proof_rechecked
+from checking import proof_rechecked
 from verify.deciding import decide
 from verify.deciding.evaluation.instantiate import Evaluator, relations, symbolic
 from verify.deciding.proof.explicit import compare
