@@ -211,3 +211,16 @@ def test_a_claim_is_written_from_its_trees_with_its_spellings() -> None:
                      lhs=E.D(E.apply("sigmoid", E.Var("z")), E.Var("z")),
                      rhs=E.apply("sigmoid", E.Var("z")) * (1 - E.apply("sigmoid", E.Var("z"))))
     assert statement_text(claim) == "∂(σ(z₂))/∂z₂ = σ(z₂)(1 − σ(z₂))"
+
+
+def test_a_name_declared_by_its_latex_spelling_prints_as_that_spelling_reads() -> None:
+    # An assignment file declares symbols by how students write them (\lambda, w^0, \hat{x}^k):
+    # printed as LaTeX would show them, never as the raw command run into the next factor
+    # ("\lambdaw" was how lambda w printed).
+    from verify.model import Product, Symbols, Var, scalar, vector
+    from verify.reporting.unicode import UnicodePrinter, internal_name
+
+    assert [internal_name(n) for n in (r"\lambda", "w^0", r"\hat{x}^k", "lambda_1", "x_star")] == \
+        ["λ", "w⁰", "x̂ᵏ", "λ₁", "x*"]
+    symbols = Symbols.of([scalar(r"\lambda"), vector("w", "d")])
+    assert UnicodePrinter(symbols).visit(Product((Var(r"\lambda"), Var("w")))) == "λw"

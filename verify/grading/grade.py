@@ -541,9 +541,14 @@ def as_read(e: Expr, q: Question, written: str) -> str:
 
 
 def _asks(wording: str) -> str:
-    """The question's request: its last sentence ("Give grad f(0, 1) and x^(t+1).")."""
-    sentences = re.split(r"(?<=[.?!])\s+(?=[A-Z])", wording.strip())
-    return sentences[-1] if sentences else wording
+    """The question's request: its last sentence ("Give grad f(0, 1) and x^(t+1)."), on one line;
+    of a prompt in paragraphs (an assignment file's Markdown), of its last paragraph, and cut at
+    200 characters, since it is quoted inside a line of feedback."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", wording.strip()) if p.strip()]
+    last = " ".join((paragraphs[-1] if paragraphs else wording).split())
+    sentences = re.split(r"(?<=[.?!])\s+(?=[A-Z])", last)
+    asked = sentences[-1] if sentences else last
+    return asked if len(asked) <= 200 else asked[:197] + "..."
 
 
 def _checks(q: Question, d: Derivation, results: Mapping[Key, Result], answers: AbstractSet[int | None],

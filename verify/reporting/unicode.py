@@ -120,7 +120,10 @@ def latex_name(latex: str) -> str:
 
 
 def internal_name(name: str) -> str:
-    """A name without a LaTeX spelling: ``lambda_1`` as λ₁, ``x_star`` as x*, ``beta2`` as β₂."""
+    r"""A name without a LaTeX spelling: ``lambda_1`` as λ₁, ``x_star`` as x*, ``beta2`` as β₂; a name
+    that is itself LaTeX (an assignment file declares ``\lambda``, ``w^0``) as that LaTeX reads."""
+    if any(c in name for c in "\\^{}"):
+        return latex_name(name) or name
     base, sep, sub = name.partition("_")
     if not sep:
         stem = base.rstrip("0123456789")
