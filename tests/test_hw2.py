@@ -36,9 +36,6 @@ TOOL_WRONG: dict[tuple[str, str], str] = {
     ("s03_chen_factors.md", "ridge.normal"): "kind 'equation' takes an equation as right only when its lhs - rhs "
     "is a constant multiple of the reference's; an equivalent equation that differs by an invertible matrix factor "
     "(the solved form w = (X^T X + lambda I)^{-1} X^T y) is marked incorrect",
-    # Gita: \operatorname{softmax}(z) - y, which is p - y.
-    ("s07_gita_mixed.md", "softmax.ce"): "\\operatorname{softmax} is not in the LaTeX subset, and an assignment file "
-    "cannot define an operator ('\\operatorname is part of the notation and cannot be declared'): unparsable",
 }
 
 

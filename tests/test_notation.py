@@ -728,3 +728,29 @@ def test_a_function_of_a_defined_vector_at_its_own_argument() -> None:
     assert shape_of(read_r(r"R(\mathbf{w})"), question.symbols).is_scalar
     with pytest.raises(UnsupportedError, match="defined at w only"):
         read_r("R(2)")
+
+
+def test_softmax_reads_as_the_quotient_it_is() -> None:
+    # softmax(z) = exp(z) / sum_i exp(z_i); its Jacobian (numerator layout) is diag(p) - p p^T, by
+    # hand: d p_i / d z_j = p_i (delta_ij - p_j). At z = 0 (k = 2) p = (1/2, 1/2), so the Jacobian
+    # is [[1/4, -1/4], [-1/4, 1/4]], not diag(p) = [[1/2, 0], [0, 1/2]].
+    from verify.deciding.engine import decide
+    from verify.model import Apply, Div, Equality, Symbols, Var, Verdict, matrix, vector
+    from verify.reading import LatexReader
+
+    symbols = Symbols.of([vector("z", "k"), matrix("M", "k", "k")])
+    reader = LatexReader(symbols, defines={"p": LatexReader(symbols).read(r"\operatorname{softmax}(z)")})
+    z = Var("z")
+    quotient = Div(Apply("exp", z), Apply("tr", Apply("diag", Apply("exp", z))))
+    assert reader.read(r"\operatorname{softmax}(z)") == quotient
+    assert reader.read(r"\mathrm{softmax}\left(z\right)") == reader.read("p")
+
+    def verdict(lhs: str, rhs: str) -> Verdict:
+        claim = Equality(id="s", statement="", symbols=symbols, lhs=reader.read(lhs), rhs=reader.read(rhs))
+        return decide(claim, timeout=60).verdict
+
+    assert verdict(r"\operatorname{tr}(\operatorname{diag}(p))", "1") is Verdict.PROVED
+    assert verdict(r"\frac{\partial p}{\partial z}", r"\operatorname{diag}(p)") is Verdict.REFUTED
+    assert verdict(r"\frac{\partial p}{\partial z}", r"\operatorname{diag}(p) - p p^T") is Verdict.PROVED
+    with pytest.raises(ShapeError):
+        reader.read(r"\operatorname{softmax}(M)")

@@ -141,7 +141,7 @@ _KNOWN_COMMANDS = frozenset({
 })
 
 #: The names read inside \\operatorname{...} (and \\mathrm{...}, \\text{...}).
-_OPERATORS = ("tr", "det", "diag", "ReLU", "step", "sign", "sgn", "max")
+_OPERATORS = ("tr", "det", "diag", "ReLU", "step", "sign", "sgn", "max", "softmax")
 
 GREEK = frozenset(
     {
@@ -155,7 +155,7 @@ GREEK = frozenset(
 _FUNCTIONS = {
     "log": "log", "ln": "log", "exp": "exp", "sigma": "sigmoid", "tanh": "tanh", "sqrt": "sqrt",
     "ReLU": "relu", "relu": "relu", "step": "step", "diag": "diag", "tr": "tr", "Tr": "tr",
-    "trace": "tr", "det": "det",
+    "trace": "tr", "det": "det", "softmax": "softmax",
 }
 
 #: How terminals are named in messages.
@@ -1633,6 +1633,13 @@ class _Builder(Transformer_NonRecursive):
         return self.function("sqrt", arg, head.start_pos, close.end_pos)
 
     def function(self, func: str, arg: Read, start: int, end: int) -> Read:
+        if func == "softmax":
+            # softmax(u) = exp(u) / (1^T exp(u)), its entries' sum written tr(diag(exp(u))): read as
+            # that quotient, so every evaluator and the prover know it without a rule of its own
+            if not (arg.shape.cols == 1 and arg.shape.rows != 1):
+                raise ShapeError("softmax is of a column", self.at(start))
+            return self.make(lambda a: Div(Apply("exp", a), Apply("tr", Apply("diag", Apply("exp", a)))),
+                             [arg], start, end, blame=start)
         return self.make(lambda a: Apply(func, a), [arg], start, end, blame=start)
 
     def maxcall(self, c: list[Any]) -> Read:
