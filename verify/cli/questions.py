@@ -173,7 +173,7 @@ NOTATION = (
                     r"\frac{\mathrm{d} f}{\mathrm{d} u}, \nabla_x f, \nabla h(x), \nabla f(0, 1), "
                     r"\psi_{uv}, \sigma'(u)"),
     ("functions", r"\exp(u), e^{u}, \log, \sigma, \tanh, \operatorname{ReLU}, \operatorname{diag}, "
-                  r"\operatorname{tr}, \det, \max\{a, b\}, |a|, \operatorname{sign}(u)"),
+                  r"\operatorname{tr}, \det, \max\{a, b\}, |a|, \operatorname{sign}(u), \operatorname{softmax}(u)"),
     ("indicators", r"I(z > 0), \mathbb{1}[z > 0], \mathbb{1}\{z \geq 0\}; \|x\|^2, \|A\|_F^2, "
                           r"\langle a, b \rangle"),
     ("written out", r"(a, b), [a, b], [a; b], \begin{bmatrix} a & b \\ c & d \end{bmatrix}, "
