@@ -260,6 +260,7 @@ def test_an_unknown_top_level_key_makes_the_file_unreadable_with_its_line() -> N
     with pytest.raises(AssignmentFileError) as caught:
         parse_assignment('id = "e"\ntitle = "t"\ntitel = "typo"\n', "f.toml")
     assert caught.value.line == 3 and "unknown key 'titel'" in caught.value.message
+    assert "did you mean 'title'?" in caught.value.message
     assert str(caught.value).startswith("f.toml:3: ")
 
 
@@ -270,6 +271,7 @@ def test_an_unknown_question_key_and_part_key_are_errors_with_their_lines() -> N
     problems = _problems(text)
     assert [line for line, _ in problems] == [9, 17]
     assert "unknown key 'pionts'" in problems[0][1] and "unknown key 'anwser'" in problems[1][1]
+    assert "did you mean 'points'?" in problems[0][1] and "did you mean 'answer'?" in problems[1][1]
 
 
 def test_a_duplicate_id_names_both_lines() -> None:

@@ -62,6 +62,7 @@ Extensions (optional keys beyond the contract, each needed by a real course's qu
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import itertools
 import math
 import re
@@ -334,8 +335,11 @@ def parse_assignment(text: str, path: str = "<text>") -> AssignmentFile:
     top, located = _locate(text)
     unknown = [k for k in data if k not in _TOP_KEYS]
     if unknown:
-        raise AssignmentFileError(f"unknown key {unknown[0]!r} (an assignment file has id, title, layout, "
-                                  "partial_credit, [symbols], [define] and [[question]])", path, top.key(unknown[0]))
+        close = difflib.get_close_matches(unknown[0], _TOP_KEYS, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise AssignmentFileError(f"unknown key {unknown[0]!r} ({hint}an assignment file has id, title, layout, "
+                                  "partial_credit, [symbols], [define] and [[question]]; the extension [meaning])",
+                                  path, top.key(unknown[0]))
     assignment_id = data.get("id")
     if not isinstance(assignment_id, str) or not _ID.fullmatch(assignment_id):
         raise AssignmentFileError("the assignment needs an id = \"...\" of lower-case letters, digits, '.', '_', '-'"
@@ -484,14 +488,21 @@ def _question(context: _Context, table: Any, where: _Where) -> _Read:
     problems: list[Problem] = []
     for key in table:
         if key not in _QUESTION_KEYS:
-            problems.append(Problem(where.key(key), f"unknown key {key!r} (a question has id, points, prompt, kind, "
-                                                    "answer, solution, justify, [question.symbols], "
-                                                    "[question.define] and [[question.part]])", name))
+            close = difflib.get_close_matches(key, _QUESTION_KEYS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append(Problem(where.key(key), f"unknown key {key!r} ({hint}a question has id, points, prompt, "
+                                                    "kind, answer, solution, justify, [question.symbols], "
+                                                    "[question.define] and [[question.part]]; the extensions "
+                                                    "asked, where_it_exists, layout, why, row_or_column, "
+                                                    "answer_form, form_message, [question.meaning] and "
+                                                    "[question.shown])", name))
     for k, part in enumerate(table.get("part", []) if isinstance(table.get("part"), list) else []):
         at = where.parts[k] if k < len(where.parts) else where
         for key in part if isinstance(part, dict) else ():
             if key not in _PART_KEYS:
-                problems.append(Problem(at.key(key), f"unknown key {key!r} (a part has name and answer)", name))
+                close = difflib.get_close_matches(key, _PART_KEYS, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                problems.append(Problem(at.key(key), f"unknown key {key!r} ({hint}a part has name and answer)", name))
     if name is None:
         shown = f", not {_toml_kind(qid)}" if qid is not None and not isinstance(qid, str) else ""
         problems.append(Problem(where.key("id"), "a question needs an id = \"...\" of letters, digits, "
