@@ -60,6 +60,7 @@ def test_literal_prefixes_are_what_every_match_begins_with() -> None:
     assert literal_prefix(r"x\s*_\s*1") == "x"
     assert literal_prefix(r"x?y") == ""  # x is optional
     assert literal_prefix(r"ab|cd") == ""  # a top-level alternation
+    assert literal_prefix(r"(a)|b") == "" and literal_prefix(r"x(a|b)c") == "x"  # | inside a group is not
     assert literal_prefix(r"\\(?:mathbf|bm)\s*\{") == "\\"
     assert literal_prefix(r"\s*\{x") == ""
     assert unbounded(r"x\s*_") and not unbounded(r"x\*") and not unbounded(r"[*+]") and unbounded("a{2,}")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from verify.errors import DeclarationError
@@ -253,13 +253,11 @@ def compiled(regex: str) -> re.Pattern[str]:
 MAXWIDTH = int(getattr(re._parser, "MAXWIDTH", re._constants.MAXREPEAT))
 
 
-@functools.lru_cache(maxsize=8192)
-def literal_prefix(regex: str) -> str:
-    """Characters every match of ``regex`` begins with: its leading literals (plain or escaped
-    punctuation), up to the first other item or a quantified literal; "" when it has a top-level
-    alternation (any match may begin otherwise). A lower bound: "" is always right."""
+def _syntax(regex: str) -> Iterator[tuple[int, str, int]]:
+    """Each character of ``regex`` that is syntax, with its index and group depth: not escaped
+    (``\\*``) and not inside a character class (``[*+]``)."""
     depth, i, in_class = 0, 0, False
-    while i < len(regex):  # a top-level | makes every alternative's start possible
+    while i < len(regex):
         c = regex[i]
         if c == "\\":
             i += 2
@@ -268,13 +266,20 @@ def literal_prefix(regex: str) -> str:
             in_class = c != "]"
         elif c == "[":
             in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            return ""
+        else:
+            depth -= c == ")"
+            yield i, c, depth
+            depth += c == "("
         i += 1
+
+
+@functools.lru_cache(maxsize=8192)
+def literal_prefix(regex: str) -> str:
+    """Characters every match of ``regex`` begins with: its leading literals (plain or escaped
+    punctuation), up to the first other item or a quantified literal; "" when it has a top-level
+    alternation (any match may begin otherwise). A lower bound: "" is always right."""
+    if any(c == "|" and depth == 0 for _, c, depth in _syntax(regex)):
+        return ""
     out: list[str] = []
     i = 0
     while i < len(regex):
@@ -299,22 +304,8 @@ def literal_prefix(regex: str) -> str:
 def unbounded(regex: str) -> bool:
     """Whether a match may be arbitrarily long: an unescaped ``*`` or ``+`` or ``{n,}`` outside a
     character class (then ``re`` gives it the width :data:`MAXWIDTH`)."""
-    i, in_class = 0, False
-    while i < len(regex):
-        c = regex[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        elif c in "*+":
-            return True
-        elif c == "{" and re.match(r"\{\d*,\}", regex[i:]):
-            return True
-        i += 1
-    return False
+    return any(c in "*+" or (c == "{" and re.match(r"\{\d*,\}", regex[i:]) is not None)
+               for i, c, _ in _syntax(regex))
 
 
 @functools.lru_cache(maxsize=8192)
