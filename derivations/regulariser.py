@@ -19,7 +19,7 @@ conditions), so that the suite shows the engine can tell.
 from __future__ import annotations
 
 from verify.model.claim import Claim, Convex, Equality, Proportional
-from verify.model.expr import Expr, MatrixLit, Transpose, Var, col, lift, mat
+from verify.model.expr import Expr, MatrixLit, Transpose, Var, col, contains, lift, mat
 from verify.model.question import Question
 from verify.model.symbols import Symbols, scalar
 
@@ -163,20 +163,12 @@ WRITTEN: dict[str, str] = {
 }
 
 
-def _contains_matrix(e: Expr) -> bool:
-    stack = [e]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, MatrixLit | Transpose):
-            return True
-        stack.extend(node.children())
-    return False
 
 
 def accepts_expansion(answer: Expr, lhs: Expr | None = None) -> Claim:
     """The expansion must equal w^T S w and be written in the entries: "w^T S w" itself is not
     an expansion, though it reads (through the definitions) as the same number."""
-    if _contains_matrix(answer):
+    if contains(answer, (MatrixLit, Transpose)):
         raise ValueError("the question asks for R(w) expanded in the entries w_1, w_2, s_11, ..., s_22, "
                          "without vectors or matrices")
     return Equality(id="reg.expand.answer", statement=f"{answer.latex()} = {EXPANSION.latex()}",

@@ -47,6 +47,7 @@ from verify.model.expr import (
     apply,
     at,
     col,
+    contains,
     grad,
     hessian,
     lift,
@@ -68,7 +69,8 @@ __all__ = [
     "D", "Derivative", "Dim", "Div", "Equality", "Expect", "Expr", "GlobalMinimum", "Gradient", "Hadamard",
     "Hessian", "Identity", "Inverse", "Limit", "MatrixLit", "Max", "Part", "PolynomialDegree", "Power", "Product",
     "Proportional", "Question", "Recurrence", "Result", "Samples", "Shape", "Symbol", "Symbols", "Transpose",
-    "Var", "Verdict", "Visitor", "Zero", "agrees", "anonymous", "apply", "at", "codec", "col", "expr", "grad",
+    "Var", "Verdict", "Visitor", "Zero", "agrees", "anonymous", "apply", "at", "codec", "col", "contains", "expr",
+    "grad",
     "hessian", "lift", "mat", "matrix", "maximum", "parse_declaration", "read_only", "replace_subtree",
     "result_from_json", "result_to_json", "scalar", "shape_of", "substitute", "vector",
 ]

@@ -514,6 +514,18 @@ def _index_exponent(e: Expr) -> bool:
     return False
 
 
+def contains(e: Expr, kinds: tuple[type[Expr], ...]) -> bool:
+    """Whether a node of one of ``kinds`` occurs anywhere in ``e`` (an answer "in the entries" has no
+    matrix written out nor transposed: ``contains(answer, (MatrixLit, Transpose))``)."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, kinds):
+            return True
+        stack.extend(node.children())
+    return False
+
+
 def substitute(e: Expr, mapping: Mapping[str, Expr]) -> Expr:
     """``e`` with each named Var replaced: a sum's indexed names by one member each, a sample
     count by the number it is read at."""

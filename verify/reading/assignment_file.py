@@ -88,6 +88,7 @@ from verify.model import (
     Symbol,
     Symbols,
     Transpose,
+    contains,
     lift,
     read_only,
     shape_of,
@@ -804,7 +805,7 @@ def _accepts_value(cid: str, read: _Reader, target: Expr, row_or_column: bool, f
             fixed = isinstance(shape.rows, int) and isinstance(shape.cols, int)
             size = f"{shape.rows} x {shape.cols} " if fixed else ""
             raise ValueError(message or f"the question asks for the answer written out as a {size}matrix")
-        if form == "entries" and _has_matrix(answer):
+        if form == "entries" and contains(answer, (MatrixLit, Transpose)):
             raise ValueError(message or "the question asks for the answer in the entries, without vectors or matrices")
         expected = target
         if row_or_column:
@@ -826,12 +827,3 @@ def _sized(matrix: MatrixLit, shape: Shape) -> bool:
         not isinstance(shape.cols, int) or cols == {shape.cols})
 
 
-def _has_matrix(expr: Expr) -> bool:
-    """A vector or matrix written out, or transposed, anywhere in ``expr`` (definitions substituted)."""
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, MatrixLit | Transpose):
-            return True
-        stack.extend(node.children())
-    return False
