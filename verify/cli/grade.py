@@ -26,13 +26,11 @@ from rich.console import Console
 from verify.cli import options
 from verify.cli.progress import progress_bar
 from verify.deciding import CacheError, ClusterError, set_memory_limit
-from verify.errors import VerifyError
 from verify.grading import (
     Assignment,
     GradingOptions,
     SubmissionGrade,
     flag_for_review,
-    load_assignment,
 )
 from verify.model import Result
 from verify.reporting import gradebook, is_narrow, write_text_atomic
@@ -152,10 +150,8 @@ def _grade(assignment: Assignment, files: list[Path], timeout: float | None, par
 
 def main(argv: Sequence[str]) -> int:
     args = parser().parse_args(list(argv))
-    try:
-        assignment = load_assignment(args.assignment)
-    except VerifyError as err:  # an unknown name, or an assignment file that cannot be read
-        print(f"{PROG}: {err.message}", file=sys.stderr)
+    assignment = options.assignment_of(args.assignment, PROG)
+    if assignment is None:
         return 2
     problem = _destination_problem(args.output, args.gradescope)
     if problem:

@@ -41,8 +41,7 @@ from typing import Any
 import verify
 from verify.cli import options
 from verify.deciding import DEFAULT_MEMORY_MB, set_memory_limit
-from verify.errors import VerifyError
-from verify.grading import Assignment, SubmissionGrade, flag_for_review, load_assignment
+from verify.grading import Assignment, SubmissionGrade, flag_for_review
 from verify.reporting import autograder, gradebook, write_text_atomic
 
 PROG = "verify gradescope"
@@ -81,10 +80,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str]) -> int:
     args = parser().parse_args(list(argv))
-    try:
-        assignment = load_assignment(args.assignment)
-    except VerifyError as err:  # an unknown name, or an assignment file that cannot be read
-        print(f"{PROG}: {err.message}", file=sys.stderr)
+    assignment = options.assignment_of(args.assignment, PROG)
+    if assignment is None:
         return 2
     feedback = args.feedback_visibility or args.visibility
     if args.autograde is not None:

@@ -33,6 +33,8 @@ from verify.deciding import (
     probe,
     undecided_reasons,
 )
+from verify.errors import VerifyError
+from verify.grading import Assignment, load_assignment
 from verify.model import Result
 from verify.reporting import write_text_atomic
 
@@ -193,3 +195,14 @@ def execution_of(args: argparse.Namespace, timeout: float | None) -> Execution:
     count = args.jobs or (1 if timeout is None else cores())
     return Execution(jobs=count, timeout=timeout, cache=cache, scheduler=scheduler,
                      cluster_timeout=getattr(args, "cluster_timeout", DEFAULT_CLUSTER_TIMEOUT))
+
+
+def assignment_of(name: str, prog: str) -> Assignment | None:
+    """The assignment ``--assignment`` names (a built-in name or a .toml path); None after saying
+    on stderr why there is none (an unknown name, an assignment file that cannot be read), for the
+    command to exit 2."""
+    try:
+        return load_assignment(name)
+    except VerifyError as err:
+        print(f"{prog}: {err.message}", file=sys.stderr)
+        return None

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,8 +21,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from verify.errors import VerifyError
-from verify.grading import Assignment, load_assignment
+from verify.cli import options
+from verify.grading import Assignment
 from verify.model import Equality, Expr, Question, Symbol, Var
 from verify.reporting import number
 
@@ -205,10 +204,8 @@ def render(a: Assignment, console: Console) -> None:
 
 def main(argv: Sequence[str]) -> int:
     args = parser().parse_args(list(argv))
-    try:
-        assignment = load_assignment(args.assignment)
-    except VerifyError as err:  # an unknown name, or an assignment file that cannot be read
-        print(f"verify questions: {err.message}", file=sys.stderr)
+    assignment = options.assignment_of(args.assignment, "verify questions")
+    if assignment is None:
         return 2
     if args.format == "json":
         print(json.dumps(assignment_json(assignment), indent=2))
