@@ -34,11 +34,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy
-from sympy import QQ
-from sympy.polys.matrices import DomainMatrix
 
 from verify.deciding.evaluation.instantiate import _contextual, _square_size
 from verify.deciding.evaluation.jets import Boundary
+from verify.deciding.evaluation.rationals import Rows, as_matrix
 from verify.deciding.evaluation.sampling import Point, derivative_order
 from verify.model import (
     ANY,
@@ -748,14 +747,28 @@ class PointEvaluator(FractionEvaluator):
         self.point = point
         #: dependent symbols realised so far, as SymPy matrices (for the fallback to reuse)
         self.realised: dict[str, sympy.Matrix] = {}
-        self._index: dict[sympy.Symbol, int] = {}
+        # One generator per offset, entry by entry; a symmetric matrix's mirrored entries share one
+        # (as its offset symbols do: sampling._atoms), without making those SymPy symbols here.
+        generators: dict[tuple[str, int, int], int] = {}
         offsets: dict[str, tuple[tuple[int, int], tuple[int, ...]]] = {}
-        for name, atoms in point.atoms.items():
-            gens = []
-            for a in atoms:
-                gens.append(self._index.setdefault(a, len(self._index)))  # a symmetric matrix repeats atoms
-            offsets[name] = (atoms.shape, tuple(gens))
-        super().__init__(symbols, sizes, layout, Ring(len(self._index), order), offsets, self._realise)
+        for name, (rows, cols) in point.variables.items():
+            mirrored = symbols[name].symmetric
+            gens = [generators.setdefault((name, j, i) if mirrored and j < i else (name, i, j), len(generators))
+                    for i in range(rows) for j in range(cols)]
+            offsets[name] = ((rows, cols), tuple(gens))
+        self._offsets = offsets
+        #: the sides' values as Python numbers, once :meth:`evaluate` computed them
+        self.exact: tuple[Rows, ...] | None = None
+        self._by_atom: dict[sympy.Symbol, int] | None = None
+        super().__init__(symbols, sizes, layout, Ring(len(generators), order), offsets, self._realise)
+
+    @property
+    def _index(self) -> dict[sympy.Symbol, int]:
+        """Each offset symbol's generator: for reading a dependent symbol's realising polynomial."""
+        if self._by_atom is None:
+            self._by_atom = {a: gen for name, atoms in self.point.atoms.items()
+                             for a, gen in zip(atoms, self._offsets[name][1], strict=True)}
+        return self._by_atom
 
     def _realise(self, name: str) -> JetMatrix:
         s = self.symbols.get(name)
@@ -769,38 +782,47 @@ class PointEvaluator(FractionEvaluator):
             self.realised[name] = m
             return JetMatrix(tuple(tuple(_jet_of(m[i, j], self._index, ring) for j in range(m.cols))
                                    for i in range(m.rows)))
-        value = self.point.values.get(name)
+        value = self.point.drawn(name)
         if value is None:
             raise Declined(f"{name} has no value at this point")
-        numbers = [_coefficient(x) for row in value.tolist() for x in row]  # tolist: twice as fast as iterating
-        rows, cols = value.shape
+        if isinstance(value, tuple):  # drawn numbers: ints and Fractions already
+            numbers = [x for row in value for x in row]
+            rows, cols = len(value), len(value[0])
+        else:
+            numbers = [_coefficient(x) for row in value.tolist() for x in row]  # tolist: twice as fast as iterating
+            rows, cols = value.shape
         if name in self.offsets:
             gens = self.offsets[name][1]
             return _build(rows, cols, lambda i, j: ring.generator(gens[i * cols + j], numbers[i * cols + j]))
         return _build(rows, cols, lambda i, j: ring.constant(numbers[i * cols + j]))
 
-    def at_point(self, m: JetMatrix) -> sympy.Matrix:
-        """Values at s = 0 as SymPy Rationals, exactly what ``JetEvaluator.at_point`` returns."""
+    def numbers(self, m: JetMatrix) -> Rows:
+        """Values at s = 0 as Python ints and Fractions (what the comparison of a point reads)."""
         value = self.ring.value
 
-        def rational(x: Jet) -> object:
+        def exact(x: Jet) -> Coefficient:
             c = value(x)
             if not isinstance(c, int | Fraction) or isinstance(c, bool):  # a float would be a bug here
                 raise Declined(f"an inexact value {c!r}")
-            return QQ(c.numerator, c.denominator)
+            return c
 
-        # Through a DomainMatrix over QQ: half the cost of sympy.Matrix(...) on a list of Rationals,
-        # which sympifies each entry and then finds this same domain.
-        return DomainMatrix([[rational(x) for x in row] for row in m.rows], m.shape, QQ).to_Matrix()
+        return tuple(tuple(exact(x) for x in row) for row in m.rows)
+
+    def at_point(self, m: JetMatrix) -> sympy.Matrix:
+        """Values at s = 0 as SymPy Rationals, exactly what ``JetEvaluator.at_point`` returns."""
+        return as_matrix(self.numbers(m))
 
     def evaluate(self, sides: Sequence[Expr]) -> list[sympy.Matrix]:
-        """Both sides' values at the point; raises Declined, ZeroDivisionError or Boundary.
+        """Both sides' values at the point; raises Declined, ZeroDivisionError or Boundary. The same
+        values as Python numbers are left in :attr:`exact` (comparing those is faster than entries
+        of SymPy matrices).
 
         Anything unexpected is turned into Declined, so that a gap in this module costs speed
         (the SymPy path runs instead) and never a verdict.
         """
         try:
-            return [self.at_point(m) for m in self.sides(sides)]
+            self.exact = tuple(self.numbers(m) for m in self.sides(sides))
+            return [as_matrix(n) for n in self.exact]
         except (Declined, ZeroDivisionError, Boundary, MemoryError):  # a worker at its memory cap stops
             raise
         except Exception as err:  # anything unexpected: see the docstring

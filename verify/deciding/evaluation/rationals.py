@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
+from fractions import Fraction
 
 import sympy
 
 from verify.model import Symbol
+
+#: An exact number drawn for a point: an int or a Fraction (never a float, never a bool).
+Number = int | Fraction
+#: A matrix of such numbers, row by row: a drawn value before (or instead of) a SymPy matrix.
+Rows = tuple[tuple[Number, ...], ...]
 
 
 def rational(rng: random.Random, positive: bool = False, unit: bool = False, magnitude: int = 0,
@@ -25,20 +31,27 @@ def rational(rng: random.Random, positive: bool = False, unit: bool = False, mag
     sign at random when ``signed`` is off): small numbers never see where ``max(x, 1000)`` or
     ``|x + 1000|`` changes branch.
     """
+    return sympy.Rational(number(rng, positive, unit, magnitude, signed))
+
+
+def number(rng: random.Random, positive: bool = False, unit: bool = False, magnitude: int = 0,
+           signed: bool = False) -> Number:
+    """:func:`rational`'s draw as a Python int or Fraction, from the same draws of ``rng``.
+
+    Why: most values of a random point are only ever read by the Fraction evaluator, and making
+    SymPy numbers and matrices of them was 40% of a point's cost; they are made on demand."""
     if magnitude:
-        value = abs(magnitude) * (1 + sympy.Rational(rng.randint(1, 9), rng.choice([2, 3, 4, 8])))
+        value = abs(magnitude) * (1 + Fraction(rng.randint(1, 9), rng.choice([2, 3, 4, 8])))
         negative = magnitude < 0 if signed else rng.random() < 0.5
-        return value if positive or not negative else -value
+        signed_value = value if positive or not negative else -value
+        return signed_value.numerator if signed_value.denominator == 1 else signed_value
     if unit:
         q = rng.randint(2, 9)
-        return sympy.Rational(rng.randint(1, q - 1), q)
+        return Fraction(rng.randint(1, q - 1), q)
     if rng.random() < 0.65:
-        value = sympy.Integer(rng.choice([1, 2, 3, 4, 5] if positive else [-3, -2, -1, 1, 2, 3, 4, 0]))
-    else:
-        value = sympy.Rational(rng.randint(1, 7), rng.choice([2, 3, 4]))
-        if not positive and rng.random() < 0.5:
-            value = -value
-    return value
+        return rng.choice([1, 2, 3, 4, 5] if positive else [-3, -2, -1, 1, 2, 3, 4, 0])
+    value = Fraction(rng.randint(1, 7), rng.choice([2, 3, 4]))
+    return -value if not positive and rng.random() < 0.5 else value
 
 
 def sample_point(atoms: Iterable[sympy.Symbol], rng: random.Random) -> dict[sympy.Symbol, sympy.Rational]:
@@ -89,6 +102,30 @@ def random_matrix(s: Symbol, rows: int, cols: int, rng: random.Random, unit: boo
     return sympy.eye(rows)
 
 
+def plain_values(s: Symbol, rows: int, cols: int, rng: random.Random, unit: bool = False,
+                 magnitude: int = 0, signed: bool = False) -> Rows | None:
+    """:func:`random_matrix`'s value as :data:`Rows`, from the same draws of ``rng``, for a symbol
+    declared at most ``positive`` and ``symmetric`` (most of them); None for any other declaration
+    (orthogonal, diagonal, positive definite, invertible, an interval), which only
+    :func:`random_matrix` draws, and which consumes nothing of ``rng`` then."""
+    if (s.orthogonal or s.interval is not None or s.diagonal or s.positive_definite or s.invertible
+            or (s.symmetric and rows != cols)):
+        return None
+    drawn = [[number(rng, s.positive, unit, magnitude, signed) for _ in range(cols)] for _ in range(rows)]
+    if s.symmetric:  # the upper triangle mirrored, as random_matrix does
+        return tuple(tuple(drawn[min(i, j)][max(i, j)] for j in range(cols)) for i in range(rows))
+    return tuple(tuple(row) for row in drawn)
+
+
+def as_matrix(rows: Rows) -> sympy.Matrix:
+    """:data:`Rows` as the SymPy matrix :func:`random_matrix` would have made of them."""
+    from sympy.polys.domains import QQ
+    from sympy.polys.matrices import DomainMatrix
+
+    shape = (len(rows), len(rows[0]) if rows else 0)
+    return DomainMatrix([[QQ(x.numerator, x.denominator) for x in row] for row in rows], shape, QQ).to_Matrix()
+
+
 def _orthogonal(n: int, rng: random.Random) -> sympy.Matrix:
     if rng.random() < 0.2:  # a signed permutation: -I, the rotations by pi, swaps
         order = list(range(n))
@@ -107,12 +144,14 @@ def _orthogonal(n: int, rng: random.Random) -> sympy.Matrix:
     return v
 
 
-def satisfies(s: Symbol, m: sympy.Matrix) -> bool:
+def satisfies(s: Symbol, m: sympy.Matrix | Rows) -> bool:
     """Whether the exact value ``m`` is inside every property ``s`` is declared with (entries that are
     not rational numbers are not judged here: only drawn values are, and those are rational)."""
     if not (s.positive or s.interval is not None or s.symmetric or s.invertible or s.diagonal or s.orthogonal
             or s.positive_definite):
         return True  # nothing declared: every value is inside (most symbols; checked at every point)
+    if isinstance(m, tuple):
+        m = as_matrix(m)
     if not all(isinstance(e, sympy.Rational) for e in m):
         return True
     if s.positive and not all(e > 0 for e in m):

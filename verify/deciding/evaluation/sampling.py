@@ -21,7 +21,7 @@ import sympy
 
 from verify.deciding.evaluation.instantiate import entry_name, evaluate_sides, jet_symbol
 from verify.deciding.evaluation.jets import JetEvaluator
-from verify.deciding.evaluation.rationals import random_matrix, rational, satisfies
+from verify.deciding.evaluation.rationals import Rows, as_matrix, plain_values, random_matrix, rational, satisfies
 from verify.errors import UnsupportedError
 from verify.model import (
     Add,
@@ -135,9 +135,17 @@ class Point:
     def __post_init__(self) -> None:
         #: for values computed by the Fraction evaluator: the same values by the SymPy evaluator
         self.again: Callable[[], list[sympy.Matrix]] | None = None
-        self.values: dict[str, sympy.Matrix] = {}
-        self.atoms: dict[str, sympy.Matrix] = {}
-        self.substitution: dict[sympy.Symbol, sympy.Rational] = {}
+        #: the sides' values as Python numbers, where the Fraction evaluator computed them (all
+        #: rational, so all defined): comparing these is cheaper than the SymPy matrices' entries
+        self.exact: tuple[Rows, ...] | None = None
+        #: each symbol's value: a SymPy matrix, or the drawn numbers until a SymPy matrix is asked for
+        #: (:attr:`values`). Why: most points are only read by the Fraction evaluator, and making
+        #: SymPy matrices and entry symbols of every value was 40% of a point's cost.
+        self._values: dict[str, sympy.Matrix | Rows] = {}
+        #: each variable differentiated by (``free``), with its shape: the offsets s of v = v0 + s
+        self.variables: dict[str, tuple[int, int]] = {}
+        self._atoms: dict[str, sympy.Matrix] | None = None
+        self._substitution: dict[sympy.Symbol, sympy.Rational] | None = None
         self.jets: dict[str, str] = {}
         #: (entry name, variables, differentiation multi-index, value): named only when asked
         self._jets: list[tuple[str, list[sympy.Symbol], tuple[int, ...], sympy.Rational]] = []
@@ -147,20 +155,60 @@ class Point:
             if s.of or not s.shape.letters <= self.sizes.keys():
                 continue  # functions are realised on demand; unsized symbols are not mentioned
             rows, cols = s.shape.bind(self.sizes)
-            value = random_matrix(s, rows, cols, self.rng, self.unit, self.magnitude, self.signed)
-            self.values[name] = value
+            drawn = plain_values(s, rows, cols, self.rng, self.unit, self.magnitude, self.signed)
+            self._values[name] = drawn if drawn is not None else random_matrix(
+                s, rows, cols, self.rng, self.unit, self.magnitude, self.signed)
             if name in self.free:
                 refuse_structured_variable(s)
-                atoms = _atoms(s, rows, cols)
-                self.atoms[name] = atoms
-                for a, v in zip(atoms, value, strict=True):
-                    self.substitution[a] = v
+                self.variables[name] = (rows, cols)
+
+    @property
+    def values(self) -> dict[str, sympy.Matrix]:
+        """Every symbol's value as a SymPy matrix (made here from the drawn numbers, once); a caller
+        may replace one (a point put on a kink)."""
+        for name, value in self._values.items():
+            if isinstance(value, tuple):
+                self._values[name] = as_matrix(value)
+        return self._values  # every entry is a matrix now
+
+    def matrix(self, name: str) -> sympy.Matrix:
+        """One symbol's value as a SymPy matrix (KeyError: no value at this point)."""
+        value = self._values[name]
+        if isinstance(value, tuple):
+            value = self._values[name] = as_matrix(value)
+        return value
+
+    def drawn(self, name: str) -> sympy.Matrix | Rows | None:
+        """One symbol's value without making a SymPy matrix of it (None: no value at this point)."""
+        return self._values.get(name)
+
+    def raw(self) -> dict[str, sympy.Matrix | Rows]:
+        """Every value as it is held (for checks that need no SymPy matrix)."""
+        return dict(self._values)
+
+    @property
+    def atoms(self) -> dict[str, sympy.Matrix]:
+        """The offset symbols of each variable differentiated by, entry by entry (a symmetric one's
+        mirrored entries share one), made when first asked for: only the SymPy route names them."""
+        if self._atoms is None:
+            self._atoms = {name: _atoms(self.symbols[name], rows, cols)
+                           for name, (rows, cols) in self.variables.items()}
+        return self._atoms
+
+    @property
+    def substitution(self) -> dict[sympy.Symbol, sympy.Rational]:
+        """Each offset symbol's value at the point (a kink may change one after)."""
+        if self._substitution is None:
+            values = self.values
+            self._substitution = {a: v for name, atoms in self.atoms.items()
+                                  for a, v in zip(atoms, values[name], strict=True)}
+        return self._substitution
 
     def realise(self, s: Symbol) -> sympy.Matrix:
         if not s.of:
             if s.name in self.atoms:
-                return self.values[s.name] + self.atoms[s.name]  # v = v0 + s
-            return self.values[s.name]
+                return self.matrix(s.name) + self.atoms[s.name]  # v = v0 + s
+            return self.matrix(s.name)
         rows, cols = s.shape.bind(self.sizes)
         variables: list[sympy.Symbol] = []
         for v in s.of:
@@ -169,7 +217,7 @@ class Point:
                 continue
             variables += list(var_atoms)
         value = random_matrix(s, rows, cols, self.rng)
-        self.values[s.name] = value
+        self._values[s.name] = value
 
         def entry(i: int, j: int) -> sympy.Expr:
             if s.symmetric and j < i:
@@ -263,7 +311,7 @@ def outside(point: Point) -> None:
     Every drawn value is inside (:func:`~verify.deciding.evaluation.rationals.random_matrix`), and a
     point put on a kink keeps it (:mod:`verify.deciding.evaluation.kinks`): this is the last guard
     before a value can become a counterexample shown to the user."""
-    for name, value in point.values.items():
+    for name, value in point.raw().items():
         s = point.symbols[name]
         if not s.of and not satisfies(s, value):
             raise ValueError(f"{name} drawn outside its declaration ({s.describe()})")
@@ -361,4 +409,5 @@ def evaluate(
     # A refutation is a promise: before one rests on these values, the caller has them
     # computed again the established way (only then: most points show no difference).
     point.again = by_sympy
+    point.exact = fast.exact
     return values, point

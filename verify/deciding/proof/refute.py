@@ -50,9 +50,17 @@ def sample(
                                    use_fractions, magnitude, signed, balls=balls)
     except (ZeroDivisionError, ValueError):  # Boundary is a ValueError too
         return None
-    if not (certified.all_defined(lv) and certified.all_defined(rv)):
-        return None
+    if point.exact is None and not (certified.all_defined(lv) and certified.all_defined(rv)):
+        return None  # (values the Fraction evaluator computed are rational: defined)
     return lv, rv, point
+
+
+def differ(lv: sympy.Matrix, rv: sympy.Matrix, point: Point) -> bool:
+    """Whether two sides' values at ``point`` certainly differ somewhere (same shapes): on the Python
+    numbers where the Fraction evaluator left them, else entry by entry (certified.differs)."""
+    if point.exact is not None and len(point.exact) == 2:
+        return point.exact[0] != point.exact[1]
+    return any(certified.differs(a, b) for a, b in zip(lv, rv, strict=True))
 
 
 def _more_points(claim: Equality, sizes: Mapping[str, int], rng: random.Random,
@@ -101,9 +109,10 @@ def refute_at(claim: Equality, bound: list[dict[str, int]], rng: random.Random, 
                 lv, rv, point = got
                 if lv.shape != rv.shape:
                     raise ShapeError(f"the sides have shapes {lv.shape} and {rv.shape}")
-                if any(certified.differs(a, b) for a, b in zip(lv, rv, strict=True)) and point.again is not None:
+                if differ(lv, rv, point) and point.again is not None:
                     lv, rv = _again(point.again)  # the fast values: confirmed the established way first
-                if any(certified.differs(a, b) for a, b in zip(lv, rv, strict=True)):
+                    point.exact = None  # these are the SymPy evaluator's values now
+                if differ(lv, rv, point):
                     cx = counterexample.from_point(claim, point, lv, rv, sizes)
                     note = ""
                     if hint([(lv, rv)]):  # a relation at this point: confirm it at more points
