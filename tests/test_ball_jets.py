@@ -21,8 +21,23 @@ from verify.deciding.evaluation.ball_jets import BallPointEvaluator, certainly_d
 from verify.deciding.evaluation.fraction_jets import Declined
 from verify.deciding.evaluation.instantiate import evaluate_sides
 from verify.deciding.evaluation.jets import JetEvaluator
-from verify.deciding.evaluation.sampling import Agreed, Point, derivative_order, differentiated, evaluate
-from verify.model import D, Equality, Expr, Hadamard, Symbol, Symbols, Var, Verdict, apply, matrix, scalar, vector
+from verify.deciding.evaluation.sampling import Agreed, NotReal, Point, derivative_order, differentiated, evaluate
+from verify.errors import ShapeError
+from verify.model import (
+    D,
+    Equality,
+    Expr,
+    Hadamard,
+    Identity,
+    Symbol,
+    Symbols,
+    Var,
+    Verdict,
+    apply,
+    matrix,
+    scalar,
+    vector,
+)
 
 x, y, W, A, t, f = Var("x"), Var("y"), Var("W"), Var("A"), Var("t"), Var("f")
 SYMBOLS = Symbols.of([vector("x", "n"), vector("y", "m"), matrix("W", "m", "n"), matrix("A", "n", "n", invertible=True),
@@ -99,6 +114,43 @@ def test_a_difference_is_computed_exactly_where_balls_show_one() -> None:
     c = _claim(D(fn("sigmoid", u), x), fn("sigmoid", u) * 2 * x.T)
     (lv, rv), _ = evaluate((c.lhs, c.rhs), c.symbols, SIZES, c.layout, random.Random(1), balls=True)
     assert any(certified.differs(a, b) for a, b in zip(lv, rv, strict=True))
+
+
+def test_the_log_of_a_negative_value_leaves_the_point_unused_without_the_sympy_path() -> None:
+    # d log det(A) / dA = A^{-1} (numerator layout: d log det A = tr(A^{-1} dA)). At A = diag(-1, 2),
+    # det A = -2 and log det A is no real number: the balls say so (NotReal, a ValueError, so the
+    # point is not used) before the SymPy path expands jets to find the same (its own ValueError).
+    c = _claim(D(fn("log", apply("det", A)), A), A.I)
+
+    def negative(point: Point) -> None:
+        point.values["A"] = sympy.Matrix([[-1, 0], [0, 2]])
+
+    with pytest.raises(NotReal):
+        evaluate((c.lhs, c.rhs), c.symbols, SIZES, c.layout, random.Random(1), adjust=negative, balls=True)
+    with pytest.raises(ValueError, match="not positive"):  # the SymPy path agrees: undefined there
+        evaluate((c.lhs, c.rhs), c.symbols, SIZES, c.layout, random.Random(1), adjust=negative, use_fractions=False)
+    # and where det A > 0 the claim's point is used, and agrees
+    with pytest.raises(Agreed):
+        evaluate((c.lhs, c.rhs), c.symbols, SIZES, c.layout, random.Random(1),
+                 adjust=lambda p: p.values.__setitem__("A", sympy.Matrix([[1, 2], [0, 3]])), balls=True)
+
+
+def test_sides_of_different_shapes_are_said_so_without_the_sympy_path(monkeypatch) -> None:
+    # d tanh(W x)/dx = W^T (I - diag(tanh(W x))^2) in denominator layout (the Jacobian transposed,
+    # n x m). At n = 1 x is a scalar and the left side is the entrywise derivative, m x 1, while the
+    # right is 1 x m: the binding is skipped for its shapes, and no exact value is computed for it.
+    c = Equality(id="c", statement="", symbols=SYMBOLS, layout="denominator", lhs=D(fn("tanh", W * x), x),
+                 rhs=W.T * (Identity() - apply("diag", fn("tanh", W * x)) * apply("diag", fn("tanh", W * x))))
+    import verify.deciding.evaluation.sampling as sampling
+
+    def no_sympy(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the SymPy evaluator ran")
+
+    monkeypatch.setattr(sampling, "JetEvaluator", no_sympy)
+    with pytest.raises(ShapeError, match=r"shapes \(3, 1\) and \(1, 3\)"):
+        evaluate((c.lhs, c.rhs), c.symbols, {"n": 1, "m": 3}, c.layout, random.Random(1), balls=True)
+    with pytest.raises(Agreed):  # at n = 2 the shapes agree, and so do the values
+        evaluate((c.lhs, c.rhs), c.symbols, {"n": 2, "m": 3}, c.layout, random.Random(1), balls=True)
 
 
 @pytest.mark.parametrize("false", [

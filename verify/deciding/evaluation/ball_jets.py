@@ -42,7 +42,7 @@ from verify.deciding.evaluation.fraction_jets import (
     _jet_of,
     _scalar,
 )
-from verify.deciding.evaluation.sampling import Point
+from verify.deciding.evaluation.sampling import NotReal, Point
 from verify.model import Const, Expr, Symbol
 
 #: Working precision in bits: sides that agree to 2^-200 are not told apart at one point.
@@ -124,6 +124,8 @@ class _Balls(FractionEvaluator):
         return out
 
     def _positive(self, c: arb, func: str) -> arb:
+        if c < 0 or (func == "log" and c == 0):  # certainly: not a real number, the point is not used
+            raise NotReal(f"{func} of a negative number" if c < 0 else "log of 0")
         if not c > 0:
             raise Declined(f"{func} of a ball not certainly positive")
         return c
@@ -192,7 +194,7 @@ class BallPointEvaluator(_Balls, PointEvaluator):
         try:
             with ctx.workprec(PRECISION):
                 return [[[_as_arb(self.ring.value(x)) for x in row] for row in m.rows] for m in self.sides(sides)]
-        except (Declined, ZeroDivisionError, MemoryError):
+        except (Declined, ZeroDivisionError, MemoryError, NotReal):
             raise
         except Exception as err:  # a gap here costs speed (the SymPy path runs), never a verdict
             raise Declined(f"unexpected {type(err).__name__}: {err}") from err

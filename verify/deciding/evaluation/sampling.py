@@ -22,7 +22,7 @@ import sympy
 from verify.deciding.evaluation.instantiate import entry_name, evaluate_sides, jet_symbol
 from verify.deciding.evaluation.jets import JetEvaluator
 from verify.deciding.evaluation.rationals import Rows, as_matrix, plain_values, random_matrix, rational, satisfies
-from verify.errors import UnsupportedError
+from verify.errors import ShapeError, UnsupportedError
 from verify.model import (
     Add,
     Apply,
@@ -317,6 +317,11 @@ def outside(point: Point) -> None:
             raise ValueError(f"{name} drawn outside its declaration ({s.describe()})")
 
 
+class NotReal(ValueError):
+    """A side is certainly not a real number at this point (the log or square root of a value a ball
+    shows negative): the point is not used, as the SymPy path would find, without its cost."""
+
+
 class Agreed(Exception):
     """Balls of the two sides overlap in every entry at this point: no difference shown here
     (never a verdict; see :mod:`verify.deciding.evaluation.ball_jets`)."""
@@ -333,10 +338,15 @@ def _by_balls(sides: tuple[Expr, ...], symbols: Mapping[str, Symbol], sizes: Map
     ball = BallPointEvaluator(symbols, sizes, layout, point, order, realised)
     try:
         lhs, rhs = ball.balls(sides)
+    except NotReal:
+        raise  # undefined here: a ValueError to every caller, like an undefined value of the SymPy path
     except (Declined, ZeroDivisionError, ValueError):
         return
     finally:
         realised.update(ball.realised)
+    shapes = [(len(side), len(side[0])) for side in (lhs, rhs)]
+    if shapes[0] != shapes[1]:  # what the caller says of exact values of these shapes, without them
+        raise ShapeError(f"the sides have shapes {shapes[0]} and {shapes[1]}")
     if all(x.is_finite() for side in (lhs, rhs) for row in side for x in row) and not certainly_differ(lhs, rhs):
         raise Agreed
 
@@ -371,7 +381,8 @@ def evaluate(
     With ``balls``, a caller that only asks whether the sides differ here (a refutation) lets
     transcendental values be enclosed in balls first (:mod:`verify.deciding.evaluation.ball_jets`):
     :class:`Agreed` is raised where no entry certainly differs, and the exact values are computed
-    only where one does.
+    only where one does; ShapeError where the two sides' balls have different shapes (the caller
+    would have said so of the exact values), :class:`NotReal` where a side is not a real number.
     """
     free = frozenset().union(*(differentiated(e) for e in sides))
     order = max(1, *(derivative_order(e) for e in sides))
