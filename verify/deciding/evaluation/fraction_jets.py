@@ -37,7 +37,7 @@ import sympy
 
 from verify.deciding.evaluation.instantiate import _contextual, _square_size
 from verify.deciding.evaluation.jets import Boundary
-from verify.deciding.evaluation.rationals import Rows, as_matrix
+from verify.deciding.evaluation.rationals import Rows, as_matrix, determinant
 from verify.deciding.evaluation.sampling import Point, derivative_order
 from verify.model import (
     ANY,
@@ -242,27 +242,6 @@ def _inverse_of_numbers(m: list[list[Coefficient]]) -> list[list[Coefficient]]:
     return [row[n:] for row in work]
 
 
-def _det_of_numbers(m: list[list[Coefficient]]) -> Coefficient:
-    """Gaussian elimination over Fractions (exact)."""
-    work = [list(row) for row in m]
-    n = len(work)
-    det: Coefficient = 1
-    for col in range(n):
-        pivot = next((r for r in range(col, n) if work[r][col]), None)
-        if pivot is None:
-            return 0
-        if pivot != col:
-            work[col], work[pivot] = work[pivot], work[col]
-            det = -det
-        p = work[col][col]
-        det *= p
-        for r in range(col + 1, n):
-            factor = Fraction(work[r][col]) / p
-            if factor:
-                work[r] = [x - factor * y for x, y in zip(work[r], work[col], strict=True)]
-    return det
-
-
 # ---------------------------------------------------------------------------------------
 # The evaluator.
 
@@ -386,7 +365,7 @@ class FractionEvaluator(Visitor):
         return _inverse_of_numbers(m0)  # ZeroDivisionError when singular, as the SymPy path
 
     def _det_numbers(self, m0: list[list[Coefficient]]) -> Coefficient:
-        return _det_of_numbers(m0)
+        return determinant(tuple(tuple(row) for row in m0))
 
     def _sign(self, c: Coefficient) -> int:
         """-1, 0 or 1: the branch a kink's switch takes."""

@@ -105,16 +105,42 @@ def random_matrix(s: Symbol, rows: int, cols: int, rng: random.Random, unit: boo
 def plain_values(s: Symbol, rows: int, cols: int, rng: random.Random, unit: bool = False,
                  magnitude: int = 0, signed: bool = False) -> Rows | None:
     """:func:`random_matrix`'s value as :data:`Rows`, from the same draws of ``rng``, for a symbol
-    declared at most ``positive`` and ``symmetric`` (most of them); None for any other declaration
-    (orthogonal, diagonal, positive definite, invertible, an interval), which only
+    declared at most ``positive``, ``symmetric`` and ``invertible`` (most of them); None for any
+    other declaration (orthogonal, diagonal, positive definite, an interval), which only
     :func:`random_matrix` draws, and which consumes nothing of ``rng`` then."""
-    if (s.orthogonal or s.interval is not None or s.diagonal or s.positive_definite or s.invertible
-            or (s.symmetric and rows != cols)):
+    if (s.orthogonal or s.interval is not None or s.diagonal or s.positive_definite
+            or ((s.symmetric or s.invertible) and rows != cols)):
         return None
-    drawn = [[number(rng, s.positive, unit, magnitude, signed) for _ in range(cols)] for _ in range(rows)]
-    if s.symmetric:  # the upper triangle mirrored, as random_matrix does
-        return tuple(tuple(drawn[min(i, j)][max(i, j)] for j in range(cols)) for i in range(rows))
-    return tuple(tuple(row) for row in drawn)
+    for _ in range(20):  # as random_matrix: a singular draw of an invertible symbol is drawn again
+        drawn = [[number(rng, s.positive, unit, magnitude, signed) for _ in range(cols)] for _ in range(rows)]
+        if s.symmetric:  # the upper triangle mirrored, as random_matrix does
+            value = tuple(tuple(drawn[min(i, j)][max(i, j)] for j in range(cols)) for i in range(rows))
+        else:
+            value = tuple(tuple(row) for row in drawn)
+        if not s.invertible or determinant(value) != 0:
+            return value
+    return tuple(tuple(1 if i == j else 0 for j in range(cols)) for i in range(rows))
+
+
+def determinant(rows: Rows) -> Number:
+    """The exact determinant of a square matrix of numbers (Gaussian elimination over Fractions)."""
+    work = [list(row) for row in rows]
+    n = len(work)
+    det: Number = 1
+    for col in range(n):
+        pivot = next((r for r in range(col, n) if work[r][col]), None)
+        if pivot is None:
+            return 0
+        if pivot != col:
+            work[col], work[pivot] = work[pivot], work[col]
+            det = -det
+        p = work[col][col]
+        det *= p
+        for r in range(col + 1, n):
+            factor = Fraction(work[r][col]) / p
+            if factor:
+                work[r] = [x - factor * y for x, y in zip(work[r], work[col], strict=True)]
+    return det
 
 
 def as_matrix(rows: Rows) -> sympy.Matrix:
@@ -150,8 +176,13 @@ def satisfies(s: Symbol, m: sympy.Matrix | Rows) -> bool:
     if not (s.positive or s.interval is not None or s.symmetric or s.invertible or s.diagonal or s.orthogonal
             or s.positive_definite):
         return True  # nothing declared: every value is inside (most symbols; checked at every point)
-    if isinstance(m, tuple):
-        m = as_matrix(m)
+    if isinstance(m, tuple):  # drawn numbers (plain_values' declarations): judged without SymPy
+        if s.orthogonal or s.interval is not None or s.diagonal or s.positive_definite:
+            return satisfies(s, as_matrix(m))
+        square = len(m) == len(m[0])
+        return ((not s.positive or all(x > 0 for row in m for x in row))
+                and (not s.symmetric or (square and m == tuple(zip(*m, strict=True))))
+                and (not s.invertible or (square and determinant(m) != 0)))
     if not all(isinstance(e, sympy.Rational) for e in m):
         return True
     if s.positive and not all(e > 0 for e in m):
