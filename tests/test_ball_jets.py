@@ -29,7 +29,6 @@ from verify.model import (
     Expr,
     Hadamard,
     Identity,
-    Symbol,
     Symbols,
     Var,
     Verdict,
@@ -66,17 +65,13 @@ def _both(expr: Expr, seed: int) -> tuple[list[list[object]], sympy.Matrix] | No
     """The ball values and the SymPy path's exact values of ``expr`` at the same random point."""
     order = max(1, derivative_order(expr))
     point = Point(SYMBOLS, SIZES, order, random.Random(seed), differentiated(expr))
-    ball = BallPointEvaluator(SYMBOLS, SIZES, "numerator", point, order, {})
+    ball = BallPointEvaluator(SYMBOLS, SIZES, "numerator", point, order)
     try:
         (value,) = ball.balls((expr,))
     except Declined:
         return None
-    realised = ball.realised
-
-    def realise(s: Symbol) -> sympy.Matrix:
-        return realised[s.name] if s.name in realised else point.realise(s)
-
-    ev = JetEvaluator(SYMBOLS, SIZES, realise, "numerator", point.atoms, order)
+    # the SymPy path on the same point: its dependent symbols are the draws the balls read
+    ev = JetEvaluator(SYMBOLS, SIZES, point.realise, "numerator", point.atoms, order)
     (exact,) = [ev.at_point(m) for m in evaluate_sides(ev, (expr,))]
     return value, exact
 

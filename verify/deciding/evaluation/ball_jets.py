@@ -26,7 +26,6 @@ from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-import sympy
 from flint import arb, arb_mat, ctx, fmpq
 
 from verify.deciding.evaluation.certified import ball_sign
@@ -39,11 +38,10 @@ from verify.deciding.evaluation.fraction_jets import (
     PointEvaluator,
     Ring,
     _coefficient,
-    _jet_of,
     _scalar,
 )
-from verify.deciding.evaluation.sampling import NotReal, Point
-from verify.model import Const, Expr, Symbol
+from verify.deciding.evaluation.sampling import NotReal
+from verify.model import Const, Expr
 
 #: Working precision in bits: sides that agree to 2^-200 are not told apart at one point.
 PRECISION = 256
@@ -168,24 +166,12 @@ class BallEvaluator(_Balls):
 
 class BallPointEvaluator(_Balls, PointEvaluator):
     """The Fraction evaluator's semantics, node for node, on ball coefficients (see the module
-    docstring for what its values may decide). ``realised`` are the dependent symbols the
-    Fraction attempt realised on the same point, reused so that nothing is drawn twice."""
-
-    def __init__(self, symbols: Mapping[str, Symbol], sizes: Mapping[str, int], layout: str,
-                 point: Point, order: int, realised: Mapping[str, sympy.Matrix]) -> None:
-        PointEvaluator.__init__(self, symbols, sizes, layout, point, order)
-        self.realised.update(realised)
+    docstring for what its values may decide). Dependent symbols are the point's own draws
+    (:meth:`~verify.deciding.evaluation.sampling.Point.function`), as the Fraction attempt read them."""
 
     # -- leaves: the point's exact values, as balls ------------------------------------------
     def _realise(self, name: str) -> JetMatrix:
-        s = self.symbols.get(name)
-        if s is not None and s.of and name in self.realised:
-            m = self.realised[name]
-            ring = self.ring
-            jets = tuple(tuple(self._balls(_jet_of(m[i, j], self._index, ring)) for j in range(m.cols))
-                         for i in range(m.rows))
-            return JetMatrix(jets)
-        exact = PointEvaluator._realise(self, name)  # draws a dependent symbol (recorded) or reads a value
+        exact = PointEvaluator._realise(self, name)  # a dependent symbol as drawn, or a value
         return JetMatrix(tuple(tuple(self._balls(x) for x in row) for row in exact.rows))
 
     # -- results ---------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ raised as the SymPy path raises them, and the caller re-runs that path on them t
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ import sympy
 from verify.deciding.evaluation.instantiate import _contextual, _square_size
 from verify.deciding.evaluation.jets import Boundary
 from verify.deciding.evaluation.rationals import Rows, as_matrix, determinant
-from verify.deciding.evaluation.sampling import Point, derivative_order
+from verify.deciding.evaluation.sampling import Function, Point, _counts, derivative_order
 from verify.model import (
     ANY,
     Add,
@@ -692,40 +693,18 @@ def _coefficient(value: object) -> Coefficient:
     raise Declined(f"a constant that is not rational: {value!r}")
 
 
-def _jet_of(expr: sympy.Expr, index: Mapping[sympy.Symbol, int], ring: Ring) -> Jet:
-    """A SymPy polynomial in the offsets (a dependent symbol's realisation) as a jet, exactly."""
-    out: dict[Monomial, Coefficient] = {}
-    for term in sympy.Add.make_args(expr):  # realise builds it expanded; anything else declines
-        coeff, rest = term.as_coeff_Mul()
-        mono = [0] * ring.size
-        for factor in sympy.Mul.make_args(rest):
-            if factor == 1:
-                continue
-            base, exp = factor.as_base_exp()
-            if base not in index or not exp.is_Integer or exp < 0:
-                raise Declined(f"not a polynomial in the offsets: {term}")
-            mono[index[base]] += int(exp)
-        if sum(mono) > ring.order:
-            continue
-        key = tuple(mono)
-        out[key] = out.get(key, 0) + _coefficient(coeff)
-    return {m: c for m, c in out.items() if c}
-
-
 class PointEvaluator(FractionEvaluator):
     """The fraction evaluator on a sampling :class:`Point`: the same values the SymPy path sees.
 
     Independent symbols are read from ``point.values`` (never re-drawn). A dependent symbol
-    is realised by ``point.realise`` at the moment the SymPy evaluator would realise it, and
-    kept in :attr:`realised`, so that a fallback to the SymPy path after a partial attempt
-    reuses it: each symbol is drawn once, and the point records one polynomial for it.
+    is read from the point's draw of it (:meth:`~verify.deciding.evaluation.sampling.Point.function`,
+    drawn on first use by whichever evaluator asks first): each symbol is drawn once per point, and
+    the SymPy path after a partial attempt reads the same draw.
     """
 
     def __init__(self, symbols: Mapping[str, Symbol], sizes: Mapping[str, int], layout: str,
                  point: Point, order: int) -> None:
         self.point = point
-        #: dependent symbols realised so far, as SymPy matrices (for the fallback to reuse)
-        self.realised: dict[str, sympy.Matrix] = {}
         # One generator per offset, entry by entry; a symmetric matrix's mirrored entries share one
         # (as its offset symbols do: sampling._atoms), without making those SymPy symbols here.
         generators: dict[tuple[str, int, int], int] = {}
@@ -736,18 +715,10 @@ class PointEvaluator(FractionEvaluator):
                     for i in range(rows) for j in range(cols)]
             offsets[name] = ((rows, cols), tuple(gens))
         self._offsets = offsets
+        self._generators = generators
         #: the sides' values as Python numbers, once :meth:`evaluate` computed them
         self.exact: tuple[Rows, ...] | None = None
-        self._by_atom: dict[sympy.Symbol, int] | None = None
         super().__init__(symbols, sizes, layout, Ring(len(generators), order), offsets, self._realise)
-
-    @property
-    def _index(self) -> dict[sympy.Symbol, int]:
-        """Each offset symbol's generator: for reading a dependent symbol's realising polynomial."""
-        if self._by_atom is None:
-            self._by_atom = {a: gen for name, atoms in self.point.atoms.items()
-                             for a, gen in zip(atoms, self._offsets[name][1], strict=True)}
-        return self._by_atom
 
     def _realise(self, name: str) -> JetMatrix:
         s = self.symbols.get(name)
@@ -757,10 +728,7 @@ class PointEvaluator(FractionEvaluator):
         if s.of:
             if not s.shape.letters <= self.sizes.keys():
                 raise Declined(f"{name} has no size here")
-            m = self.point.realise(s)
-            self.realised[name] = m
-            return JetMatrix(tuple(tuple(_jet_of(m[i, j], self._index, ring) for j in range(m.cols))
-                                   for i in range(m.rows)))
+            return self._function(self.point.function(s))
         value = self.point.drawn(name)
         if value is None:
             raise Declined(f"{name} has no value at this point")
@@ -786,6 +754,30 @@ class PointEvaluator(FractionEvaluator):
             return c
 
         return tuple(tuple(exact(x) for x in row) for row in m.rows)
+
+    def _function(self, f: Function) -> JetMatrix:
+        """A dependent symbol's realising polynomials as jets, from the numbers drawn: the term
+        coeff * prod(s_k ^ count) / prod(count!) of each multi-index, on this ring's generators."""
+        ring = self.ring
+        gens = [self._generators[key] for key in f.keys]
+        value = f.value
+        jets: dict[tuple[int, int], Jet] = {}
+        for (i, j), terms in f.terms.items():
+            c = value[i][j] if isinstance(value, tuple) else _coefficient(value[i, j])
+            out: dict[Monomial, Coefficient] = {ring.unit: c} if c else {}
+            for combo, coeff in terms:
+                mono = [0] * ring.size
+                factorial = 1
+                for idx, count in _counts(combo):
+                    mono[gens[idx]] += count
+                    factorial *= math.factorial(count)
+                if sum(mono) > ring.order:
+                    continue
+                key = tuple(mono)
+                out[key] = out.get(key, 0) + Fraction(coeff) / factorial
+            jets[(i, j)] = {m: x for m, x in out.items() if x}
+        mirrored = f.symbol.symmetric
+        return _build(f.rows, f.cols, lambda i, j: jets[(j, i) if mirrored and j < i else (i, j)])
 
     def at_point(self, m: JetMatrix) -> sympy.Matrix:
         """Values at s = 0 as SymPy Rationals, exactly what ``JetEvaluator.at_point`` returns."""

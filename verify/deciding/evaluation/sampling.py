@@ -21,7 +21,7 @@ import sympy
 
 from verify.deciding.evaluation.instantiate import entry_name, evaluate_sides, jet_symbol
 from verify.deciding.evaluation.jets import JetEvaluator
-from verify.deciding.evaluation.rationals import Rows, as_matrix, plain_values, random_matrix, rational, satisfies
+from verify.deciding.evaluation.rationals import Number, Rows, as_matrix, number, plain_values, random_matrix, satisfies
 from verify.errors import ShapeError, UnsupportedError
 from verify.model import (
     Add,
@@ -147,10 +147,9 @@ class Point:
         self._atoms: dict[str, sympy.Matrix] | None = None
         self._substitution: dict[sympy.Symbol, sympy.Rational] | None = None
         self.jets: dict[str, str] = {}
-        #: (entry name, variables, differentiation multi-index, value): named only when asked
-        self._jets: list[tuple[str, list[sympy.Symbol], tuple[int, ...], sympy.Rational]] = []
-        #: each dependent symbol's realising polynomials: name -> (variables, {(i, j): poly}, symmetric)
-        self._polynomials: dict[str, tuple[list[sympy.Symbol], dict[tuple[int, int], sympy.Expr], bool]] = {}
+        #: each dependent symbol drawn so far, in the order drawn (once per point: every evaluator
+        #: of this point reads the same draw)
+        self._functions: dict[str, Function] = {}
         for name, s in self.symbols.items():
             if s.of or not s.shape.letters <= self.sizes.keys():
                 continue  # functions are realised on demand; unsized symbols are not mentioned
@@ -205,53 +204,53 @@ class Point:
         return self._substitution
 
     def realise(self, s: Symbol) -> sympy.Matrix:
+        """A symbol's value for the SymPy evaluator: v0 + s for a variable differentiated by, the
+        realising polynomials of a dependent symbol (drawn once, :meth:`function`)."""
         if not s.of:
             if s.name in self.atoms:
                 return self.matrix(s.name) + self.atoms[s.name]  # v = v0 + s
             return self.matrix(s.name)
+        return self.function(s).matrix(self)
+
+    def function(self, s: Symbol) -> Function:
+        """The dependent symbol ``s`` at this point: a value and the random Taylor coefficients of a
+        polynomial in the offsets of the variables it depends on (any jet is some function's),
+        drawn on first use, in the order the SymPy evaluator would draw them."""
+        if s.name in self._functions:
+            return self._functions[s.name]
         rows, cols = s.shape.bind(self.sizes)
-        variables: list[sympy.Symbol] = []
+        keys: list[tuple[str, int, int]] = []  # each offset the polynomial is in (a symmetric one's repeat)
         for v in s.of:
-            var_atoms = self.atoms.get(v)
-            if var_atoms is None:  # never differentiated by: the function is just a value
+            if v not in self.variables:  # never differentiated by: the function is just a value
                 continue
-            variables += list(var_atoms)
-        value = random_matrix(s, rows, cols, self.rng)
+            v_rows, v_cols = self.variables[v]
+            mirrored = self.symbols[v].symmetric
+            keys += [(v, j, i) if mirrored and j < i else (v, i, j) for i in range(v_rows) for j in range(v_cols)]
+        drawn = plain_values(s, rows, cols, self.rng)
+        value = drawn if drawn is not None else random_matrix(s, rows, cols, self.rng)
         self._values[s.name] = value
-
-        def entry(i: int, j: int) -> sympy.Expr:
-            if s.symmetric and j < i:
-                return cache[(j, i)]
-            name = entry_name(s.name, i, j, (rows, cols))
-            poly = value[i, j]
-            self._jets.append((name, variables, (), value[i, j]))
-            shifted = variables  # the offsets from the point: v - v0 = s
-            for k in range(1, self.order + 1):
-                for combo in itertools.combinations_with_replacement(range(len(variables)), k):
-                    coeff = rational(self.rng)
-                    term = coeff
-                    factorial = 1
-                    for idx, count in _counts(combo):
-                        term *= shifted[idx] ** count
-                        factorial *= sympy.factorial(count)
-                    poly += term / factorial
-                    self._jets.append((name, variables, combo, coeff))
-            cache[(i, j)] = poly
-            return poly
-
-        cache: dict[tuple[int, int], sympy.Expr] = {}
-        self._polynomials[s.name] = (variables, cache, s.symmetric)
-        return sympy.Matrix(rows, cols, entry)
+        terms: dict[tuple[int, int], list[tuple[tuple[int, ...], Number]]] = {}
+        for i in range(rows):
+            for j in range(cols):
+                if s.symmetric and j < i:
+                    continue
+                terms[(i, j)] = [(combo, number(self.rng)) for k in range(1, self.order + 1)
+                                 for combo in itertools.combinations_with_replacement(range(len(keys)), k)]
+        f = Function(s, rows, cols, tuple(keys), value, terms)
+        self._functions[s.name] = f
+        return f
 
     @property
     def first(self) -> dict[str, tuple[list[sympy.Symbol], dict[tuple[int, int], list[sympy.Rational]]]]:
         """First derivatives at the point of each dependent symbol's polynomial (on demand)."""
         out = {}
-        for name, (variables, cache, symmetric) in self._polynomials.items():
+        for name, f in self._functions.items():
+            variables = f.variables(self)
+            polynomials = f.polynomials(self)
             first: dict[tuple[int, int], list[sympy.Rational]] = {}
-            for (i, j), p in cache.items():
+            for (i, j), p in polynomials.items():
                 first[(i, j)] = [sympy.diff(p, v).xreplace(dict.fromkeys(variables, 0)) for v in variables]
-                if symmetric:
+                if f.symbol.symmetric:
                     first[(j, i)] = first[(i, j)]
             out[name] = (variables, first)
         return out
@@ -264,12 +263,16 @@ class Point:
         than the sampling itself, and only a counterexample is ever shown.
         """
         out: dict[sympy.Symbol, sympy.Rational] = {}
-        for name, variables, combo, value in self._jets:
-            if not combo:
-                out[sympy.Symbol(name, real=True)] = value
-                continue
-            f = sympy.Function(name, real=True)(*variables)
-            out[jet_symbol(sympy.Derivative(f, *(variables[c] for c in combo)))] = value
+        for f in self._functions.values():
+            variables = f.variables(self)
+            for (i, j), terms in f.terms.items():
+                name = entry_name(f.symbol.name, i, j, (f.rows, f.cols))
+                out[sympy.Symbol(name, real=True)] = f.entry(i, j)
+                if not terms:
+                    continue
+                g = sympy.Function(name, real=True)(*variables)
+                for combo, coeff in terms:
+                    out[jet_symbol(sympy.Derivative(g, *(variables[c] for c in combo)))] = sympy.Rational(coeff)
         return out
 
     def derivative_values(self) -> dict[str, sympy.Matrix | sympy.Rational]:
@@ -294,6 +297,61 @@ class Point:
                     for v, c in zip(variables, coeffs, strict=True):
                         out[f"d{entry_name(name, i, j, (rows, cols))}/d{v}"] = c
         return out
+
+
+@dataclass
+class Function:
+    """A dependent symbol at a point: its value, and per entry drawn (a symmetric one's upper
+    triangle) the coefficient drawn for each multi-index ``combo`` of positions in ``keys``, the
+    term coeff * prod(s_k ^ count) / prod(count!) of its realising polynomial. The Fraction
+    evaluator reads these numbers; SymPy objects (the polynomials, their variables) are made only
+    when the SymPy evaluator or a counterexample asks."""
+
+    symbol: Symbol
+    rows: int
+    cols: int
+    keys: tuple[tuple[str, int, int], ...]
+    value: sympy.Matrix | Rows
+    terms: dict[tuple[int, int], list[tuple[tuple[int, ...], Number]]]
+    _matrix: sympy.Matrix | None = None
+    _polynomials: dict[tuple[int, int], sympy.Expr] | None = None
+
+    def entry(self, i: int, j: int) -> sympy.Rational:
+        """The value of entry (i, j) as a SymPy number."""
+        if isinstance(self.value, tuple):
+            return sympy.Rational(self.value[i][j])
+        return self.value[i, j]
+
+    def variables(self, point: Point) -> list[sympy.Symbol]:
+        """The offset symbols, position by position (the atoms of the variables it depends on)."""
+        return [point.atoms[v][i, j] for v, i, j in self.keys]
+
+    def polynomials(self, point: Point) -> dict[tuple[int, int], sympy.Expr]:
+        """Each drawn entry's realising polynomial in the offsets, as SymPy expressions."""
+        if self._polynomials is None:
+            variables = self.variables(point)
+            out: dict[tuple[int, int], sympy.Expr] = {}
+            for (i, j), terms in self.terms.items():
+                poly = self.entry(i, j)
+                for combo, coeff in terms:
+                    term = sympy.Rational(coeff)
+                    factorial = 1
+                    for idx, count in _counts(combo):
+                        term *= variables[idx] ** count
+                        factorial *= sympy.factorial(count)
+                    poly += term / factorial
+                out[(i, j)] = poly
+            self._polynomials = out
+        return self._polynomials
+
+    def matrix(self, point: Point) -> sympy.Matrix:
+        """The SymPy evaluator's value of the symbol: a matrix of the realising polynomials."""
+        if self._matrix is None:
+            polynomials = self.polynomials(point)
+            mirrored = self.symbol.symmetric
+            self._matrix = sympy.Matrix(self.rows, self.cols,
+                                        lambda i, j: polynomials[(j, i) if mirrored and j < i else (i, j)])
+        return self._matrix
 
 
 def refuse_structured_variable(s: Symbol) -> None:
@@ -328,22 +386,20 @@ class Agreed(Exception):
 
 
 def _by_balls(sides: tuple[Expr, ...], symbols: Mapping[str, Symbol], sizes: Mapping[str, int], layout: str,
-              point: Point, order: int, realised: dict[str, sympy.Matrix]) -> None:
+              point: Point, order: int) -> None:
     """Raise :class:`Agreed` where the sides' balls show no certain difference; return (for the exact
-    SymPy values) where they do, or where the balls decline. Dependent symbols the balls realise are
-    added to ``realised``, so that the SymPy path reuses them."""
+    SymPy values) where they do, or where the balls decline. Dependent symbols are the point's own
+    draws (:meth:`Point.function`), the same for the SymPy path after."""
     from verify.deciding.evaluation.ball_jets import BallPointEvaluator, certainly_differ
     from verify.deciding.evaluation.fraction_jets import Declined
 
-    ball = BallPointEvaluator(symbols, sizes, layout, point, order, realised)
+    ball = BallPointEvaluator(symbols, sizes, layout, point, order)
     try:
         lhs, rhs = ball.balls(sides)
     except NotReal:
         raise  # undefined here: a ValueError to every caller, like an undefined value of the SymPy path
     except (Declined, ZeroDivisionError, ValueError):
         return
-    finally:
-        realised.update(ball.realised)
     shapes = [(len(side), len(side[0])) for side in (lhs, rhs)]
     if shapes[0] != shapes[1]:  # what the caller says of exact values of these shapes, without them
         raise ShapeError(f"the sides have shapes {shapes[0]} and {shapes[1]}")
@@ -399,12 +455,8 @@ def evaluate(
     fast = PointEvaluator(symbols, sizes, layout, point, order)
 
     def by_sympy() -> list[sympy.Matrix]:
-        realised = fast.realised
-
-        def realise(s: Symbol) -> sympy.Matrix:
-            return realised[s.name] if s.name in realised else point.realise(s)
-
-        ev = JetEvaluator(symbols, sizes, realise, layout, point.atoms, order)
+        # every dependent symbol as drawn already (Point.function draws each once per point)
+        ev = JetEvaluator(symbols, sizes, point.realise, layout, point.atoms, order)
         return [ev.at_point(m) for m in evaluate_sides(ev, sides)]
 
     if not use_fractions:
@@ -413,7 +465,7 @@ def evaluate(
         values = fast.evaluate(sides)
     except Declined:
         if balls:
-            _by_balls(sides, symbols, sizes, layout, point, order, fast.realised)
+            _by_balls(sides, symbols, sizes, layout, point, order)
         return by_sympy(), point
     except (ZeroDivisionError, ValueError):  # Boundary is a ValueError
         return by_sympy(), point
