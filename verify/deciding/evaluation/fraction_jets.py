@@ -791,9 +791,14 @@ class PointEvaluator(FractionEvaluator):
         Anything unexpected is turned into Declined, so that a gap in this module costs speed
         (the SymPy path runs instead) and never a verdict.
         """
+        return [as_matrix(n) for n in self.numbers_of(sides)]
+
+    def numbers_of(self, sides: Sequence[Expr]) -> tuple[Rows, ...]:
+        """Both sides' values at the point as Python numbers (also left in :attr:`exact`); raises as
+        :meth:`evaluate` does."""
         try:
             self.exact = tuple(self.numbers(m) for m in self.sides(sides))
-            return [as_matrix(n) for n in self.exact]
+            return self.exact
         except (Declined, ZeroDivisionError, Boundary, MemoryError):  # a worker at its memory cap stops
             raise
         except Exception as err:  # anything unexpected: see the docstring

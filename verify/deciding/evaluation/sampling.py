@@ -434,11 +434,12 @@ def evaluate(
     :class:`~verify.deciding.evaluation.jets.Boundary` on a kink of max, |.| or a step. The values may
     hold transcendental constants such as exp(1/2).
 
-    With ``balls``, a caller that only asks whether the sides differ here (a refutation) lets
-    transcendental values be enclosed in balls first (:mod:`verify.deciding.evaluation.ball_jets`):
-    :class:`Agreed` is raised where no entry certainly differs, and the exact values are computed
-    only where one does; ShapeError where the two sides' balls have different shapes (the caller
-    would have said so of the exact values), :class:`NotReal` where a side is not a real number.
+    With ``balls``, a caller that only asks whether the sides differ here (a refutation) gets no
+    values where they do not: :class:`Agreed` is raised where the Fraction values are equal, or
+    where balls (:mod:`verify.deciding.evaluation.ball_jets`, for transcendental values) show no
+    entry that certainly differs, and SymPy matrices are made only where one does; ShapeError where
+    the two sides have different shapes (the caller would have said so of the values),
+    :class:`NotReal` where a side is not a real number.
     """
     free = frozenset().union(*(differentiated(e) for e in sides))
     order = max(1, *(derivative_order(e) for e in sides))
@@ -462,15 +463,21 @@ def evaluate(
     if not use_fractions:
         return by_sympy(), point
     try:
-        values = fast.evaluate(sides)
+        exact = fast.numbers_of(sides)
     except Declined:
         if balls:
             _by_balls(sides, symbols, sizes, layout, point, order)
         return by_sympy(), point
     except (ZeroDivisionError, ValueError):  # Boundary is a ValueError
         return by_sympy(), point
+    if balls and len(exact) == 2:  # the caller asks only whether the sides differ: no SymPy matrices
+        shapes = [(len(side), len(side[0])) for side in exact]
+        if shapes[0] != shapes[1]:
+            raise ShapeError(f"the sides have shapes {shapes[0]} and {shapes[1]}")
+        if exact[0] == exact[1]:
+            raise Agreed
     # A refutation is a promise: before one rests on these values, the caller has them
     # computed again the established way (only then: most points show no difference).
     point.again = by_sympy
-    point.exact = fast.exact
-    return values, point
+    point.exact = exact
+    return [as_matrix(n) for n in exact], point
