@@ -95,16 +95,29 @@ _DERIVATIVE_ORDER = _DerivativeOrder()
 _DIFFERENTIATED = _Differentiated()
 
 
+#: The two walks above of the trees last asked about, by identity (each point of a claim asks them
+#: of the same two sides again: a tenth of a small claim's sampling): id -> (tree, order, names).
+#: Holding the tree keeps its id from being reused while it is here; bounded, emptied when full.
+_WALKED: dict[int, tuple[Expr, int, frozenset[str]]] = {}
+
+
+def _walked(e: Expr) -> tuple[Expr, int, frozenset[str]]:
+    hit = _WALKED.get(id(e))
+    if hit is None or hit[0] is not e:
+        if len(_WALKED) >= 256:
+            _WALKED.clear()
+        hit = _WALKED[id(e)] = (e, _DERIVATIVE_ORDER.visit(e), frozenset(_DIFFERENTIATED.visit(e)))
+    return hit
+
+
 def derivative_order(e: Expr) -> int:
     """The largest number of differentiations along any path of the tree."""
-    out: int = _DERIVATIVE_ORDER.visit(e)
-    return out
+    return _walked(e)[1]
 
 
 def differentiated(e: Expr) -> set[str]:
     """Names of every variable something is differentiated by."""
-    out: set[str] = _DIFFERENTIATED.visit(e)
-    return out
+    return set(_walked(e)[2])
 
 
 def _atoms(s: Symbol, rows: int, cols: int) -> sympy.Matrix:
