@@ -14,7 +14,7 @@ small claims (naive under 50 ms) where the engine is slower than naive (target: 
 overall ratio (naive total / engine total). Then the same in one long-lived worker each (engine
 and baseline), as ``check`` and ``grade`` decide claims (:func:`persistent`).
 
-    python bench/claims_vs_naive.py [--baseline-timeout 10] [--profile 3] [--only hw1,examples,corpus]
+    python bench/claims_vs_naive.py [--baseline-timeout 10] [--repeat 5] [--profile 3] [--only hw1,examples,corpus]
     python bench/claims_vs_naive.py --profile-ids mc.backprop-W1,mc.backprop-input
 
 ``--profile N`` then decides the N slowest claims once more in this process under cProfile
@@ -91,7 +91,8 @@ def _secs(seconds: float, timed_out: bool) -> str:
     return (">" if timed_out else "") + f"{seconds:.3f}"
 
 
-def compare(baseline_timeout: float, only: set[str] = frozenset({"hw1", "examples", "corpus"})) -> list[dict]:
+def compare(baseline_timeout: float, only: set[str] = frozenset({"hw1", "examples", "corpus"}),
+            repeat: int = 5) -> list[dict]:
     chosen = claims(set(only))
     ready = warm_up(chosen[0][1])
     print(f"\n(k) claim by claim: {len(chosen)} Equality claims, engine (decide: a forked worker, no cache) "
@@ -106,6 +107,17 @@ def compare(baseline_timeout: float, only: set[str] = frozenset({"hw1", "example
         engine = time.perf_counter() - start
         naive, naive_verdict = timed_baseline(claim, baseline_timeout)
         timed_out = naive_verdict == "timeout"
+        if not timed_out and naive < SMALL and repeat > 1:
+            # A small claim's single fork-and-decide varies by +-1-2 ms from run to run (page faults,
+            # the other core's load): both sides are timed ``repeat`` times, interleaved, and the
+            # medians compared.
+            engines, naives = [engine], [naive]
+            for _ in range(repeat - 1):
+                start = time.perf_counter()
+                decide(claim, timeout=ENGINE_TIMEOUT)
+                engines.append(time.perf_counter() - start)
+                naives.append(timed_baseline(claim, baseline_timeout)[0])
+            engine, naive = _median(engines), _median(naives)
         row = {"source": source, "claim": claim, "id": claim.id, "verdict": result.verdict.value,
                "scope": (result.scope or result.detail or "").replace("\n", " "), "engine": engine,
                "inside": result.seconds, "naive": naive, "naive_verdict": naive_verdict, "timed_out": timed_out}
@@ -114,34 +126,41 @@ def compare(baseline_timeout: float, only: set[str] = frozenset({"hw1", "example
               f"{_secs(naive, timed_out):>9} {naive_verdict:>10} "
               f"{('>' if timed_out else '') + f'{naive / engine:.1f}x':>8}  {row['scope'][:60]}", flush=True)
     summary(rows, baseline_timeout)
-    persistent(rows, baseline_timeout)
+    persistent(rows, baseline_timeout, repeat)
     return rows
 
 
-def persistent(rows: list[dict], baseline_timeout: float) -> None:
+def persistent(rows: list[dict], baseline_timeout: float, repeat: int = 5) -> None:
     """The same claims as ``check`` decides them: in one long-lived worker (the scheduler's default),
     for the engine and for the baseline alike, SymPy's cache emptied before each claim so that no
     claim is helped by the one before. A fresh fork per claim (above) makes each decision pay its
     first touches of the parent's memory (copy-on-write page faults, ~1,800 on a first decision,
     ~30 on the next); a long-lived worker pays them once. Baselines that timed out above are not
     run again (counted at the limit)."""
-    def times(decider: Callable[[Equality], object], skip: set[int]) -> list[float]:
-        out = []
-        for i, r in enumerate(rows):
-            if i in skip:
-                out.append(baseline_timeout)
-                continue
-            sympy.core.cache.clear_cache()
-            start = time.perf_counter()
-            decider(r["claim"])
-            out.append(time.perf_counter() - start)
-        return out
+    def times(decider: Callable[[Equality], object], skip: set[int], rounds: int = 1,
+              only: set[int] | None = None) -> list[float]:
+        out = [[] for _ in rows]
+        for _ in range(rounds):
+            for i, r in enumerate(rows):
+                if i in skip or (only is not None and i not in only):
+                    continue
+                sympy.core.cache.clear_cache()
+                start = time.perf_counter()
+                decider(r["claim"])
+                out[i].append(time.perf_counter() - start)
+        return [_median(xs) if xs else baseline_timeout for xs in out]
 
     timed_out = {i for i, r in enumerate(rows) if r["timed_out"]}
     limit = 60 + baseline_timeout * len(rows)
     engine = run_isolated(lambda report: times(decide_inline, set()), limit).value
     naive = run_isolated(lambda report: times(baseline, timed_out), limit).value
     small = [i for i, r in enumerate(rows) if not r["timed_out"] and naive[i] < SMALL]
+    if repeat > 1:  # the small claims again, as above: medians of ``repeat`` rounds, both sides
+        engine_small = run_isolated(lambda report: times(decide_inline, set(), repeat, set(small)), limit).value
+        naive_small = run_isolated(lambda report: times(baseline, timed_out, repeat, set(small)), limit).value
+        for i in small:
+            engine[i], naive[i] = engine_small[i], naive_small[i]
+        small = [i for i in small if naive[i] < SMALL]
     slower = [i for i in small if engine[i] > naive[i]]
     print("\n(k) the same claims in one long-lived worker each, as `check` runs them (SymPy's cache emptied "
           "before each claim):")
@@ -220,6 +239,8 @@ def profile(rows: list[dict], count: int, top: int = 25, ours: int = 25) -> None
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--baseline-timeout", type=float, default=10.0)
+    p.add_argument("--repeat", type=int, default=5, metavar="K",
+                   help="time each small claim (naive under 50 ms) K times, both sides, and compare medians")
     p.add_argument("--profile", type=int, default=0, metavar="N", help="profile the N slowest claims in-process")
     p.add_argument("--only", default="hw1,examples,corpus", help="comma-separated: hw1, examples, corpus")
     p.add_argument("--profile-ids", default="", metavar="ID,...",
@@ -233,7 +254,7 @@ def main() -> None:
         profile([{"source": s, "id": c.id, "claim": c, "engine": -wanted.index(c.id)} for s, c in chosen.values()],
                 len(chosen))
         return
-    rows = compare(args.baseline_timeout, only)
+    rows = compare(args.baseline_timeout, only, args.repeat)
     if args.profile:
         profile(rows, args.profile)
 
