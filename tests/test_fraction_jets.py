@@ -322,6 +322,23 @@ def test_values_at_a_point() -> None:
     assert holds(at(z.T * A * z, (z, col(1, 2))), col(1, 2).T * A * col(1, 2), syms)
 
 
+def test_a_value_at_a_point_that_varies_is_exact_where_nothing_differentiates_it() -> None:
+    # Backprop at a node: (d(u^3)/du at u = W x) x^T, in a claim that differentiates by W on its
+    # other side, so W x varies with W's offsets. Nothing differentiates the at, so its value is
+    # read at the point: 3 (W x)^2 x^T. d((W x)^3)/dW = 3 (W x)^2 x^T too (the chain rule, W a
+    # 1 x 2 row, numerator layout transposed by the layout: derivative of a scalar by a matrix).
+    u, w_row = Var("u"), Var("W")
+    syms = [scalar("u"), matrix("W", 1, 2), vector("x", 2)]
+    rhs = at(D(u**3, u), (u, w_row * x)) * x.T
+    lhs = D((w_row * x) ** 3, w_row)
+    for layout in ("numerator", "denominator"):
+        want = rhs if layout == "denominator" else x * at(D(u**3, u), (u, w_row * x))
+        assert holds(lhs, want, syms, layout=layout)
+    # the same at, differentiated by W: its value varies, and d/dW of it needs those terms: declined
+    with pytest.raises(Declined, match="varies with a differentiated variable"):
+        sides_at(D(at(D(u**3, u), (u, w_row * x)), w_row), 6 * (w_row * x) * x.T, syms)
+
+
 def test_hadamard_and_diag() -> None:
     # x (.) y = diag(x) y, and d(x (.) x)/dx = 2 diag(x) (numerator layout).
     syms = [vector("x", "n"), vector("y", "n")]

@@ -247,6 +247,25 @@ def _inverse_of_numbers(m: list[list[Coefficient]]) -> list[list[Coefficient]]:
 # The evaluator.
 
 
+def _ats_outside_derivatives(sides: Sequence[Expr]) -> frozenset[int]:
+    """The ids of the ``at`` nodes of ``sides`` that are below no derivative, gradient or Hessian
+    (a node shared by both kinds of place counts as below one): only derivatives read a jet's
+    terms beyond its value."""
+    outside: set[int] = set()
+    under: set[int] = set()
+
+    def walk(e: Expr, differentiated: bool) -> None:
+        if isinstance(e, At):
+            (under if differentiated else outside).add(id(e))
+        below = differentiated or isinstance(e, Derivative | Gradient | Hessian)
+        for c in e.children():
+            walk(c, below)
+
+    for side in sides:
+        walk(side, False)
+    return frozenset(outside - under)
+
+
 class FractionEvaluator(Visitor):
     """``JetEvaluator``'s semantics on Fraction jets; every node method mirrors the SymPy one.
 
@@ -275,6 +294,9 @@ class FractionEvaluator(Visitor):
         # Keyed by identity as the SymPy evaluator is (shared subtrees once); holding e keeps
         # its id from being reused while this evaluator lives.
         self._memo: dict[tuple[int, Hint], tuple[Expr, JetMatrix]] = {}
+        #: the ``at`` nodes of the sides (by id) that no derivative is taken of (:meth:`_At`); empty
+        #: until :meth:`sides` is asked (an ``at`` evaluated otherwise is treated as differentiated)
+        self._undifferentiated: frozenset[int] = frozenset()
 
     # -- plumbing ------------------------------------------------------------------------
     def value(self, name: str) -> JetMatrix:
@@ -308,6 +330,7 @@ class FractionEvaluator(Visitor):
     def sides(self, sides: Sequence[Expr]) -> list[JetMatrix]:
         """As :func:`~verify.deciding.evaluation.instantiate.evaluate_sides`: a bare I takes its size from
         the others."""
+        self._undifferentiated = _ats_outside_derivatives(sides)
         known = {i: self.eval(e) for i, e in enumerate(sides) if not _contextual(e)}
         hint = next((m.shape for m in known.values()), None)
         return [known[i] if i in known else self.eval(e, hint) for i, e in enumerate(sides)]
@@ -634,9 +657,13 @@ class FractionEvaluator(Visitor):
         The SymPy path evaluates ``expr`` symbolically in fresh symbols and substitutes. Here
         the listed variables get offsets t of their own around the given values, truncated at
         the number of derivatives ``expr`` takes, and t = 0 at the end: exact, provided nothing
-        in it varies with this evaluator's offsets (then it declines), so the result is a
-        constant. The given values are evaluated first (the SymPy path does it last), which
-        changes no random draw because they may not mention a dependent symbol.
+        in it varies with this evaluator's offsets, so the result is a constant. Where something
+        does (z_1 = W_1 x + b_1 in a claim differentiated by W_1 elsewhere), it declines unless no
+        derivative is taken of this ``at`` (:func:`_ats_outside_derivatives`): the value of every
+        jet operation at s = 0 depends only on its operands' values at s = 0, so the constant
+        terms are then all that reach the result. The given values are evaluated first (the SymPy
+        path does it last), which changes no random draw because they may not mention a dependent
+        symbol.
         """
         names = {v.name for v, _ in e.values}
         for name in e.expr.names():
@@ -657,7 +684,7 @@ class FractionEvaluator(Visitor):
             m = self.eval(value)
             if m.shape != shape:
                 raise Declined(f"{v.name} is given a value of another size")
-            if not all(self.ring.is_constant(x) for x in m.entries()):
+            if not all(self.ring.is_constant(x) for x in m.entries()) and id(e) not in self._undifferentiated:
                 raise Declined("a value at a point that varies with a differentiated variable")
             given[v.name] = [self.ring.value(x) for x in m.entries()]
             offsets[v.name] = (shape, tuple(range(count, count + shape[0] * shape[1])))
@@ -669,7 +696,7 @@ class FractionEvaluator(Visitor):
                 (rows, cols), gens = offsets[name]
                 return _build(rows, cols, lambda i, j: ring.generator(gens[i * cols + j], given[name][i * cols + j]))
             outer = self.value(name)
-            if not all(self.ring.is_constant(x) for x in outer.entries()):
+            if not all(self.ring.is_constant(x) for x in outer.entries()) and id(e) not in self._undifferentiated:
                 raise Declined(f"{name} varies with a differentiated variable inside a value at a point")
             return JetMatrix(tuple(tuple(ring.constant(self.ring.value(x)) for x in row) for row in outer.rows))
 
