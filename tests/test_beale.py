@@ -3,13 +3,15 @@ statements are proved, and near misses of the true ones are refuted."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sympy
 
 from derivations import beale
 from verify.deciding.engine import decide
 from verify.deciding.evaluation.instantiate import Evaluator, symbolic
 from verify.model.claim import Equality, GlobalMinimum
-from verify.model.expr import D, Var, at, col, lift, shape_of
+from verify.model.expr import D, Var, at, col, lift, shape_of, substitute
 from verify.model.result import Verdict
 from verify.model.symbols import Symbols, scalar
 
@@ -90,6 +92,36 @@ def test_at_substitutes_after_differentiating() -> None:
     nine = Equality(id="at9", statement="", symbols=symbols, lhs=at(D(t**2, t), (t, 3)), rhs=lift(9))
     assert decide(six, timeout=60).verdict is Verdict.PROVED
     assert decide(nine, timeout=60).verdict is Verdict.REFUTED
+
+
+def test_a_point_given_to_a_step_is_substituted_after_differentiating() -> None:
+    # A student's "(at x_1 = 0, x_2 = 1)" is substituted into the step's sides. A derivative by x_1
+    # is taken first and evaluated at 0 after (d(t^2)/dt at t = 3 is 6, not d(9)/dt = 0), and a
+    # variable an "at" sets keeps its binding (only the value given to it is substituted): before,
+    # the substitution replaced the bound variable itself and deciding the step raised an
+    # internal error (realistic/s02, beale.stationary, "x^{t+1} = x^t - alpha grad f(x^t)").
+    t, u = Var("t"), Var("u")
+    symbols = Symbols.of([scalar("t"), scalar("u")])
+    derivative = substitute(D(t**2, t), {"t": lift(3)})
+    assert derivative == at(D(t**2, t), (t, 3))
+    assert decide(Equality(id="d", statement="", symbols=symbols, lhs=derivative, rhs=lift(6)),
+                  timeout=60).verdict is Verdict.PROVED
+    bound = substitute(at(D(t**2, t), (t, u)), {"t": lift(5), "u": lift(3)})
+    assert bound == at(D(t**2, t), (t, 3))  # t stays bound; u, free, takes its value
+    assert substitute(at(D(t**2, t), (t, u)), {"t": Var("s")}) == at(D(Var("s") ** 2, Var("s")), (Var("s"), u))
+    # the student's step itself, from the submission, now decides
+    from verify.grading.assignment import load_assignment
+    from verify.grading.grade import plan
+    from verify.reading.markdown import read_submission
+
+    questions = {q.id: q for q in load_assignment("hw1").questions}
+    path = Path(__file__).resolve().parent.parent / "examples/submissions/realistic/s02_bruno_verbose.md"
+    submission = read_submission(path.read_text(), "s02", "s02", frozenset(questions))
+    steps = [c for _, c in plan(questions["beale.stationary"], submission.sections["beale.stationary"]).claims
+             if ".step" in c.id]
+    assert steps
+    for claim in steps:
+        assert decide(claim, timeout=60).verdict is Verdict.PROVED, claim.statement
 
 
 def test_questions() -> None:

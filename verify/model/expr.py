@@ -528,13 +528,36 @@ def contains(e: Expr, kinds: tuple[type[Expr], ...]) -> bool:
 
 def substitute(e: Expr, mapping: Mapping[str, Expr]) -> Expr:
     """``e`` with each named Var replaced: a sum's indexed names by one member each, a sample
-    count by the number it is read at."""
+    count by the number it is read at.
+
+    A name replaced by another name is renamed everywhere, bound or not. A name given a value is
+    a point, and respects what binds it: a variable set by an ``at`` keeps its binding there (the
+    value reaches only the values given), and a derivative by it is taken first and evaluated at
+    the value after (``at``), as "the gradient, at x_1 = 0" means; d/d0 means nothing."""
     if isinstance(e, Var):
         return mapping.get(e.name, e)
+    valued = {name for name, value in mapping.items() if not isinstance(value, Var)}
+    if isinstance(e, At) and valued & {v.name for v, _ in e.values}:
+        kept = {v.name for v, _ in e.values} & valued
+        inner = {k: v for k, v in mapping.items() if k not in kept}
+        return At(substitute(e.expr, inner), tuple((_renamed(v, mapping), substitute(value, mapping))
+                                                   for v, value in e.values))
+    if isinstance(e, Derivative | Gradient | Hessian):
+        wrt = e.wrt if isinstance(e, Derivative) else (e.wrt,)
+        points = [v for v in dict.fromkeys(wrt) if v.name in valued]
+        if points:
+            rest = {k: v for k, v in mapping.items() if k not in {p.name for p in points}}
+            return At(substitute(e, rest), tuple((v, mapping[v.name]) for v in points))
     if not dataclasses.is_dataclass(e):  # pragma: no cover - every node is a dataclass
         return e
     changes = {f.name: _substitute_value(getattr(e, f.name), mapping) for f in dataclasses.fields(e)}
     return dataclasses.replace(e, **changes)
+
+
+def _renamed(v: Var, mapping: Mapping[str, Expr]) -> Var:
+    """A bound variable under a substitution: renamed by a name, kept when given a value."""
+    value = mapping.get(v.name)
+    return value if isinstance(value, Var) else v
 
 
 def replace_subtree(e: Expr, old: Expr, new: Expr) -> Expr:
