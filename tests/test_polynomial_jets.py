@@ -142,6 +142,31 @@ def test_a_false_claim_equal_at_one_size_is_still_refuted() -> None:
     assert result.counterexample is not None and result.counterexample.sizes == {"n": 1}
 
 
+def test_a_rule_bug_shared_with_the_points_cannot_prove_a_false_claim(monkeypatch: pytest.MonkeyPatch) -> None:
+    # det(P + Q) = det P + det Q is false for 2 x 2 matrices (P = Q = I: det 2I = 4, against 2).
+    # Pretend a rule of the Fraction evaluator were wrong so that its points and the polynomial
+    # route (which uses the same rules) both found the sides equal: one point of the SymPy
+    # evaluator still comes before the polynomial proof counts, and refutes the claim.
+    import verify.deciding.kinds.equality as equality
+    from verify.deciding import decide_inline
+    from verify.deciding.evaluation.fraction_jets import PointEvaluator
+
+    P, Q = Var("P"), Var("Q")
+    symbols = Symbols.of([matrix("P", 2, 2), matrix("Q", 2, 2)])
+    c = Equality(id="c", statement="", symbols=symbols, lhs=det(P + Q), rhs=det(P) + det(Q))
+    real = PointEvaluator.numbers_of
+
+    def agreeing(self: PointEvaluator, sides: object) -> object:
+        values = real(self, sides)  # type: ignore[arg-type]
+        self.exact = (values[0], values[0])
+        return self.exact
+
+    monkeypatch.setattr(PointEvaluator, "numbers_of", agreeing)
+    monkeypatch.setattr(equality, "identical", lambda claim, sizes: True)
+    result = decide_inline(c)
+    assert result.verdict is Verdict.REFUTED, result.detail
+
+
 def _every_claim() -> list[tuple[str, Equality]]:
     out = [(c.id, c) for _, c in all_claims() if isinstance(c, Equality)]
     files = [*sorted((ROOT / "examples").glob("*.toml")), ROOT / "tests/soundness/corpus/matrix_calculus.toml",

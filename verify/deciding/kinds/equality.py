@@ -35,24 +35,38 @@ MORE_POINTS = 12
 JET_VARIABLES = 16
 
 
-def by_polynomials(claim: Equality, bound: list[dict[str, int]]) -> list[dict[str, int]]:
+def by_polynomials(claim: Equality, bound: list[dict[str, int]], rng: random.Random,
+                   progress: Progress) -> tuple[list[dict[str, int]], Result | None, int]:
     """The bindings where the sides are equal polynomials in the entries
     (:mod:`verify.deciding.evaluation.polynomial_jets`): proved there, in a fraction of the cost of
-    the SymPy instantiation."""
-    return [sizes for sizes in bound if identical(claim, sizes)]
+    the SymPy instantiation; a refutation if the check below finds one; the points it used.
+
+    That route evaluates by the Fraction evaluator's rules, and so do the random points before
+    it: a bug in a rule could make both agree on a false claim. So its proofs count only once one
+    point computed by the SymPy evaluator (the established one) agrees, at the cheapest of those
+    bindings (a wrong rule shows at any size, and one point there refutes what it made equal);
+    where no such point is defined, the SymPy instantiation decides every binding."""
+    polynomial = [sizes for sizes in bound if identical(claim, sizes)]
+    if not polynomial:
+        return [], None, 0
+    cheapest = min(polynomial, key=sizing.cost)
+    refuted, defined, _, valid = refute_at(claim, [cheapest], rng, progress, 1, use_fractions=False)
+    if refuted is not None or not defined:
+        return [], refuted, valid
+    return polynomial, None, valid
 
 
 def prove_instantiated(claim: Equality, bound: list[dict[str, int]], rng: random.Random,
                        progress: Progress, polynomial: list[dict[str, int]] | None = None,
                        ) -> tuple[list[dict[str, int]], list[str], list[str]]:
-    """At each binding: the sides as polynomials in the entries (``polynomial``: the bindings where
-    :func:`by_polynomials` already found them equal); otherwise symbolic entries, jets for
-    functions, normal forms on every entry."""
+    """At each binding: the sides as polynomials in the entries where :func:`by_polynomials` found
+    them equal (``polynomial``); otherwise symbolic entries, jets for functions, normal forms on
+    every entry."""
     proved_at: list[dict[str, int]] = []
     methods: list[str] = []
     tried: list[str] = []
     mentioned = claim.lhs.names() | claim.rhs.names()
-    polynomial = by_polynomials(claim, bound) if polynomial is None else polynomial
+    polynomial = polynomial or []
     for sizes in bound:
         if sizes in polynomial:
             proved_at.append(sizes)
@@ -144,12 +158,14 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
     # Instantiation costs far more than a few more points: look harder for a counterexample
     # first, where it would be made (every binding had its point above); not where the sides are
     # equal polynomials, a proof costing less than a point.
-    polynomial = by_polynomials(claim, proving)
+    polynomial, refuted, checked = by_polynomials(claim, proving, rng, progress)
+    if refuted is not None:
+        return refuted
     unsettled = [b for b in proving if b not in polynomial]
     refuted, _, _, more = refute_at(claim, unsettled, rng, progress, BEFORE_INSTANTIATING)
     if refuted is not None:
         return refuted
-    valid += more
+    valid += checked + more
     progress(f"{valid} random points agree; proving by instantiation")
     proved_at, methods, tried = prove_instantiated(claim, proving, rng, progress, polynomial)
     if tried and fixed and (everywhere := _prove_all_sizes(claim)) is not None:
