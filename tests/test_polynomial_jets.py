@@ -103,6 +103,18 @@ def test_what_would_grow_past_memory_is_declined_before_it_is_built() -> None:
     assert not identical(c, {})
 
 
+def test_a_power_past_the_bound_is_declined_even_of_one_term() -> None:
+    # (2 t)^(10^9) = (2 t)^(10^9) holds, but expanded its coefficient has 10^9 bits: declined
+    # before it is built (the product guard counts terms, and these products have one each);
+    # (2 t)^20 = 2^20 t^20 is still proved.
+    t_ = Var("t")
+    symbols = Symbols.of([scalar("t")])
+    huge = Equality(id="c", statement="", symbols=symbols, lhs=(2 * t_) ** 10**9, rhs=(2 * t_) ** 10**9)
+    assert not identical(huge, {})
+    small = Equality(id="c", statement="", symbols=symbols, lhs=(2 * t_) ** 20, rhs=Const(2**20) * t_ ** 20)
+    assert identical(small, {})
+
+
 def sympy_route_agrees(c: Equality, sizes: dict[str, int]) -> bool:
     """The claim at ``sizes`` by the established route: symbolic entries, undefined functions, cancel."""
     ev = Evaluator(c.symbols, sizes, symbolic(c.symbols, sizes), c.layout)

@@ -61,6 +61,11 @@ MAX_VARIABLES = 400
 MAX_TERMS = 20_000
 
 
+#: No power above this: the terms guard bounds how many terms a product has, not how large its
+#: coefficients and exponents grow, and an exponent is where they grow without bound.
+MAX_POWER = 64
+
+
 def _times(a: Any, b: Any) -> Any:
     """a * b, declined where the product could have more than :data:`MAX_TERMS` terms."""
     if isinstance(a, fmpq_mpoly) and isinstance(b, fmpq_mpoly) and len(a) * len(b) > MAX_TERMS:
@@ -150,6 +155,8 @@ class _PolynomialRules(FractionEvaluator):
         k = self.ring.value(exponent)
         if not isinstance(k, int) or isinstance(k, bool):  # _Const gives an integer as an int
             raise Declined("a power that is not an integer")
+        if abs(k) > MAX_POWER:  # (2 x)^(10^9): a coefficient of 10^9 bits, past what FLINT survives
+            raise Declined(f"a power above {MAX_POWER}")
         return super()._Power(e, hint)  # the base reads the same integer exponent
 
     def _inner(self, ring: Ring, offsets: Mapping[str, tuple[tuple[int, int], tuple[int, ...]]],
@@ -290,4 +297,4 @@ def identical(claim: Equality, sizes: Mapping[str, int]) -> bool:
                                         for a, b in zip(lhs, rhs, strict=True))
 
 
-__all__ = ["MAX_VARIABLES", "PolynomialEvaluator", "identical"]
+__all__ = ["MAX_POWER", "MAX_TERMS", "MAX_VARIABLES", "PolynomialEvaluator", "identical"]
