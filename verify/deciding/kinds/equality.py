@@ -157,7 +157,7 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
                                                  key=sizing.cost)[:len(small)]
     # Instantiation costs far more than a few more points: look harder for a counterexample
     # first, where it would be made (every binding had its point above); not where the sides are
-    # equal polynomials, a proof costing less than a point.
+    # equal polynomials (proved there, with a SymPy point of their own: by_polynomials).
     polynomial, refuted, checked = by_polynomials(claim, proving, rng, progress)
     if refuted is not None:
         return refuted
