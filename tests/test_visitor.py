@@ -39,7 +39,7 @@ EXPECTED_WALKERS = {
     "Evaluator", "JetEvaluator", "FractionEvaluator", "PointEvaluator", "ExprPrinter", "_Algebra",
     "_DerivativeOrder", "_Differentiated", "_Switches", "_Shapes", "_ConstantFolder", "_FreeNames",
     "UnicodePrinter", "BallPointEvaluator", "BallEvaluator", "_Balls",
-    "_PolynomialRules", "PolynomialEvaluator", "_InnerPolynomialEvaluator",
+    "_PolynomialRules", "PolynomialEvaluator", "_InnerPolynomialEvaluator", "ReferenceEvaluator",
 }
 
 

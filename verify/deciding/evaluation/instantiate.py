@@ -9,9 +9,9 @@ are later replaced by free jet values (:func:`jets_to_symbols`).
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 import sympy
 
@@ -370,8 +370,15 @@ def evaluate_sides(ev: Evaluator, sides: tuple[Expr, ...]) -> list[sympy.Matrix]
     return [known[i] if i in known else ev(e, hint) for i, e in enumerate(sides)]
 
 
+class Shaped(Protocol):
+    """A matrix of any kind, as far as sizes go (a SymPy matrix, the reference evaluation's grid)."""
+
+    @property
+    def shape(self) -> tuple[int, int]: ...
+
+
 def _square_size(
-    before: sympy.Matrix | None, after: list[sympy.Matrix], hint: tuple[int, int] | None
+    before: Shaped | None, after: Sequence[Shaped], hint: tuple[int, int] | None
 ) -> tuple[int, int] | None:
     """The size a context-sized square factor must have between ``before`` and ``after``."""
     if before is not None and before.shape != (1, 1):

@@ -19,7 +19,8 @@ function, an inverse of a matrix of polynomials, an ``at``, an orthogonal matrix
 tied by V^T V = I) is declined, and the SymPy route decides as before: a difference found here is
 never a refutation (that needs a point, and the SymPy route finds it). Its rules are the Fraction
 evaluator's, as the random points' are, so a wrong rule would make both agree: a proof from here
-counts only after one point of the SymPy evaluator agrees (``kinds.equality.by_polynomials``).
+counts only after an evaluation sharing none of them agrees (``kinds.equality.by_polynomials``:
+:mod:`~verify.deciding.evaluation.reference`, else one point of the SymPy evaluator).
 
 The entries range over every real value: a declaration only narrows that (positive, an interval,
 invertible, positive definite: a generic symmetric matrix; diagonal: zeros off the diagonal), so

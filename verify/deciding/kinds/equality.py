@@ -16,6 +16,7 @@ from verify.deciding.dispatch import Progress, decide_inline
 from verify.deciding.evaluation import sizing
 from verify.deciding.evaluation.instantiate import Evaluator, evaluate_sides, jets_to_symbols, relations, symbolic
 from verify.deciding.evaluation.polynomial_jets import identical
+from verify.deciding.evaluation.reference import agrees
 from verify.deciding.evaluation.sampling import differentiated, evaluate
 from verify.deciding.proof.explicit import compare
 from verify.deciding.proof.refute import ATTEMPTS, POINTS, refute_at
@@ -42,16 +43,22 @@ def by_polynomials(claim: Equality, bound: list[dict[str, int]], rng: random.Ran
     the SymPy instantiation; a refutation if the check below finds one; the points it used.
 
     That route evaluates by the Fraction evaluator's rules, and so do the random points before
-    it: a bug in a rule could make both agree on a false claim. So its proofs count only once one
-    point computed by the SymPy evaluator (the established one) agrees, at the cheapest of those
-    bindings (a wrong rule shows at any size, and one point there refutes what it made equal);
-    where no such point is defined, the SymPy instantiation decides every binding."""
+    it: a bug in a rule could make both agree on a false claim. So its proofs count only once an
+    evaluation that shares none of those rules agrees, at the cheapest of those bindings (a wrong
+    rule shows at any size): the reference evaluation (:mod:`verify.deciding.evaluation.reference`,
+    the SymPy evaluator's rules over polynomials, milliseconds), or where it has no rule for
+    something in the claim, one point of the SymPy evaluator (the established route; it costs
+    about what a naive simplify does). Where the reference finds the sides different, or the
+    SymPy point is nowhere defined, the SymPy instantiation decides every binding."""
     polynomial = [sizes for sizes in bound if identical(claim, sizes)]
     if not polynomial:
         return [], None, 0
     cheapest = min(polynomial, key=sizing.cost)
+    confirmed = agrees(claim, cheapest, rng)
+    if confirmed:
+        return polynomial, None, 0
     refuted, defined, _, valid = refute_at(claim, [cheapest], rng, progress, 1, use_fractions=False)
-    if refuted is not None or not defined:
+    if refuted is not None or not defined or confirmed is False:
         return [], refuted, valid
     return polynomial, None, valid
 
@@ -157,7 +164,7 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
                                                  key=sizing.cost)[:len(small)]
     # Instantiation costs far more than a few more points: look harder for a counterexample
     # first, where it would be made (every binding had its point above); not where the sides are
-    # equal polynomials (proved there, with a SymPy point of their own: by_polynomials).
+    # equal polynomials (proved there, confirmed by an independent evaluation: by_polynomials).
     polynomial, refuted, checked = by_polynomials(claim, proving, rng, progress)
     if refuted is not None:
         return refuted
