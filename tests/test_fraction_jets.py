@@ -400,46 +400,78 @@ def test_a_wrong_fast_value_cannot_refute_a_true_claim(monkeypatch: pytest.Monke
     # Break the fast path on purpose: its left side is off by one. A refutation must rest on
     # values computed again by the SymPy evaluator, so the true (AB + A)^T / t = (B^T A^T + A^T) / t
     # (divided by t so that it is not defined everywhere: points come before any proof) is not refuted.
-    from verify import Var, decide
+    from verify import Var
+    from verify.deciding import decide_inline
     from verify.deciding.evaluation import fraction_jets
     from verify.model.claim import Equality
     from verify.model.result import Verdict
     from verify.model.symbols import Symbols, matrix, scalar
 
-    real = fraction_jets.PointEvaluator.evaluate
+    # (The sampling reads the fast path's numbers_of; a patch of a method it no longer calls would
+    # test nothing, so the test counts the calls.) Two routes stand behind a refutation now: the
+    # reference evaluation, which computes the true values and so disagrees with the broken ones,
+    # and the SymPy evaluator after it.
+    real = fraction_jets.PointEvaluator.numbers_of
+    calls = []
 
     def off_by_one(self, sides):  # type: ignore[no-untyped-def]
         values = real(self, sides)
-        return [values[0] + sympy.ones(*values[0].shape), *values[1:]]
+        calls.append(1)
+        self.exact = (tuple(tuple(x + 1 for x in row) for row in values[0]), *values[1:])
+        return self.exact
 
-    monkeypatch.setattr(fraction_jets.PointEvaluator, "evaluate", off_by_one)
+    monkeypatch.setattr(fraction_jets.PointEvaluator, "numbers_of", off_by_one)
     A, B = Var("A"), Var("B")
     t = Var("t")
     claim = Equality(id="t", statement="", symbols=Symbols.of([matrix("A", "n", "n"), matrix("B", "n", "n"),
                                                                 scalar("t")]),
                      lhs=(A * B + A).T / t, rhs=(B.T * A.T + A.T) / t, sizes=({"n": 2},))
-    assert decide(claim, timeout=None).verdict is not Verdict.REFUTED
+    assert decide_inline(claim).verdict is not Verdict.REFUTED
+    assert calls
 
 
 def test_a_fast_path_that_hides_a_difference_cannot_make_a_false_claim_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
     # Break the fast path the other way: both sides always agree. (AB)^T = A^T B^T is false for
     # 2 x 2 matrices; the proof fails, and the last points, evaluated by SymPy, still refute it.
     from checking import separates
-    from verify import Var, decide
+    from verify import Var
+    from verify.deciding import decide_inline
     from verify.deciding.evaluation import fraction_jets
     from verify.model.claim import Equality
     from verify.model.result import Verdict
     from verify.model.symbols import Symbols, matrix
 
-    real = fraction_jets.PointEvaluator.evaluate
+    real = fraction_jets.PointEvaluator.numbers_of
+    calls = []
 
     def agreeing(self, sides):  # type: ignore[no-untyped-def]
         values = real(self, sides)
-        return [values[0] for _ in values]
+        calls.append(1)
+        self.exact = tuple(values[0] for _ in values)
+        return self.exact
 
-    monkeypatch.setattr(fraction_jets.PointEvaluator, "evaluate", agreeing)
+    monkeypatch.setattr(fraction_jets.PointEvaluator, "numbers_of", agreeing)
     A, B = Var("A"), Var("B")
     claim = Equality(id="t", statement="", symbols=Symbols.of([matrix("A", "n", "n"), matrix("B", "n", "n")]),
                      lhs=(A * B).T, rhs=A.T * B.T)
-    r = decide(claim, timeout=None)
+    r = decide_inline(claim)
     assert r.verdict is Verdict.REFUTED and separates(claim, r.counterexample)
+    assert calls
+
+
+def test_first_derivatives_of_a_drawn_function_are_its_linear_coefficients() -> None:
+    # f(S) for a symmetric 2 x 2 S is drawn as f0 + sum_k c_k s_k + (quadratic terms), where the
+    # two mirrored positions (1, 2) and (2, 1) share one offset s_12: df/ds_12 at s = 0 is the
+    # sum of both positions' linear coefficients. Point.first reads them off the draw; SymPy's
+    # diff of the realising polynomial (the established way) must give the same numbers.
+    syms = Symbols.of([matrix("S", 2, 2, symmetric=True), scalar("f", of=("S",)), vector("g", 2, of=("S",))])
+    for seed in range(3):
+        point = Point(syms, {}, 2, random.Random(seed), frozenset({"S"}))
+        for name in ("f", "g"):
+            f = point.function(syms[name])
+            variables = f.variables(point)
+            for (i, j), p in f.polynomials(point).items():
+                by_sympy = [sympy.diff(p, v).xreplace(dict.fromkeys(variables, 0)) for v in variables]
+                assert point.first[name][1][(i, j)] == by_sympy
+        # the mirrored offset really is one: its two positions' derivatives are equal and summed
+        assert point.first["f"][1][(0, 0)][1] == point.first["f"][1][(0, 0)][2]

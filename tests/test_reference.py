@@ -17,7 +17,10 @@ from test_polynomial_jets import DECLINED, FALSE, TRUE, _every_claim, claim, det
 from verify.deciding import decide_inline
 from verify.deciding.evaluation import sizing
 from verify.deciding.evaluation.polynomial_jets import identical
-from verify.deciding.evaluation.reference import agrees
+from verify.deciding.evaluation.rationals import as_matrix
+from verify.deciding.evaluation.reference import agrees, values_at
+from verify.deciding.evaluation.sampling import Point, evaluate
+from verify.errors import ShapeError
 from verify.model import (
     Const,
     D,
@@ -169,3 +172,65 @@ def test_a_function_is_drawn_from_the_claims_generator() -> None:
     # and a false chain rule is caught for several seeds (a drawn polynomial is generic).
     c, _ = MORE_FALSE["d x1^2 / dz1 = 2 x1"]
     assert all(agrees(c, {}, random.Random(seed)) is False for seed in range(5))
+
+
+def _points(count: int = 2) -> list[tuple[str, Equality, Point]]:
+    """Random points of every suite claim at its first binding (the Fraction evaluator's values on each)."""
+    out = []
+    for name, c in _every_claim():
+        letters = sizing.letters_of(c)
+        sizes = dict(c.sizes[0]) if c.sizes else sizing.proving(letters)[0] if letters else {}
+        rng = random.Random(name)
+        for _ in range(count):
+            try:
+                _, point = evaluate((c.lhs, c.rhs), c.symbols, sizes, c.layout, rng)
+            except (ValueError, ZeroDivisionError, ShapeError):
+                continue
+            out.append((name, c, point))
+    return out
+
+
+def test_values_at_a_point_are_the_fraction_and_the_sympy_values() -> None:
+    """What a refutation rests on: at random points of the suites, the reference values equal the
+    Fraction evaluator's wherever both compute them, and the SymPy evaluator's (the established
+    route, recomputed at the same point) wherever the reference computes them."""
+    confirmed = 0
+    for name, c, point in _points():
+        values = values_at(c, point)
+        if values is None:
+            continue
+        if point.exact is not None:
+            assert values == point.exact, name
+            confirmed += 1
+        by_sympy = point.again() if point.again is not None else None
+        if by_sympy is not None:
+            assert [as_matrix(v) for v in values] == by_sympy, name
+    assert confirmed >= 250
+
+
+@pytest.mark.parametrize("claim_id", ["mc.det-jacobi-transposed", "hessian.written-is-H", "pd.bilinear-y",
+                                      "mcd.det-jacobi-numerator-answer"])
+def test_a_refutation_confirmed_by_the_reference_is_the_one_sympy_confirms(claim_id: str,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same claim decided twice: its refutation confirmed by the reference evaluation, then
+    # (the reference switched off) by the SymPy evaluator: the same verdict, detail and
+    # counterexample, which is also checked by substitution (checking.separates).
+    import verify.deciding.proof.refute as refute
+    from checking import separates
+
+    c = next(c for name, c in _every_claim() if name.split(":")[-1] == claim_id)
+    fast = decide_inline(c)
+    assert fast.verdict is Verdict.REFUTED and separates(c, fast.counterexample)
+    monkeypatch.setattr(refute, "_confirmed", lambda claim, point: False)
+    slow = decide_inline(c)
+    assert (slow.verdict, slow.detail, slow.counterexample) == (fast.verdict, fast.detail, fast.counterexample)
+
+
+def test_nothing_free_is_proved_by_two_exact_evaluations_or_left_to_sympy() -> None:
+    # d(t^2)/dt at t = 3 is 6 (proved by the polynomial route with the reference agreeing), and
+    # not 9 (both say unequal; the SymPy evaluation refutes it).
+    right, _ = MORE_TRUE["d t^2 / dt at t = 3"]
+    wrong, _ = MORE_FALSE["d t^2 / dt at t = 3 is 9"]
+    proved = decide_inline(right)
+    assert proved.verdict is Verdict.PROVED and "polynomial arithmetic" in (proved.detail or "")
+    assert decide_inline(wrong).verdict is Verdict.REFUTED

@@ -31,6 +31,7 @@ established routes refute.
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,11 +39,11 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 import sympy
-from flint import fmpq, fmpq_mpoly, fmpq_mpoly_ctx
+from flint import fmpq, fmpq_mat, fmpq_mpoly, fmpq_mpoly_ctx
 
 from verify.deciding.evaluation.instantiate import _contextual, _square_size
 from verify.deciding.evaluation.polynomial_jets import MAX_POWER, MAX_TERMS, MAX_VARIABLES
-from verify.deciding.evaluation.sampling import derivative_order
+from verify.deciding.evaluation.sampling import Point, derivative_order
 from verify.errors import ShapeError, UnsupportedError
 from verify.model import (
     ANY,
@@ -147,6 +148,34 @@ def _cofactor_det(rows: list[list[Any]]) -> Any:
     return total
 
 
+def _number(x: Any) -> fmpq:
+    """A drawn number (int, Fraction, SymPy Rational) as an fmpq; anything else has no rule here."""
+    if isinstance(x, int | Fraction) and not isinstance(x, bool):
+        return fmpq(x.numerator, x.denominator)
+    if isinstance(x, sympy.Rational):
+        return fmpq(int(x.p), int(x.q))
+    raise UnsupportedError(f"the value {x} is not rational")
+
+
+def _inverse(m: Grid) -> Grid:
+    """The inverse of a matrix of numbers, by FLINT's own exact linear algebra (no rule of ours);
+    a matrix that varies has no polynomial inverse."""
+    if m.shape[0] != m.shape[1]:
+        raise ShapeError("only a square matrix has an inverse")
+    numbers: list[fmpq] = []
+    for x in m.entries():
+        c = _constant(x)
+        if c is None:
+            raise UnsupportedError("an inverse of a matrix of polynomials is not a polynomial")
+        numbers.append(c)
+    inverse = fmpq_mat(m.shape[0], m.shape[1], numbers).inv()  # ZeroDivisionError where singular
+    return _grid(m.shape[0], m.shape[1], lambda i, j: inverse[i, j])
+
+
+def _counts(combo: tuple[int, ...]) -> list[tuple[int, int]]:
+    return sorted((c, combo.count(c)) for c in set(combo))
+
+
 def _constant(p: Any) -> fmpq | None:
     """A polynomial that is a number, as an fmpq; None where it varies."""
     if isinstance(p, bool):
@@ -174,15 +203,21 @@ class ReferenceEvaluator(Visitor):
     #: (they are fresh ring variables here, prefixed by the ``at``'s place)
     outer: ReferenceEvaluator | None = None
     bound: Mapping[str, str] = field(default_factory=dict)
+    #: at a random point (to confirm the values a refutation rests on): the offsets s of the
+    #: variables differentiated by (v = v0 + s) are the ring's variables, every other symbol is
+    #: its value there, a dependent symbol the polynomial the point drew for it
+    point: Point | None = None
     _context: Any = None
     _variables: dict[tuple[str, int, int], int] = field(default_factory=dict)
     _cache: dict[str, Grid] = field(default_factory=dict)
-    _memo: dict[tuple[int, tuple[int, int] | None], tuple[Expr, Grid]] = field(default_factory=dict)
+    _memo: dict[tuple[int, tuple[int, int] | None, bool], tuple[Expr, Grid]] = field(default_factory=dict)
     #: each ``at`` of the sides (by identity) -> the number that prefixes its fresh variables
     _ats: dict[int, int] = field(default_factory=dict)
+    #: how many derivatives the node being evaluated is under (an ``at``'s inner evaluation
+    #: continues its outer's count): at a point, a value under none is needed only at s = 0
+    _depth: int = 0
 
     refuses: ClassVar[Mapping[type[Expr], str]] = {
-        Inverse: "an inverse of a matrix of polynomials is not a polynomial",
         Max: "max is not a polynomial",
     }
 
@@ -194,8 +229,11 @@ class ReferenceEvaluator(Visitor):
         # on (as the SymPy route's undefined functions take them), and for each ``at`` fresh
         # ones for the names it sets (as the SymPy evaluator's Dummy symbols).
         names = frozenset().union(*(e.names() for e in self.sides))
-        wanted = [(name, name) for name in sorted(names | {v for n in names if n in self.symbols
-                                                            for v in self.symbols[n].of})]
+        if self.point is not None:
+            wanted = [(name, name) for name in sorted(self.point.variables)]
+        else:
+            wanted = [(name, name) for name in sorted(names | {v for n in names if n in self.symbols
+                                                                for v in self.symbols[n].of})]
         for k, at in enumerate(_ats(self.sides)):
             wanted += [(f"@{k}:{v.name}", v.name) for v, _ in at.values]
         keys: list[tuple[str, int, int]] = []
@@ -263,14 +301,47 @@ class ReferenceEvaluator(Visitor):
             return self.outer.value(name)
         if name not in self._cache:
             s = self.symbols[name]
-            self._cache[name] = self._function(s) if s.of else self._atoms(s)
+            if self.point is not None:
+                self._cache[name] = self._at_point(s, self.point)
+            else:
+                self._cache[name] = self._function(s) if s.of else self._atoms(s)
         return self._cache[name]
+
+    def _at_point(self, s: Symbol, point: Point) -> Grid:
+        """A symbol's value at the point: v0 + s for a variable differentiated by, the point's
+        polynomial for a dependent symbol, else the drawn numbers."""
+        if s.of:
+            f = point.function(s)
+            gens = self._context.gens()
+            offsets = [gens[self._variables[(v, j, i) if self.symbols[v].symmetric and j < i else (v, i, j)]]
+                       for v, i, j in f.keys]
+            polynomials: dict[tuple[int, int], Any] = {}
+            for (i, j), terms in f.terms.items():
+                total: Any = _number(f.entry(i, j))
+                for combo, coeff in terms:
+                    term: Any = _number(coeff)
+                    for index, count in _counts(combo):
+                        term = term * offsets[index] ** count / math.factorial(count)
+                    total = total + term
+                polynomials[(i, j)] = total
+            mirrored = s.symmetric
+            return _grid(f.rows, f.cols, lambda i, j: polynomials[(j, i) if mirrored and j < i else (i, j)])
+        drawn = point.drawn(s.name)
+        if drawn is None:
+            raise UnsupportedError(f"{s.name} has no value at this point")
+        numbers = [list(r) for r in drawn] if isinstance(drawn, tuple) else drawn.tolist()
+        value = Grid(tuple(tuple(_number(x) for x in row) for row in numbers))
+        if s.name in point.variables:
+            shifts = self._atoms(s)
+            return Grid(tuple(tuple(a + b for a, b in zip(r, t, strict=True))
+                              for r, t in zip(value.rows, shifts.rows, strict=True)))
+        return value
 
     def dims(self, d: int | str) -> int:
         return d if isinstance(d, int) else self.sizes[d]
 
     def eval(self, e: Expr, hint: tuple[int, int] | None = None) -> Grid:
-        key = (id(e), hint)
+        key = (id(e), hint, self._depth > 0)  # at a point, a value under no derivative may be settled
         if key in self._memo:
             return self._memo[key][1]
         value = self.visit(e, hint)
@@ -333,7 +404,7 @@ class ReferenceEvaluator(Visitor):
         return result
 
     def _Div(self, e: Div, hint: tuple[int, int] | None) -> Grid:
-        den = self.eval(e.den)
+        den = self._settled(self.eval(e.den))
         if den.shape != (1, 1):
             raise ShapeError("can only divide by a scalar")
         c = _constant(den.rows[0][0])
@@ -354,7 +425,7 @@ class ReferenceEvaluator(Visitor):
         if base.shape == (1, 1):
             b = base.rows[0][0]
             if k < 0:
-                c = _constant(b)
+                c = _constant(self._settled(base).rows[0][0])
                 if c is None:
                     raise UnsupportedError("a negative power of a polynomial")
                 if c == 0:
@@ -367,11 +438,25 @@ class ReferenceEvaluator(Visitor):
         if base.shape[0] != base.shape[1]:
             raise ShapeError("a power of a matrix that is not square")
         if k < 0:
-            raise UnsupportedError("a negative power of a matrix is an inverse")
+            base, k = _inverse(self._settled(base)), -k
         result = _eye(base.shape[0])
         for _ in range(k):
             result = _matmul(result, base)
         return result
+
+    def _settled(self, m: Grid) -> Grid:
+        """At a point and under no derivative, the value at s = 0 (every offset of the point set to
+        0; an ``at``'s own variables kept): the sides are read only there, and an inverse or a
+        division of what varies with s has no polynomial value, but has one at s = 0."""
+        if self.point is None or self._depth:
+            return m
+        gens = self._context.gens()
+        zeroed = [self._context.constant(0) if key[0] in self.point.variables else gens[n]
+                  for key, n in self._variables.items()]
+        return m.map(lambda x: x.compose(*zeroed) if isinstance(x, fmpq_mpoly) else x)
+
+    def _Inverse(self, e: Inverse, hint: tuple[int, int] | None) -> Grid:
+        return _inverse(self._settled(self.eval(e.arg, hint)))
 
     def _Transpose(self, e: Transpose, hint: tuple[int, int] | None) -> Grid:
         return self.eval(e.arg, hint and (hint[1], hint[0])).transposed()
@@ -417,8 +502,16 @@ class ReferenceEvaluator(Visitor):
     def _diff(p: Any, index: int) -> Any:
         return p.derivative(index) if isinstance(p, fmpq_mpoly) else 0
 
+    def _under(self, e: Expr) -> Grid:
+        """The value of what a derivative is taken of (one derivative deeper)."""
+        self._depth += 1
+        try:
+            return self.eval(e)
+        finally:
+            self._depth -= 1
+
     def _Derivative(self, e: Derivative, hint: tuple[int, int] | None) -> Grid:
-        f = self.eval(e.f)
+        f = self._under(e.f)
         if len(e.wrt) > 1:
             g = f.scalar("a higher derivative")
             for v in reversed(e.wrt):
@@ -448,7 +541,8 @@ class ReferenceEvaluator(Visitor):
             root = root.outer
         k = root._ats[id(e)]
         inner = ReferenceEvaluator(self.symbols, self.sizes, self.layout, self.rng, self.order, (), outer=self,
-                                   bound={**self.bound, **{v.name: f"@{k}:{v.name}" for v, _ in e.values}})
+                                   bound={**self.bound, **{v.name: f"@{k}:{v.name}" for v, _ in e.values}},
+                                   point=self.point, _depth=self._depth)
         m = inner.eval(e.expr, hint)
         gens = list(self._context.gens())
         replaced = list(gens)
@@ -463,11 +557,11 @@ class ReferenceEvaluator(Visitor):
         return m.map(lambda p: _compose(p, replaced, widest))
 
     def _Gradient(self, e: Gradient, hint: tuple[int, int] | None) -> Grid:
-        g = self.eval(e.f).scalar("a gradient")
+        g = self._under(e.f).scalar("a gradient")
         return Grid(tuple((self._diff(g, a),) for a in self.variable(e.wrt).entries()))
 
     def _Hessian(self, e: Hessian, hint: tuple[int, int] | None) -> Grid:
-        g = self.eval(e.f).scalar("a Hessian")
+        g = self._under(e.f).scalar("a Hessian")
         var = self.variable(e.wrt).entries()
         first = [self._diff(g, a) for a in var]
         return _grid(len(var), len(var), lambda i, j: self._diff(first[i], var[j]))
@@ -513,4 +607,26 @@ def agrees(claim: Equality, sizes: Mapping[str, int], rng: random.Random) -> boo
     return all(not (x - y) for x, y in zip(lhs.entries(), rhs.entries(), strict=True))
 
 
-__all__ = ["ReferenceEvaluator", "agrees"]
+def values_at(claim: Equality, point: Point) -> tuple[Rows, Rows] | None:
+    """Both sides' exact values at a sampled point, by this module's rules: what a refutation found
+    by the Fraction evaluator is confirmed by (no rule in common); None where it has no rule."""
+    sides = (claim.lhs, claim.rhs)
+    try:
+        ev = ReferenceEvaluator(claim.symbols, point.sizes, claim.layout, point.rng, point.order, sides,
+                                point=point)
+        grids = [ev.eval(e) for e in sides]
+        zeros = [0] * ev._context.nvars()
+        return tuple(tuple(tuple(_fraction(x(*zeros) if isinstance(x, fmpq_mpoly) else x) for x in row)
+                           for row in g.rows) for g in grids)  # type: ignore[return-value]
+    except MemoryError:
+        raise
+    except Exception:
+        return None
+
+
+def _fraction(x: Any) -> Fraction:
+    q = fmpq(x)
+    return Fraction(int(q.p), int(q.q))
+
+
+__all__ = ["ReferenceEvaluator", "agrees", "values_at"]

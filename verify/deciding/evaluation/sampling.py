@@ -259,10 +259,16 @@ class Point:
         out = {}
         for name, f in self._functions.items():
             variables = f.variables(self)
-            polynomials = f.polynomials(self)
             first: dict[tuple[int, int], list[sympy.Rational]] = {}
-            for (i, j), p in polynomials.items():
-                first[(i, j)] = [sympy.diff(p, v).xreplace(dict.fromkeys(variables, 0)) for v in variables]
+            for (i, j), terms in f.terms.items():
+                # d/ds_k at s = 0 of value + sum coeff * s^combo / combo!: the linear terms' coefficients,
+                # summed over the positions that share s_k (a symmetric variable's mirrored entries)
+                linear: dict[tuple[str, int, int], Number] = {}
+                for combo, coeff in terms:
+                    if len(combo) == 1:
+                        key = f.keys[combo[0]]
+                        linear[key] = linear.get(key, 0) + coeff
+                first[(i, j)] = [sympy.Rational(linear.get(key, 0)) for key in f.keys]
                 if f.symbol.symmetric:
                     first[(j, i)] = first[(i, j)]
             out[name] = (variables, first)

@@ -23,6 +23,7 @@ from verify.deciding.evaluation import certified, sizing
 from verify.deciding.evaluation.kinks import AGREED, on_kinks
 from verify.deciding.evaluation.piecewise import off_boundaries
 from verify.deciding.evaluation.rationals import sample_point
+from verify.deciding.evaluation.reference import values_at
 from verify.deciding.evaluation.sampling import Agreed, Point, evaluate
 from verify.deciding.proof import counterexample
 from verify.deciding.proof.hints import TRANSPOSES, hint
@@ -109,7 +110,7 @@ def refute_at(claim: Equality, bound: list[dict[str, int]], rng: random.Random, 
                 lv, rv, point = got
                 if lv.shape != rv.shape:
                     raise ShapeError(f"the sides have shapes {lv.shape} and {rv.shape}")
-                if differ(lv, rv, point) and point.again is not None:
+                if differ(lv, rv, point) and point.again is not None and not _confirmed(claim, point):
                     lv, rv = _again(point.again)  # the fast values: confirmed the established way first
                     point.exact = None  # these are the SymPy evaluator's values now
                 if differ(lv, rv, point):
@@ -159,6 +160,14 @@ def _draw(attempt: int, use_fractions: bool) -> tuple[bool, bool, int, bool]:
     kind = attempt % 4
     magnitude, signed = LARGE[(attempt // 4) % len(LARGE)] if kind == 3 else (0, False)
     return kind == 2, use_fractions, magnitude, signed
+
+
+def _confirmed(claim: Equality, point: Point) -> bool:
+    """Whether the reference evaluation (:mod:`verify.deciding.evaluation.reference`: no rule in
+    common with the Fraction evaluator) computes the same values at ``point`` as the Fraction
+    evaluator did: two independent routes agree, and the refutation rests on them without the
+    SymPy evaluator (whose recomputation cost more than a naive simplify of a small claim)."""
+    return point.exact is not None and values_at(claim, point) == point.exact
 
 
 def _again(again: Callable[[], list[sympy.Matrix]]) -> tuple[sympy.Matrix, sympy.Matrix]:
