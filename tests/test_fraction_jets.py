@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import random
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 
 import pytest
 import sympy
@@ -20,7 +21,7 @@ from verify.deciding.evaluation import sizing
 from verify.deciding.evaluation.fraction_jets import Declined, PointEvaluator
 from verify.deciding.evaluation.instantiate import evaluate_sides
 from verify.deciding.evaluation.jets import Boundary, JetEvaluator
-from verify.deciding.evaluation.sampling import Point, derivative_order, differentiated, evaluate
+from verify.deciding.evaluation.sampling import NotReal, Point, derivative_order, differentiated, evaluate
 from verify.model.claim import Equality
 from verify.model.expr import (
     Apply,
@@ -475,3 +476,41 @@ def test_first_derivatives_of_a_drawn_function_are_its_linear_coefficients() -> 
                 assert point.first[name][1][(i, j)] == by_sympy
         # the mirrored offset really is one: its two positions' derivatives are equal and summed
         assert point.first["f"][1][(0, 0)][1] == point.first["f"][1][(0, 0)][2]
+
+
+def test_log_derivatives_are_exact_where_its_value_is_not() -> None:
+    # d log t / dt = 1/t, d^2 log t / dt^2 = -1/t^2, and d log det X / dX = X^{-1} in numerator layout
+    # (d log det X = tr(X^{-1} dX)): rational at a rational point, though log t itself is not. Each
+    # is computed by the fast path and checked against the SymPy path inside sides_at (the point
+    # drawn from (0, 1) or where det X > 0: seeds where a value is not positive raise NotReal).
+    tt = Var("t")
+    X = Var("X")
+    syms = [scalar("t", positive=True), matrix("X", 2, 2)]
+    for seed in range(4):
+        left, right = sides_at(D(apply("log", tt), tt), 1 / tt, syms, seed=seed)
+        assert left == right
+        left, right = sides_at(D(D(apply("log", tt), tt), tt), -1 / (tt * tt), syms, seed=seed)
+        assert left == right
+        try:
+            left, right = sides_at(D(apply("log", apply("det", X)), X), X.I, syms, seed=seed)
+        except NotReal:  # det X < 0 at this seed: log det X is not a real number there
+            continue
+        assert left == right
+    # the value of log itself is not rational: declined, never a number
+    pa, _, order = twin_points((apply("log", tt), tt), Symbols.of(syms), {}, 0)
+    with pytest.raises(Declined):
+        fast((apply("log", tt), tt), Symbols.of(syms), {}, "numerator", pa, order)
+
+
+def test_an_unknown_real_is_never_read() -> None:
+    # log u's value at the point: kept through sums and products (times 0 is 0), never compared,
+    # divided by or turned into a number, and never equal to another (or to itself recomputed).
+    from verify.deciding.evaluation.fraction_jets import Unknown
+
+    u = Unknown()
+    assert isinstance(u + 1, Unknown) and isinstance(Fraction(1, 2) - u, Unknown) and isinstance(-u, Unknown)
+    assert u * 0 == 0 and 0 * u == 0 and isinstance(u * 3, Unknown) and isinstance(u * u, Unknown)
+    assert u + 0 != u + 0 and bool(u)
+    for read in (lambda: u < 0, lambda: u > 0, lambda: 1 / u, lambda: u / 2, lambda: float(u), lambda: int(u)):
+        with pytest.raises(Declined):
+            read()

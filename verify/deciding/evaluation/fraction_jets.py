@@ -33,13 +33,14 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NoReturn
 
 import sympy
 
 from verify.deciding.evaluation.instantiate import _contextual, _square_size
 from verify.deciding.evaluation.jets import Boundary
 from verify.deciding.evaluation.rationals import Rows, as_matrix, determinant
-from verify.deciding.evaluation.sampling import Function, Point, _counts, derivative_order
+from verify.deciding.evaluation.sampling import Function, NotReal, Point, _counts, derivative_order
 from verify.model import (
     ANY,
     Add,
@@ -83,6 +84,44 @@ class Declined(Exception):
     Deliberately not a :class:`~verify.errors.VerifyError` nor a ValueError: it never reaches a
     user and never means "undefined here" (only the SymPy path decides that).
     """
+
+
+class Unknown:
+    """A real number this module cannot write exactly: the value of log u at the point (log 2).
+
+    Why: a cross-entropy's or a log-determinant's derivatives are rational at a rational point
+    (d log u = du / u) although its value is not, and claims about those derivatives are common;
+    declining the whole claim sent every such point to the SymPy evaluator, several times the
+    cost. An Unknown goes through sums and products as an unknown real (times 0 is 0, anything
+    else stays unknown) and is never read: a value, a sign, a reciprocal or a comparison of one
+    declines (:meth:`PointEvaluator.numbers` declines a side whose value holds one), so only
+    what does not depend on it comes out exact. Each is its own number: two are never equal.
+    """
+
+    __slots__ = ()
+
+    def __add__(self, other: object) -> Unknown:
+        return Unknown()
+
+    __radd__ = __sub__ = __rsub__ = __add__
+
+    def __neg__(self) -> Unknown:
+        return Unknown()
+
+    def __mul__(self, other: object) -> Unknown | int:
+        if isinstance(other, int | Fraction) and not other:
+            return 0
+        return Unknown()
+
+    __rmul__ = __mul__
+
+    def __bool__(self) -> bool:
+        return True  # not known to be 0: kept wherever a zero would be dropped
+
+    def _declined(self, *args: object) -> NoReturn:
+        raise Declined("an unknown real (log of a number) read as a value")
+
+    __truediv__ = __rtruediv__ = __lt__ = __le__ = __gt__ = __ge__ = __float__ = __int__ = __index__ = _declined
 
 
 class Ring:
@@ -770,6 +809,27 @@ class PointEvaluator(FractionEvaluator):
             return _build(rows, cols, lambda i, j: ring.generator(gens[i * cols + j], numbers[i * cols + j]))
         return _build(rows, cols, lambda i, j: ring.constant(numbers[i * cols + j]))
 
+    def _transcendental(self, func: str, x: Jet) -> Jet:
+        """log u only: log(u0 + w) = log u0 + sum_k (-1)^(k+1) (w / u0)^k / k, whose terms after the
+        first are exact (w has no constant term); the first is an :class:`Unknown` (0 when u0 = 1)."""
+        if func != "log":
+            return super()._transcendental(func, x)
+        ring = self.ring
+        u0 = ring.value(x)
+        if not isinstance(u0, int | Fraction) or isinstance(u0, bool):
+            raise Declined("the log of a value that is not a known rational")
+        if u0 <= 0:  # exactly: not a real number, the point is not used (as the SymPy path would find)
+            raise NotReal("log of 0" if u0 == 0 else "log of a negative number")
+        ratio = ring.scale({m: c for m, c in x.items() if m != ring.unit}, 1 / Fraction(u0))
+        total: Jet = {} if u0 == 1 else {ring.unit: Unknown()}  # type: ignore[dict-item]  # never read as a value
+        power = ratio
+        for k in range(1, ring.order + 1):
+            if not power:
+                break
+            total = ring.add(total, ring.scale(power, Fraction((-1) ** (k + 1), k)))
+            power = ring.mul(power, ratio)
+        return total
+
     def numbers(self, m: JetMatrix) -> Rows:
         """Values at s = 0 as Python ints and Fractions (what the comparison of a point reads)."""
         value = self.ring.value
@@ -826,7 +886,7 @@ class PointEvaluator(FractionEvaluator):
         try:
             self.exact = tuple(self.numbers(m) for m in self.sides(sides))
             return self.exact
-        except (Declined, ZeroDivisionError, Boundary, MemoryError):  # a worker at its memory cap stops
+        except (Declined, ZeroDivisionError, Boundary, NotReal, MemoryError):  # a worker at its memory cap stops
             raise
         except Exception as err:  # anything unexpected: see the docstring
             raise Declined(f"unexpected {type(err).__name__}: {err}") from err

@@ -483,6 +483,8 @@ def evaluate(
         return by_sympy(), point
     try:
         exact = fast.numbers_of(sides)
+    except NotReal:  # certain (the log of a rational <= 0): the SymPy path would only find it again
+        raise
     except Declined:
         if balls:
             _by_balls(sides, symbols, sizes, layout, point, order)
