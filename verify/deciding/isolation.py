@@ -7,6 +7,7 @@ progress messages, so that a timeout can say what was being done.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import resource
@@ -103,7 +104,15 @@ def run_isolated(
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_worker, args=(fn, child, memory_mb), daemon=True)
     start = time.perf_counter()
-    proc.start()
+    # The child shares the parent's memory until it writes a page, and a garbage collection in
+    # it would write to every page of the parent's objects (their GC headers): frozen, they are
+    # never collected there. A fork-per-claim decision made ~340 fewer page copies (1-4 ms of a
+    # 10 ms claim on this machine); unfrozen right after, so the parent still collects them.
+    gc.freeze()
+    try:
+        proc.start()
+    finally:
+        gc.unfreeze()
     child.close()
     last = "starting"
     try:
