@@ -40,7 +40,7 @@ import sympy
 from verify.deciding.evaluation.instantiate import _contextual, _square_size
 from verify.deciding.evaluation.jets import Boundary
 from verify.deciding.evaluation.rationals import Rows, as_matrix, determinant
-from verify.deciding.evaluation.sampling import Function, NotReal, Point, _counts, derivative_order
+from verify.deciding.evaluation.sampling import Function, NotReal, Point, _counts, derivative_order, walked
 from verify.model import (
     ANY,
     Add,
@@ -292,6 +292,17 @@ def _ats_outside_derivatives(sides: Sequence[Expr]) -> frozenset[int]:
     terms beyond its value."""
     outside: set[int] = set()
     under: set[int] = set()
+    for side in sides:
+        out, below = walked("ats", side, _ats_of)
+        outside |= out
+        under |= below
+    return frozenset(outside - under)
+
+
+def _ats_of(side: Expr) -> tuple[frozenset[int], frozenset[int]]:
+    """The ids of one tree's ``at`` nodes below no derivative, and of those below one."""
+    outside: set[int] = set()
+    under: set[int] = set()
 
     def walk(e: Expr, differentiated: bool) -> None:
         if isinstance(e, At):
@@ -300,9 +311,8 @@ def _ats_outside_derivatives(sides: Sequence[Expr]) -> frozenset[int]:
         for c in e.children():
             walk(c, below)
 
-    for side in sides:
-        walk(side, False)
-    return frozenset(outside - under)
+    walk(side, False)
+    return frozenset(outside), frozenset(under)
 
 
 class FractionEvaluator(Visitor):

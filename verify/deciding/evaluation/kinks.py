@@ -24,7 +24,7 @@ import sympy
 from verify.deciding.evaluation import certified
 from verify.deciding.evaluation.instantiate import Evaluator
 from verify.deciding.evaluation.rationals import satisfies
-from verify.deciding.evaluation.sampling import Agreed, Point, differentiated, evaluate
+from verify.deciding.evaluation.sampling import Agreed, Point, differentiated, evaluate, walked
 from verify.errors import VerifyError
 from verify.model import (
     Add,
@@ -113,7 +113,7 @@ def on_kinks(claim: Equality, sizes: Mapping[str, int], rng: random.Random, use_
     varying = differentiated(claim.lhs) | differentiated(claim.rhs)
     found: list[tuple[Expr, Expr | None]] = []
     for side in (claim.lhs, claim.rhs):
-        for s in switches(side):
+        for s in walked("switches", side, lambda e: tuple(switches(e))):
             names = s[0].names() | (s[1].names() if s[1] is not None else frozenset())
             if s not in found and not names & varying:
                 found.append(s)

@@ -16,6 +16,7 @@ import itertools
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import sympy
 
@@ -95,29 +96,37 @@ _DERIVATIVE_ORDER = _DerivativeOrder()
 _DIFFERENTIATED = _Differentiated()
 
 
-#: The two walks above of the trees last asked about, by identity (each point of a claim asks them
-#: of the same two sides again: a tenth of a small claim's sampling): id -> (tree, order, names).
+#: Walks of the trees last asked about, by kind and identity (each point of a claim asks them of
+#: the same two sides again: a tenth of a small claim's sampling): (kind, id) -> (tree, result).
 #: Holding the tree keeps its id from being reused while it is here; bounded, emptied when full.
-_WALKED: dict[int, tuple[Expr, int, frozenset[str]]] = {}
+_WALKED: dict[tuple[str, int], tuple[object, Any]] = {}
+T = TypeVar("T")
 
 
-def _walked(e: Expr) -> tuple[Expr, int, frozenset[str]]:
-    hit = _WALKED.get(id(e))
+def walked(kind: str, e: Expr, walk: Callable[[Expr], T]) -> T:
+    """``walk(e)``, computed once per tree and ``kind`` while the tree is remembered (the result
+    must not be changed by the caller: it is shared)."""
+    key = (kind, id(e))
+    hit = _WALKED.get(key)
     if hit is None or hit[0] is not e:
-        if len(_WALKED) >= 256:
+        if len(_WALKED) >= 1024:
             _WALKED.clear()
-        hit = _WALKED[id(e)] = (e, _DERIVATIVE_ORDER.visit(e), frozenset(_DIFFERENTIATED.visit(e)))
-    return hit
+        hit = _WALKED[key] = (e, walk(e))
+    return hit[1]
+
+
+def _walked(e: Expr) -> tuple[int, frozenset[str]]:
+    return walked("derivatives", e, lambda t: (_DERIVATIVE_ORDER.visit(t), frozenset(_DIFFERENTIATED.visit(t))))
 
 
 def derivative_order(e: Expr) -> int:
     """The largest number of differentiations along any path of the tree."""
-    return _walked(e)[1]
+    return _walked(e)[0]
 
 
 def differentiated(e: Expr) -> set[str]:
     """Names of every variable something is differentiated by."""
-    return set(_walked(e)[2])
+    return set(_walked(e)[1])
 
 
 def _atoms(s: Symbol, rows: int, cols: int) -> sympy.Matrix:
