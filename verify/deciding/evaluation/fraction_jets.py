@@ -809,6 +809,9 @@ class PointEvaluator(FractionEvaluator):
         if value is None:
             raise Declined(f"{name} has no value at this point")
         if isinstance(value, tuple):  # drawn numbers: ints and Fractions already
+            if name not in self.offsets:  # constants, row by row (the common case: no index arithmetic)
+                unit = ring.unit
+                return JetMatrix(tuple(tuple({unit: x} if x else {} for x in row) for row in value))
             numbers = [x for row in value for x in row]
             rows, cols = len(value), len(value[0])
         else:
