@@ -10,6 +10,7 @@ when it does not.
 from __future__ import annotations
 
 import random
+from fractions import Fraction
 
 import pytest
 from test_polynomial_jets import DECLINED, FALSE, TRUE, _every_claim, claim, det, sympy_route_agrees, tr
@@ -25,6 +26,7 @@ from verify.model import (
     Const,
     D,
     Equality,
+    Expr,
     Gradient,
     Hadamard,
     Hessian,
@@ -35,6 +37,7 @@ from verify.model import (
     apply,
     at,
     matrix,
+    scalar,
 )
 
 A, S, X = Var("A"), Var("S"), Var("X")
@@ -209,7 +212,8 @@ def test_values_at_a_point_are_the_fraction_and_the_sympy_values() -> None:
 
 
 @pytest.mark.parametrize("claim_id", ["mc.det-jacobi-transposed", "hessian.written-is-H", "pd.bilinear-y",
-                                      "mcd.det-jacobi-numerator-answer"])
+                                      "mcd.det-jacobi-numerator-answer", "mcd.logdet-missing-transpose",
+                                      "bp.dJ-dyhat"])
 def test_a_refutation_confirmed_by_the_reference_is_the_one_sympy_confirms(claim_id: str,
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     # The same claim decided twice: its refutation confirmed by the reference evaluation, then
@@ -234,3 +238,27 @@ def test_nothing_free_is_proved_by_two_exact_evaluations_or_left_to_sympy() -> N
     proved = decide_inline(right)
     assert proved.verdict is Verdict.PROVED and "polynomial arithmetic" in (proved.detail or "")
     assert decide_inline(wrong).verdict is Verdict.REFUTED
+
+
+def test_a_log_at_a_point_has_exact_derivatives_and_no_value() -> None:
+    # d log(t^2 + 1) / dt = 2t / (t^2 + 1) and d^2 log t / dt^2 = -1/t^2 at the point's t0: exact.
+    # log t itself is not rational at a rational t0 != 1: no value (None), never a number.
+    t_ = Var("t")
+    symbols = Symbols.of([scalar("t", positive=True)])
+
+    def at_points(lhs: Expr, rhs: Expr) -> list[tuple[object, object, object]]:
+        c = Equality(id="c", statement="", symbols=symbols, lhs=lhs, rhs=rhs)
+        out = []
+        for seed in range(4):
+            _, point = evaluate((lhs, rhs), symbols, {}, "numerator", random.Random(seed))
+            value = point.matrix("t")[0, 0]
+            t0 = Fraction(int(value.p), int(value.q))
+            out.append((values_at(c, point), point.exact, t0))
+        return out
+
+    for values, exact, t0 in at_points(D(apply("log", t_ * t_ + 1), t_), 2 * t_ / (t_ * t_ + 1)):
+        assert values == exact == (((2 * t0 / (t0 * t0 + 1),),), ((2 * t0 / (t0 * t0 + 1),),))
+    for values, _, t0 in at_points(D(D(apply("log", t_), t_), t_), t_):
+        assert values is not None and values[0] == ((-1 / (t0 * t0),),)
+    for values, _, t0 in at_points(apply("log", t_), t_):
+        assert values is None or t0 == 1

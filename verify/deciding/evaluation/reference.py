@@ -21,11 +21,15 @@ order: a check, not a proof, for such claims (any smooth function has the jet of
 polynomial of that degree, and with coefficients drawn from a range of 2^31 a wrong chain rule
 holds for the drawn one with a chance of about its degree in 2^31).
 
-It answers only whether the two sides are the same polynomials (:func:`agrees`): ``None``
-wherever it has no rule (an inverse, max, a transcendental function, a division by a
-polynomial, a derivative by a structured matrix, anything larger than the guards allow), and
-the caller then asks the SymPy evaluator as before. ``False`` is never a refutation: only the
-established routes refute.
+It answers whether the two sides are the same polynomials (:func:`agrees`), and what their
+values are at a random point of the sampling (:func:`values_at`: there the point's offsets are
+the ring's variables, an inverse or a division of what the point fixes is FLINT's exact
+arithmetic, and a log is its Taylor series cut at the derivative order with one more variable
+for its value log u0, which no number it returns may hold). ``None`` wherever it has no rule
+(an inverse of what varies, max, another transcendental function, a division by a polynomial, a
+derivative by a structured matrix, anything larger than the guards allow), and the caller then
+asks the SymPy evaluator as before. ``False`` is never a refutation: only the established
+routes refute, and values from here only confirm the Fraction evaluator's.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ from verify.model import (
     Var,
     Visitor,
     Zero,
+    shape_of,
 )
 
 #: Terms of one dependent symbol's entries together (a random polynomial each): past this the
@@ -213,6 +218,8 @@ class ReferenceEvaluator(Visitor):
     _memo: dict[tuple[int, tuple[int, int] | None, bool], tuple[Expr, Grid]] = field(default_factory=dict)
     #: each ``at`` of the sides (by identity) -> the number that prefixes its fresh variables
     _ats: dict[int, int] = field(default_factory=dict)
+    #: at a point, each log of the sides (by identity) -> the number that prefixes its variables
+    _log_numbers: dict[int, int] = field(default_factory=dict)
     #: how many derivatives the node being evaluated is under (an ``at``'s inner evaluation
     #: continues its outer's count): at a point, a value under none is needed only at s = 0
     _depth: int = 0
@@ -246,11 +253,19 @@ class ReferenceEvaluator(Visitor):
             rows, cols = s.shape.bind(dict(self.sizes))
             keys += [(key, i, j) for i in range(rows) for j in range(cols)
                      if not (s.diagonal and i != j) and not (s.symmetric and j < i)]
+        if self.point is not None:
+            # At a point, the value of log u there (log u0, not rational) is one more variable per
+            # entry of each log: its derivatives are exact, and a side whose value still holds
+            # one is not a number this module can give (values_at says None).
+            for k, node in enumerate(_logs(self.sides)):
+                rows, cols = shape_of(node.arg, self.symbols, self.layout).bind(dict(self.sizes))
+                keys += [(f"log#{k}", i, j) for i in range(rows) for j in range(cols)]
         if len(keys) > MAX_VARIABLES:
             raise UnsupportedError(f"more than {MAX_VARIABLES} variables")
         self._variables = {k: n for n, k in enumerate(keys)}
         self._context = fmpq_mpoly_ctx.get(("r", max(1, len(keys))), "lex")
         self._ats = {id(at): k for k, at in enumerate(_ats(self.sides))}
+        self._log_numbers = {id(node): k for k, node in enumerate(_logs(self.sides))} if self.point else {}
 
     # -- leaves -----------------------------------------------------------------------------
     def _atoms(self, s: Symbol, key: str | None = None) -> Grid:
@@ -474,7 +489,32 @@ class ReferenceEvaluator(Visitor):
         if e.func == "diag":
             entries = m.entries()
             return _grid(len(entries), len(entries), lambda i, j: entries[i] if i == j else 0)
+        if e.func == "log" and self.point is not None and self.outer is None and id(e) in self._log_numbers:
+            k = self._log_numbers[id(e)]
+            return _grid(*m.shape, lambda i, j: self._log(m.rows[i][j], f"log#{k}", i, j))
         raise UnsupportedError(f"{e.func} is not a polynomial")
+
+    def _log(self, u: Any, key: str, i: int, j: int) -> Any:
+        """log u near the point: L + sum_k (-1)^(k+1) (w / u0)^k / k, w = u - u0, with L the variable
+        standing for log u0 and the series cut at the derivative order K (a term of degree above K
+        in the offsets is gone after at most K derivatives at s = 0, so the values there are exact)."""
+        assert self.point is not None
+        offsets = {n for k, n in self._variables.items() if k[0] in self.point.variables}
+        if isinstance(u, fmpq_mpoly) and any(e for n, e in enumerate(u.degrees()) if n not in offsets):
+            raise UnsupportedError("a log of what varies with something other than the point's offsets")
+        zeroed = [self._context.constant(0) if n in offsets else g for n, g in enumerate(self._context.gens())]
+        u0 = _constant(u.compose(*zeroed) if isinstance(u, fmpq_mpoly) else u)
+        if u0 is None or u0 <= 0:
+            raise UnsupportedError("a log of a value that is not a positive rational")
+        ratio = (u - u0) * (1 / u0)
+        total: Any = 0 if u0 == 1 else self._context.gens()[self._variables[(key, i, j)]]
+        power: Any = ratio
+        for k in range(1, self.order + 1):
+            if not power:
+                break
+            total = total + power * fmpq((-1) ** (k + 1), k)
+            power = _truncated(_mul(power, ratio), offsets, self.order)
+        return _truncated(total, offsets, self.order)
 
     def _Hadamard(self, e: Hadamard, hint: tuple[int, int] | None) -> Grid:
         a, b = self.eval(e.left, hint), self.eval(e.right, hint)
@@ -581,6 +621,28 @@ def _ats(sides: tuple[Expr, ...]) -> list[At]:
     return out
 
 
+def _logs(sides: tuple[Expr, ...]) -> list[Apply]:
+    """Every log of the trees, each once, in a fixed order."""
+    out: list[Apply] = []
+    seen: set[int] = set()
+    stack = list(reversed(sides))
+    while stack:
+        e = stack.pop()
+        if isinstance(e, Apply) and e.func == "log" and id(e) not in seen:
+            seen.add(id(e))
+            out.append(e)
+        stack += reversed(e.children())
+    return out
+
+
+def _truncated(p: Any, offsets: set[int], order: int) -> Any:
+    """p without its terms of degree above ``order`` in the offsets."""
+    if not isinstance(p, fmpq_mpoly):
+        return p
+    kept = {m: c for m, c in p.to_dict().items() if sum(m[n] for n in offsets) <= order}
+    return p.context().from_dict(kept) if kept else 0
+
+
 def _compose(p: Any, replaced: list[Any], widest: int) -> Any:
     """p with every ring variable replaced (most by themselves), refused where it could grow past MAX_TERMS."""
     if not isinstance(p, fmpq_mpoly):
@@ -615,9 +677,21 @@ def values_at(claim: Equality, point: Point) -> tuple[Rows, Rows] | None:
         ev = ReferenceEvaluator(claim.symbols, point.sizes, claim.layout, point.rng, point.order, sides,
                                 point=point)
         grids = [ev.eval(e) for e in sides]
-        zeros = [0] * ev._context.nvars()
-        return tuple(tuple(tuple(_fraction(x(*zeros) if isinstance(x, fmpq_mpoly) else x) for x in row)
-                           for row in g.rows) for g in grids)  # type: ignore[return-value]
+        context = ev._context
+        # every offset of the point (and nothing else: a log's value, or a variable an at left, is
+        # no number) set to 0
+        zeroed = [context.constant(0) if key[0] in point.variables else context.gens()[n]
+                  for key, n in ev._variables.items()]
+
+        def number(x: Any) -> Fraction:
+            if isinstance(x, fmpq_mpoly):
+                x = x.compose(*zeroed)
+                if not x.is_constant():
+                    raise UnsupportedError("a value that holds the log of a number")
+                x = x.coeffs()[0] if x else 0
+            return _fraction(x)
+
+        return tuple(tuple(tuple(number(x) for x in row) for row in g.rows) for g in grids)  # type: ignore[return-value]
     except MemoryError:
         raise
     except Exception:
