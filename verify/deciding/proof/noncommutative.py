@@ -553,9 +553,13 @@ class _Algebra(Visitor):
             raise OutsideRules(f"more than {MAX_TERMS} words")
         terms = {}
         for w, c in out.items():
-            c = sympy.expand(c)
-            if c.has(sympy.zoo, sympy.nan, sympy.oo):
-                raise OutsideRules("a coefficient is undefined")
+            if c.is_Atom:  # a number or a symbol: already expanded
+                if c in (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+                    raise OutsideRules("a coefficient is undefined")
+            else:
+                c = sympy.expand(c)
+                if c.has(sympy.zoo, sympy.nan, sympy.oo):
+                    raise OutsideRules("a coefficient is undefined")
             if c != 0:
                 terms[w] = c
         if shape == (1, 1) and any(terms):
