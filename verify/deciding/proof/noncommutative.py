@@ -121,8 +121,13 @@ class Base:
     arg: tuple[tuple[Word, sympy.Expr], ...] = ()
 
     def key(self) -> tuple[object, ...]:
-        inner = tuple((word_key(w), str(c)) for w, c in self.arg)
-        return (self.kind, self.name, *self.wrt, str(self.rows), str(self.cols), inner)
+        # Once per base, kept in the instance's dict (the dataclass is frozen): words are sorted by
+        # these keys over and over, and printing sizes and coefficients (SymPy's printer) is slow.
+        known = self.__dict__.get("_key")
+        if known is None:
+            inner = tuple((word_key(w), str(c)) for w, c in self.arg)
+            known = self.__dict__["_key"] = (self.kind, self.name, *self.wrt, str(self.rows), str(self.cols), inner)
+        return known
 
 
 @dataclass(frozen=True)
