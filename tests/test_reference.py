@@ -262,3 +262,23 @@ def test_a_log_at_a_point_has_exact_derivatives_and_no_value() -> None:
         assert values is not None and values[0] == ((-1 / (t0 * t0),),)
     for values, _, t0 in at_points(apply("log", t_), t_):
         assert values is None or t0 == 1
+
+
+def test_what_could_grow_past_memory_has_no_rule_here() -> None:
+    # FLINT aborts the process (uncatchably) when an allocation fails under the worker's memory
+    # cap, so whatever could grow large is refused before it is built, as in the polynomial route:
+    # a power above 64, a product past MAX_TERMS terms ((a + ... + f)^40 would have C(45, 5), about
+    # 1.2 million), a determinant past 6 x 6 (7! = 5,040 cofactor products of polynomials).
+    t_ = Var("t")
+    letters = [Var(v) for v in "abcdef"]
+    total = letters[0] + letters[1] + letters[2] + letters[3] + letters[4] + letters[5]
+    scalars = Symbols.of([scalar(v) for v in "abcdeft"])
+    huge_power = Equality(id="c", statement="", symbols=scalars, lhs=(2 * t_) ** 10**9, rhs=(2 * t_) ** 10**9)
+    many_terms = Equality(id="c", statement="", symbols=scalars, lhs=total ** 40, rhs=total ** 40)
+    big = Equality(id="c", statement="", symbols=Symbols.of([matrix("A", 7, 7)]), lhs=det(A), rhs=det(A.T))
+    for c in (huge_power, many_terms, big):
+        assert check(c, {}) is None
+    # below the guards the same shapes are decided: (2t)^20 = 2^20 t^20, det A^T = det A at 6 x 6
+    small = Equality(id="c", statement="", symbols=scalars, lhs=(2 * t_) ** 20, rhs=Const(2**20) * t_ ** 20)
+    six = Equality(id="c", statement="", symbols=Symbols.of([matrix("A", 6, 6)]), lhs=det(A), rhs=det(A.T))
+    assert check(small, {}) is True and check(six, {}) is True
