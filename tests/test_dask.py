@@ -140,3 +140,36 @@ def test_an_unreachable_scheduler_is_a_usage_error(tmp_path: Path, capsys: pytes
     code = grade_main(["--assignment", "hw1", str(tmp_path), "--scheduler", "tcp://127.0.0.1:9", "--no-cache"])
     assert code == 2
     assert "cannot reach the Dask scheduler" in capsys.readouterr().err
+
+
+class _Future:
+    """A future that is done and whose result raises ``error`` (what a client sees when its
+    connection to the scheduler closes under it)."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def done(self) -> bool:
+        return True
+
+    def result(self, timeout: float | None = None) -> object:
+        raise self.error
+
+
+class _Client:
+    status = "running"  # the client has not noticed yet: the race of a scheduler killed mid-run
+
+
+def test_a_closed_connection_is_the_scheduler_lost_even_before_the_client_says_so() -> None:
+    # A future that fails because the connection closed (distributed's CommClosedError is an
+    # OSError) means the scheduler is gone, even while the client's status still reads "running";
+    # a task that failed for another reason is reported as the cluster's failure.
+    from distributed.comm.core import CommClosedError
+
+    closed, failed = _Future(CommClosedError("in <TCPConnector>: ConnectionRefusedError")), _Future(ValueError("x"))
+    results: list[Result | None] = [None, None]
+    cluster._collect(_Client(), {closed: ([0], 10.0), failed: ([1], 10.0)}, results, lambda i, r: None, 5.0)
+    assert results[0] is not None and results[0].verdict is Verdict.UNKNOWN
+    assert results[0].detail == "not decided: the scheduler was lost"
+    assert results[1] is not None and results[1].verdict is Verdict.UNKNOWN
+    assert (results[1].detail or "").startswith("the cluster could not decide it: ValueError")

@@ -261,16 +261,27 @@ def test_a_memory_cap_below_the_floor_is_refused(memory: str, tmp_path: Path,
 # C4: Ctrl-C.
 
 
+def _has_children(pid: int) -> bool:
+    """Whether the process has forked a child (its deciding workers), from /proc (Linux)."""
+    tasks = Path(f"/proc/{pid}/task")
+    try:
+        return any((t / "children").read_text().strip() for t in tasks.iterdir())
+    except OSError:
+        return False
+
+
 def test_ctrl_c_ends_grading_with_one_line_and_130(tmp_path: Path) -> None:
-    # A class large enough to be still grading when interrupted (the engine grades the realistic
-    # folder in a few seconds now): 40 students, each with an answer of their own (A + i I for
-    # dy/dx, a distinct claim each), beside the realistic submissions.
+    # A class large enough to be still grading when interrupted: 300 students, each with an
+    # answer of their own (A + i I for dy/dx, a distinct claim each), beside the realistic
+    # submissions. The interrupt comes once grading has forked its deciding workers (a fixed
+    # sleep raced the engine: 40 students were graded in 3 s, and a Ctrl-C landing while the
+    # process was already shutting down ended it with the signal, -2, instead of 130).
     subs = tmp_path / "subs"
     subs.mkdir()
     correct = (ROOT / "examples" / "submissions" / "hw1-correct.md").read_text()
-    for i in range(40):
-        (subs / f"s{i:02d}.md").write_text(correct.replace(
-            "student: hw1-correct", f"student: s{i:02d}").replace(
+    for i in range(300):
+        (subs / f"s{i:03d}.md").write_text(correct.replace(
+            "student: hw1-correct", f"student: s{i:03d}").replace(
             r"\frac{\partial (A x)}{\partial x} = A$$", rf"\frac{{\partial (A x)}}{{\partial x}} = A + {i + 2} I$$"))
     for f in sorted(REALISTIC.glob("*.md")):
         (subs / f.name).write_text(f.read_text())
@@ -279,7 +290,10 @@ def test_ctrl_c_ends_grading_with_one_line_and_130(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "verify", "grade", "--assignment", "hw1", str(subs),
                              "--no-cache", "-j", "2", "--format", "csv", "--output", str(output)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
-    time.sleep(3.0)  # past the imports: grading has started
+    deadline = time.monotonic() + 60
+    while not _has_children(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)  # into the deciding
     assert proc.poll() is None, "grading ended before it could be interrupted"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)

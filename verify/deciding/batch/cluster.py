@@ -209,7 +209,10 @@ def _collect(client: Any, futures: dict[Any, tuple[list[int], float | None]], re
             try:
                 result = _answer(future.result(timeout=CONNECT_SECONDS))
             except Exception as err:  # a lost worker, a task that failed there: no verdict
-                if client.status != "running":
+                # A connection that closed (Dask's CommClosedError is an OSError) is the scheduler
+                # lost, whether or not the client's status says so yet: it says so a moment later,
+                # and a claim must not be labelled by which of the two came first.
+                if client.status != "running" or isinstance(err, OSError):
                     result = not_decided(SCHEDULER_LOST)
                 else:
                     result = Result(Verdict.UNKNOWN, detail=f"the cluster could not decide it: "
