@@ -241,7 +241,9 @@ class ReferenceEvaluator(Visitor):
         else:
             wanted = [(name, name) for name in sorted(names | {v for n in names if n in self.symbols
                                                                 for v in self.symbols[n].of})]
-        for k, at in enumerate(_ats(self.sides)):
+        ats = _ats(self.sides)
+        logs = _logs(self.sides) if self.point is not None else []
+        for k, at in enumerate(ats):
             wanted += [(f"@{k}:{v.name}", v.name) for v, _ in at.values]
         keys: list[tuple[str, int, int]] = []
         for key, name in wanted:
@@ -257,15 +259,15 @@ class ReferenceEvaluator(Visitor):
             # At a point, the value of log u there (log u0, not rational) is one more variable per
             # entry of each log: its derivatives are exact, and a side whose value still holds
             # one is not a number this module can give (values_at says None).
-            for k, node in enumerate(_logs(self.sides)):
+            for k, node in enumerate(logs):
                 rows, cols = shape_of(node.arg, self.symbols, self.layout).bind(dict(self.sizes))
                 keys += [(f"log#{k}", i, j) for i in range(rows) for j in range(cols)]
         if len(keys) > MAX_VARIABLES:
             raise UnsupportedError(f"more than {MAX_VARIABLES} variables")
         self._variables = {k: n for n, k in enumerate(keys)}
         self._context = fmpq_mpoly_ctx.get(("r", max(1, len(keys))), "lex")
-        self._ats = {id(at): k for k, at in enumerate(_ats(self.sides))}
-        self._log_numbers = {id(node): k for k, node in enumerate(_logs(self.sides))} if self.point else {}
+        self._ats = {id(at): k for k, at in enumerate(ats)}
+        self._log_numbers = {id(node): k for k, node in enumerate(logs)}
 
     # -- leaves -----------------------------------------------------------------------------
     def _atoms(self, s: Symbol, key: str | None = None) -> Grid:
