@@ -37,7 +37,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, ClassVar
@@ -609,32 +609,28 @@ class ReferenceEvaluator(Visitor):
         return _grid(len(var), len(var), lambda i, j: self._diff(first[i], var[j]))
 
 
-def _ats(sides: tuple[Expr, ...]) -> list[At]:
-    """Every ``at`` in the trees, each once, in a fixed order."""
-    out: list[At] = []
+def _nodes(sides: tuple[Expr, ...], wanted: Callable[[Expr], bool]) -> list[Expr]:
+    """Every node of the trees that ``wanted`` picks, each once, in a fixed (depth-first) order."""
+    out: list[Expr] = []
     seen: set[int] = set()
     stack = list(reversed(sides))
     while stack:
         e = stack.pop()
-        if isinstance(e, At) and id(e) not in seen:
+        if wanted(e) and id(e) not in seen:
             seen.add(id(e))
             out.append(e)
         stack += reversed(e.children())
     return out
+
+
+def _ats(sides: tuple[Expr, ...]) -> list[At]:
+    """Every ``at`` in the trees."""
+    return [e for e in _nodes(sides, lambda e: isinstance(e, At)) if isinstance(e, At)]
 
 
 def _logs(sides: tuple[Expr, ...]) -> list[Apply]:
-    """Every log of the trees, each once, in a fixed order."""
-    out: list[Apply] = []
-    seen: set[int] = set()
-    stack = list(reversed(sides))
-    while stack:
-        e = stack.pop()
-        if isinstance(e, Apply) and e.func == "log" and id(e) not in seen:
-            seen.add(id(e))
-            out.append(e)
-        stack += reversed(e.children())
-    return out
+    """Every log of the trees."""
+    return [e for e in _nodes(sides, lambda e: isinstance(e, Apply) and e.func == "log") if isinstance(e, Apply)]
 
 
 def _truncated(p: Any, offsets: set[int], order: int) -> Any:
