@@ -72,31 +72,79 @@ def anonymous(claim: claims.Claim) -> str:
     A verdict must not depend on what a claim is called or what its letters are: seeded by
     the id, one gradient was refuted under one id and proved under another. Symbols the
     claim never uses are left out, so declaring another name changes nothing either.
+
+    The text is :func:`canonical` of the claim's :func:`to_json` form (mathematics only, symbols
+    apart) with its strings renamed in the order of a walk by sorted keys, then the used symbols'
+    forms in the order of their names. It is built in one walk (:class:`_Renaming`), not by
+    encoding first and renaming the document after: every decision pays it, and the two walks
+    were most of its cost. ``tests/test_codec.py`` holds it to the two-walk definition. (One
+    difference: a declared symbol the claim never uses is not encoded, so one with no JSON form
+    no longer sends the seed back to the id.)
     """
     try:
-        document = to_json(claim, mathematics_only=True)
+        declared = {s.name: s for s in claim.symbols.values()}
+        letters = {d for s in declared.values() for d in (s.shape.rows, s.shape.cols) if isinstance(d, str)}
+        renaming = _Renaming(declared.keys() | letters)
+        body = renaming.claim(claim)
+        used = [renaming.walk(declared[name], 0) for name in list(renaming.names) if name in declared]
     except CodecError:  # no JSON form (a claim built in Python with an unusual constant)
         return claim.id
-    table = document.pop("symbols", {}).get("table", [])
-    declared = {s["name"]: s for s in table}
-    letters = {d for s in table for d in (s["shape"]["rows"], s["shape"]["cols"]) if isinstance(d, str)}
-    names: dict[str, str] = {}
-
-    def rename(value: Any) -> Any:
-        if isinstance(value, str):
-            if value in declared or value in letters:
-                names.setdefault(value, f"#{len(names)}")
-                return names[value]
-            return value
-        if isinstance(value, list):
-            return [rename(v) for v in value]
-        if isinstance(value, dict):
-            return {k: (v if k in ("$", "func", "layout") else rename(v)) for k, v in sorted(value.items())}
-        return value
-
-    body = rename(document)
-    used = [rename(declared[name]) for name in list(names) if name in declared]
     return canonical({"claim": body, "symbols": used})
+
+
+#: Keys whose values are never renamed (a tag, a function's name, a layout).
+_VERBATIM = ("$", "func", "layout")
+
+
+class _Renaming:
+    """One walk of :func:`anonymous`: the :func:`_encode` form with ``mathematics_only``, each
+    string that is a declared name or a dimension letter replaced by ``#k``, k its order of first
+    appearance, dict keys visited in sorted order (as ``json.dumps(sort_keys=True)`` writes them)."""
+
+    __slots__ = ("known", "names")
+
+    def __init__(self, known: typing.AbstractSet[str]) -> None:
+        self.known = known
+        self.names: dict[str, str] = {}
+
+    def claim(self, claim: claims.Claim) -> dict[str, Any]:
+        tag, fields = _SORTED_LAYOUTS[type(claim)]
+        out: dict[str, Any] = {"$": tag}
+        for name in fields:
+            if name != "symbols":
+                out[name] = self.field(name, getattr(claim, name), 1)
+        return out
+
+    def field(self, key: str, value: Any, depth: int) -> Any:
+        return _encode(value, True, depth) if key in _VERBATIM else self.walk(value, depth)
+
+    def walk(self, value: Any, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise CodecError("expression too deeply nested to encode")
+        d = depth + 1
+        layout = _SORTED_LAYOUTS.get(type(value))
+        if layout is not None:
+            tag, fields = layout
+            out: dict[str, Any] = {"$": tag}
+            for name in fields:
+                out[name] = self.field(name, getattr(value, name), d)
+            return out
+        if isinstance(value, str):
+            if value in self.known:
+                return self.names.setdefault(value, f"#{len(self.names)}")
+            return value
+        if isinstance(value, tuple):
+            return [self.walk(v, d) for v in value]
+        if isinstance(value, Shape):
+            cols = self.walk(_dim(value.cols), d)  # "cols" sorts before "rows"
+            return {"$": "Shape", "cols": cols, "rows": self.walk(_dim(value.rows), d)}
+        if isinstance(value, Symbols):
+            return {"$": "Symbols", "table": [self.walk(s, d) for s in value.values()]}
+        if isinstance(value, Mapping) and not isinstance(value, nodes.Expr):
+            if not all(isinstance(k, str) for k in value):
+                raise CodecError("only string keys")
+            return {"$": "dict", "items": {k: self.field(k, value[k], d) for k in sorted(value)}}
+        return _encode(value, True, depth)  # numbers, None, constants: no names in them
 
 
 def dumps(value: nodes.Expr | claims.Claim, *, mathematics_only: bool = False) -> str:
@@ -113,6 +161,11 @@ _LAYOUTS: dict[type[Any], tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     cls: (cls.__name__, tuple(f.name for f in dataclasses.fields(cls)),
           _CLAIM_LABELS if cls.__name__ in _CLAIMS else _SYMBOL_LABELS if cls is Symbol else ())
     for cls in (*_NODES.values(), *_CLAIMS.values(), Symbol) if cls is not nodes.Const
+}
+#: Each registered class -> its tag, and its mathematical fields in sorted order: what
+#: :func:`anonymous` walks (by sorted keys, as the canonical text is written).
+_SORTED_LAYOUTS: dict[type[Any], tuple[str, tuple[str, ...]]] = {
+    cls: (tag, tuple(sorted(n for n in names if n not in labels))) for cls, (tag, names, labels) in _LAYOUTS.items()
 }
 
 

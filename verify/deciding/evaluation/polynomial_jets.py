@@ -209,9 +209,9 @@ class PolynomialEvaluator(_PolynomialRules):
         # Typed Any: the Ring's coefficients are declared int | Fraction, and polynomials are what
         # this evaluator gives it instead (every operation it uses is +, -, * and truth).
         self._variables: dict[tuple[object, ...], Any] = {k: ring_variables[n] for n, k in enumerate(keys)}
-        super().__init__(symbols, sizes, layout, ring, offsets, self._leaf)
+        super().__init__(symbols, sizes, layout, ring, offsets)
 
-    def _leaf(self, name: str) -> JetMatrix:
+    def _realise(self, name: str) -> JetMatrix:
         """A declared symbol as a matrix of jets whose coefficients are the ring's variables."""
         s = self.symbols[name]
         if name not in self._taylor:
