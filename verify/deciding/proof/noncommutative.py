@@ -79,6 +79,9 @@ from verify.model import (
 
 METHOD = "non-commutative normal form, all sizes"
 
+#: The coefficients a normal form refuses (SymPy's singletons zoo, nan, oo and -oo).
+_UNDEFINED = (sympy.S.ComplexInfinity, sympy.S.NaN, sympy.S.Infinity, sympy.S.NegativeInfinity)
+
 #: More words than this and the prover gives up: (A + B)^k alone has 2^k words, and a
 #: prover that is meant to take milliseconds should not try to be complete there.
 MAX_TERMS = 2000
@@ -120,12 +123,22 @@ class Base:
     #: order; ``diag``: the one column word whose entries are on the diagonal
     arg: tuple[tuple[Word, sympy.Expr], ...] = ()
 
+    def __hash__(self) -> int:
+        # Once per base, as the key below: words are dict keys, hashed on every insertion, and the
+        # generated hash walks every field (the argument's words and SymPy coefficients too).
+        known = self.__dict__.get("_hash")
+        if known is None:
+            known = self.__dict__["_hash"] = hash((self.kind, self.name, self.wrt, self.rows, self.cols,
+                                                   self.symmetric, self.invertible, self.orthogonal,
+                                                   self.diagonal, self.arg))
+        return known
+
     def key(self) -> tuple[object, ...]:
         # Once per base, kept in the instance's dict (the dataclass is frozen): words are sorted by
         # these keys over and over, and printing sizes and coefficients (SymPy's printer) is slow.
         known = self.__dict__.get("_key")
         if known is None:
-            inner = tuple((word_key(w), str(c)) for w, c in self.arg)
+            inner = tuple((word_key(w), _text(c)) for w, c in self.arg)
             known = self.__dict__["_key"] = (self.kind, self.name, *self.wrt, str(self.rows), str(self.cols), inner)
         return known
 
@@ -143,22 +156,26 @@ class Atom:
         b = self.base
         return (b.cols, b.rows) if self.transposed else (b.rows, b.cols)
 
+    def __hash__(self) -> int:
+        return hash((self.base, self.transposed, self.inverted))  # the base's hash is kept
+
     @property
     def T(self) -> Atom:
         b = self.base
         if b.kind == "unit":  # E_ij^T = E_ji, kept untransposed so that E_ij E_kl reduces
             return Atom(replace(b, wrt=(b.wrt[1], b.wrt[0]), rows=b.cols, cols=b.rows))
-        # S^T = S and (S^{-1})^T = S^{-1} for symmetric S.
-        return self if self.base.symmetric else replace(self, transposed=not self.transposed)
+        # S^T = S and (S^{-1})^T = S^{-1} for symmetric S. (Atom(...), not dataclasses.replace:
+        # a third of the time of a transpose of a word.)
+        return self if b.symmetric else Atom(b, not self.transposed, self.inverted)
 
     @property
     def I(self) -> Atom:  # noqa: E743 - reads as X.I like the expression tree
         if not self.base.invertible:
             raise OutsideRules(f"{self.base.name} is not declared invertible")
         if self.base.orthogonal:  # V^{-1} = V^T, (V^T)^{-1} = V
-            return replace(self, transposed=not self.transposed)
+            return Atom(self.base, not self.transposed, self.inverted)
         # (X^T)^{-1} = (X^{-1})^T: the flags commute.
-        return replace(self, inverted=not self.inverted)
+        return Atom(self.base, self.transposed, not self.inverted)
 
     def key(self) -> tuple[object, ...]:
         return (self.base.key(), self.transposed, self.inverted)
@@ -281,11 +298,11 @@ def diag_atom(column: Word) -> Atom:
 
 
 def _ordered(terms: Mapping[Word, sympy.Expr]) -> tuple[tuple[Word, sympy.Expr], ...]:
-    return tuple(sorted(terms.items(), key=lambda t: (word_key(t[0]), str(t[1]))))
+    return tuple(sorted(terms.items(), key=lambda t: (word_key(t[0]), _text(t[1]))))
 
 
 def _arg_key(arg: tuple[tuple[Word, sympy.Expr], ...]) -> tuple[object, ...]:
-    return tuple((word_key(w), str(c)) for w, c in arg)
+    return tuple((word_key(w), _text(c)) for w, c in arg)
 
 
 def _hadamard_columns(columns: list[Word]) -> list[Word]:
@@ -362,7 +379,16 @@ def _has_direction(word: Word) -> bool:
 
 def dims_of(word: Word) -> list[Dim]:
     """The dimensions d0, ..., dk of a word whose i-th atom is d(i-1) x d(i)."""
-    return [word[0].shape[0], *(a.shape[1] for a in word)]
+    # (Atom.shape by hand: asked for every word inserted, several times over.)
+    first = word[0]
+    return [first.base.cols if first.transposed else first.base.rows,
+            *(a.base.rows if a.transposed else a.base.cols for a in word)]
+
+
+def _text(c: sympy.Expr) -> str:
+    """A coefficient's text, for sorting (the coefficient of nearly every argument is 1, and
+    SymPy's printer takes microseconds even for that)."""
+    return "1" if c is sympy.S.One else str(c)
 
 
 def split_scalars(word: Word) -> tuple[Word, list[Word]]:
@@ -551,7 +577,8 @@ class _Algebra(Visitor):
         word, scalars = split_scalars(canonical_hadamard(simpler))
         for s in scalars:
             coef = coef * self.word_symbol(s)
-        out[word] = out.get(word, sympy.Integer(0)) + coef
+        known = out.get(word)
+        out[word] = coef if known is None else known + coef
 
     def _poly(self, shape: tuple[Dim, Dim], out: dict[Word, sympy.Expr]) -> Poly:
         if len(out) > MAX_TERMS:
@@ -559,13 +586,14 @@ class _Algebra(Visitor):
         terms = {}
         for w, c in out.items():
             if c.is_Atom:  # a number or a symbol: already expanded
-                if c in (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+                # (by identity: the four are SymPy's singletons, and == sympifies its operand)
+                if any(c is u for u in _UNDEFINED):
                     raise OutsideRules("a coefficient is undefined")
             else:
                 c = sympy.expand(c)
                 if c.has(sympy.zoo, sympy.nan, sympy.oo):
                     raise OutsideRules("a coefficient is undefined")
-            if c != 0:
+            if c is not sympy.S.Zero:  # an exact zero is S.Zero, and nothing else compares equal to 0 here
                 terms[w] = c
         if shape == (1, 1) and any(terms):
             raise OutsideRules("a 1 x 1 form kept a word")  # split_scalars prevents it
@@ -586,7 +614,8 @@ class _Algebra(Visitor):
         shape = _common_shape(p.shape, q.shape)
         out = dict(p.terms)
         for w, c in q.terms.items():
-            out[w] = out.get(w, sympy.Integer(0)) + c
+            known = out.get(w)
+            out[w] = c if known is None else known + c
         return self._poly(shape, out)
 
     def mul(self, p: Poly, q: Poly) -> Poly:
