@@ -28,6 +28,8 @@ import argparse
 import cProfile
 import importlib
 import io
+import json
+import os
 import pkgutil
 import pstats
 import sys
@@ -44,6 +46,7 @@ from hw1_vs_baseline import baseline, timed_baseline  # noqa: E402
 import verify  # noqa: E402
 from derivations import all_claims  # noqa: E402
 from verify.deciding import decide, decide_inline  # noqa: E402
+from verify.deciding.engine import guarded  # noqa: E402
 from verify.deciding.evaluation import sampling  # noqa: E402
 from verify.deciding.isolation import run_isolated  # noqa: E402
 from verify.model.claim import Equality  # noqa: E402
@@ -132,8 +135,9 @@ def compare(baseline_timeout: float, only: set[str] = frozenset({"hw1", "example
 
 
 def persistent(rows: list[dict], baseline_timeout: float, repeat: int = 5) -> None:
-    """The same claims as ``check`` decides them: in one long-lived worker (the scheduler's default),
-    for the engine and for the baseline alike, SymPy's cache emptied before each claim so that no
+    """The same claims as ``check`` decides them: in one long-lived worker (the scheduler's default;
+    the engine's decisions as its workers make them, :func:`as_check_decides`), for the engine and
+    for the baseline alike, SymPy's cache emptied before each claim so that no
     claim is helped by the one before (and the engine's own cache of tree walks, which a repeat of
     the same claim object would hit and a new student's claim never does). A fresh fork per claim
     (above) makes each decision pay its first touches of the parent's memory (copy-on-write page
@@ -155,11 +159,11 @@ def persistent(rows: list[dict], baseline_timeout: float, repeat: int = 5) -> No
 
     timed_out = {i for i, r in enumerate(rows) if r["timed_out"]}
     limit = 60 + baseline_timeout * len(rows)
-    engine = run_isolated(lambda report: times(decide_inline, set()), limit).value
+    engine = run_isolated(lambda report: times(as_check_decides, set()), limit).value
     naive = run_isolated(lambda report: times(baseline, timed_out), limit).value
     small = [i for i, r in enumerate(rows) if not r["timed_out"] and naive[i] < SMALL]
     if repeat > 1:  # the small claims again, as above: medians of ``repeat`` rounds, both sides
-        engine_small = run_isolated(lambda report: times(decide_inline, set(), repeat, set(small)), limit).value
+        engine_small = run_isolated(lambda report: times(as_check_decides, set(), repeat, set(small)), limit).value
         naive_small = run_isolated(lambda report: times(baseline, timed_out, repeat, set(small)), limit).value
         for i in small:
             engine[i], naive[i] = engine_small[i], naive_small[i]
@@ -175,6 +179,19 @@ def persistent(rows: list[dict], baseline_timeout: float, repeat: int = 5) -> No
     print(f"  - overall: naive {sum(naive):.2f} s, engine {sum(engine):.2f} s: {sum(naive) / sum(engine):.1f}x; "
           f"median per claim: naive {1000 * _median(naive):.1f} ms, engine {1000 * _median(engine):.1f} ms; "
           f"engine over {SLOW:g} s: {sum(e > SLOW for e in engine)}")
+
+
+def as_check_decides(claim: Equality) -> object:
+    """One decision as a worker of ``check`` makes it (verify.deciding.batch.scheduler): the engine's
+    guarded dispatch, each progress message written as JSON, one write each (to /dev/null here:
+    the parent's reading is the parent's time, not the worker's)."""
+    def report(message: str) -> None:
+        os.write(_DEVNULL, json.dumps(["progress", 0, message]).encode())
+
+    return guarded(claim, report)
+
+
+_DEVNULL = os.open(os.devnull, os.O_WRONLY)
 
 
 def summary(rows: list[dict], baseline_timeout: float) -> None:
