@@ -202,3 +202,47 @@ def test_every_equal_in_the_suites_is_rechecked_by_sympy() -> None:
                 assert sympy_route_agrees(c, sizes), f"{name} called equal at {sizes}"
     assert equal >= 150
 
+
+
+def _fixed(lhs: Expr, rhs: Expr) -> Equality:
+    """A claim at one size (no dimension letter): 2 x 2 A, columns of 2."""
+    symbols = Symbols.of([matrix("A", 2, 2), vector("x", 2), vector("y", 2)])
+    return Equality(id="f", statement="", symbols=symbols, lhs=lhs, rhs=rhs)
+
+
+def test_a_claim_at_one_size_is_proved_by_the_two_exact_routes_without_a_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    # (A x)^T y = x^T A^T y: the transpose of a product, reversed; at 2 x 2 both sides are
+    # sum_ij a_ij x_j y_i. The polynomial route and the reference agree, and no random point is drawn.
+    import verify.deciding.proof.refute as refute
+    from verify.deciding import decide_inline
+
+    drawn: list[object] = []
+    real = refute.sample
+    monkeypatch.setattr(refute, "sample", lambda *a, **k: drawn.append(a) or real(*a, **k))
+    result = decide_inline(_fixed((A * x).T * y, x.T * A.T * y))
+    assert result.verdict is Verdict.PROVED and result.detail == "proved by polynomial arithmetic"
+    assert drawn == []
+
+
+def test_where_the_reference_disagrees_a_claim_at_one_size_is_not_proved_by_the_route(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same true claim with the reference made to disagree: the polynomial route's proof does
+    # not count, and SymPy's instantiation proves it instead (another method named).
+    import verify.deciding.kinds.equality as equality
+    from verify.deciding import decide_inline
+
+    monkeypatch.setattr(equality, "agrees", lambda claim, sizes, rng: False)
+    result = decide_inline(_fixed((A * x).T * y, x.T * A.T * y))
+    assert result.verdict is Verdict.PROVED
+    assert "polynomial arithmetic" not in result.detail
+
+
+def test_a_false_claim_at_one_size_is_refuted_by_a_point_after_the_route_declines() -> None:
+    # (A x)^T y = x^T A y is false: at A = [[0, 1], [0, 0]], x = (1, 0), y = (0, 1) the left side is
+    # (A x)^T y = (0, 0) . (0, 1) = 0 and the right x^T A y = a_12 x_1 y_2 = 1. Refuted, and the
+    # counterexample's sides differ.
+    from verify.deciding import decide_inline
+
+    result = decide_inline(_fixed((A * x).T * y, x.T * A * y))
+    assert result.verdict is Verdict.REFUTED
+    assert result.counterexample is not None and result.counterexample.lhs != result.counterexample.rhs
