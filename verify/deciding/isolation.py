@@ -130,10 +130,13 @@ def run_isolated(
     gc.freeze()
     try:
         proc.start()
+    except BaseException:  # no worker: nothing will read or write the progress pipe
+        os.close(progress_in)
+        raise
     finally:
         gc.unfreeze()
+        os.close(progress_out)  # the worker has its own copy
     child.close()
-    os.close(progress_out)
     messages = _Messages(progress_in, progress)
     try:
         while True:

@@ -138,8 +138,8 @@ class Base:
         # these keys over and over, and printing sizes and coefficients (SymPy's printer) is slow.
         known = self.__dict__.get("_key")
         if known is None:
-            inner = tuple((word_key(w), _text(c)) for w, c in self.arg)
-            known = self.__dict__["_key"] = (self.kind, self.name, *self.wrt, str(self.rows), str(self.cols), inner)
+            known = self.__dict__["_key"] = (self.kind, self.name, *self.wrt, str(self.rows), str(self.cols),
+                                             _arg_key(self.arg))
         return known
 
 
