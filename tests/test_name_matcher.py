@@ -16,7 +16,7 @@ from lark.utils import get_regexp_width
 
 from verify.grading.assignment import load_assignment
 from verify.grading.derivation import reader
-from verify.reading.names import MAXWIDTH, NameMatcher, alternation_width, literal_prefix, unbounded
+from verify.reading.names import MAXWIDTH, NameMatcher, alternation_width, literal_prefix, literal_prefixes, unbounded
 
 
 def tables() -> list[tuple[str, tuple[str, ...]]]:
@@ -65,3 +65,29 @@ def test_literal_prefixes_are_what_every_match_begins_with() -> None:
     assert literal_prefix(r"\s*\{x") == ""
     assert unbounded(r"x\s*_") and not unbounded(r"x\*") and not unbounded(r"[*+]") and unbounded("a{2,}")
     assert get_regexp_width(r"x\s*")[1] == MAXWIDTH
+
+
+def test_prefixes_go_through_a_group_of_literal_alternatives() -> None:
+    # each match of \\(?:mathbf|bm)\{x begins \mathbf{x or \bm{x: the group's words and what follows
+    assert literal_prefixes(r"\\(?:mathbf|bm)\{x") == ("\\mathbf{x", "\\bm{x")
+    assert literal_prefixes(r"\\(?:mathbf|bm)\s*\{") == ("\\mathbf", "\\bm")  # \s*: the literals stop
+    assert literal_prefixes(r"a(?:b|)c") == ("abc", "ac")  # an empty alternative
+    assert literal_prefixes(r"\\(?:mathbf|bm)*x") == ("\\",)  # a repeated group: only what precedes it
+    assert literal_prefixes(r"a(?:b|c)?e") == ("a",)
+    assert literal_prefixes(r"a(?:b|c(d))e") == ("a",)  # not every alternative a plain literal
+    assert literal_prefixes(r"a(?:b|\|)e") == ("a",)  # an escaped bar is not a separator
+    assert literal_prefixes(r"a(?:b|c)|d") == ("",)  # a top-level alternation
+    assert literal_prefixes(r"a(?=b)c") == ("a",)  # a lookahead is not a group of alternatives
+
+
+@pytest.mark.parametrize("qid, alternatives", TABLES, ids=[t[0] for t in TABLES])
+def test_every_match_begins_with_one_of_its_prefixes(qid: str, alternatives: tuple[str, ...]) -> None:
+    rng = random.Random(qid)
+    texts = ["".join(rng.choice(PIECES) for _ in range(rng.randint(1, 6))) for _ in range(60)]
+    for regex in alternatives:
+        prefixes, pattern = literal_prefixes(regex), re.compile(regex)
+        assert all(p.startswith(literal_prefix(regex)) for p in prefixes)
+        for text in texts:
+            for pos in range(len(text)):
+                if pattern.match(text, pos):
+                    assert text.startswith(prefixes, pos), (qid, regex, text, pos)

@@ -273,15 +273,10 @@ def _syntax(regex: str) -> Iterator[tuple[int, str, int]]:
         i += 1
 
 
-@functools.lru_cache(maxsize=8192)
-def literal_prefix(regex: str) -> str:
-    """Characters every match of ``regex`` begins with: its leading literals (plain or escaped
-    punctuation), up to the first other item or a quantified literal; "" when it has a top-level
-    alternation (any match may begin otherwise). A lower bound: "" is always right."""
-    if any(c == "|" and depth == 0 for _, c, depth in _syntax(regex)):
-        return ""
+def _literal_run(regex: str, i: int) -> tuple[str, int]:
+    """The literals (plain or escaped punctuation) of ``regex`` from index ``i``, up to the first
+    other item or a quantified literal, and the index where they end."""
     out: list[str] = []
-    i = 0
     while i < len(regex):
         c = regex[i]
         if c == "\\":
@@ -297,7 +292,47 @@ def literal_prefix(regex: str) -> str:
             break
         out.append(literal)
         i += step
-    return "".join(out)
+    return "".join(out), i
+
+
+def _top_level_alternation(regex: str) -> bool:
+    return any(c == "|" and depth == 0 for _, c, depth in _syntax(regex))
+
+
+@functools.lru_cache(maxsize=8192)
+def literal_prefix(regex: str) -> str:
+    """Characters every match of ``regex`` begins with: its leading literals (plain or escaped
+    punctuation), up to the first other item or a quantified literal; "" when it has a top-level
+    alternation (any match may begin otherwise). A lower bound: "" is always right."""
+    if _top_level_alternation(regex):
+        return ""
+    return _literal_run(regex, 0)[0]
+
+
+@functools.lru_cache(maxsize=8192)
+def literal_prefixes(regex: str) -> tuple[str, ...]:
+    r"""Strings one of which every match of ``regex`` begins with: :func:`literal_prefix`, carried
+    through a group of literal alternatives that follows it and the literals after that group
+    (``\\(?:mathbf|bm)\{`` begins with ``\mathbf{`` or ``\bm{``).
+
+    Why: every decorated spelling's expression begins with a backslash and the decorations; with
+    the backslash alone as its prefix, each was tried (and so compiled) wherever a text had a
+    command such as ``\frac``: about 200 of them for HW1 and one submission. A lower bound: ("",)
+    is always right, and ``str.startswith`` takes the tuple as it is."""
+    if _top_level_alternation(regex):
+        return ("",)
+    head, i = _literal_run(regex, 0)
+    if not regex.startswith("(?:", i):
+        return (head,)
+    close = next((k for k, c, depth in _syntax(regex) if k > i and c == ")" and depth == 0), None)
+    if close is None or regex[close + 1:close + 2] in ("*", "+", "?", "{"):
+        return (head,)
+    alternatives = regex[i + 3:close].split("|")  # "(" or "\\" in one: not a plain literal, refused below
+    runs = [_literal_run(a, 0) for a in alternatives]
+    if any(end != len(a) or "(" in a or "\\" in a for a, (_, end) in zip(alternatives, runs, strict=True)):
+        return (head,)
+    tail = _literal_run(regex, close + 1)[0]
+    return tuple(dict.fromkeys(head + run + tail for run, _ in runs))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -333,25 +368,24 @@ class NameMatcher:
     Why: the alternation of a table's spellings (each with its decorated forms) is one large
     expression that took ~12 ms to compile, per table; HW1 read from its file has 35 tables. An
     alternation that ends the expression matches at a position exactly as its first alternative
-    that matches there, and an alternative can only match where the text begins with its literal
-    prefix (:func:`literal_prefix`): the others are skipped, and an alternative is compiled
+    that matches there, and an alternative can only match where the text begins with one of its
+    literal prefixes (:func:`literal_prefixes`): the others are skipped, and an alternative is compiled
     (:func:`compiled`, once per process) only the first time its prefix is met.
     """
 
     def __init__(self, regexes: tuple[str, ...]) -> None:
         self.regexes = regexes
-        self.prefixes = tuple(literal_prefix(r) for r in regexes)
+        self.prefixes = tuple(literal_prefixes(r) for r in regexes)
         self._by_char: dict[str, tuple[int, ...]] = {}
 
     def match(self, text: str, pos: int, end: int) -> re.Match[str] | None:
         char = text[pos:pos + 1]
         tried = self._by_char.get(char)
         if tried is None:
-            tried = tuple(i for i, p in enumerate(self.prefixes) if not p or p[0] == char)
+            tried = tuple(i for i, ps in enumerate(self.prefixes) if any(not p or p[0] == char for p in ps))
             self._by_char[char] = tried
         for i in tried:
-            prefix = self.prefixes[i]
-            if prefix and not text.startswith(prefix, pos, end):
+            if not text.startswith(self.prefixes[i], pos, end):  # ("",) begins every text
                 continue
             found = compiled(self.regexes[i]).match(text, pos, end)
             if found is not None:
