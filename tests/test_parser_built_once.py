@@ -139,11 +139,67 @@ def test_the_states_scanners_are_compiled_once_for_all_tables() -> None:
     one, two = LatexReader(TABLES["split"]), LatexReader(TABLES["decorated"])
     assert one.read("A x + y") == Add((Product((Var("A"), Var("x"))), Var("y")))
     assert two.read("W_1 x_1 + z") == Add((Product((Var("W_1"), Var("x_1"))), Var("z")))
+    made = [lexer for reader in (one, two) for lexer in reader.parser.lexer.lexers.values()
+            if isinstance(lexer, latex._SpelledLexer)]
+    assert len(made) > 2 and len({id(lexer.shared) for lexer in made}) == 1  # one scanner for every state
     shared = [s for s, lexer in one.parser.lexer.lexers.items() if lexer._scanner is not None
               and two.parser.lexer.lexers[s]._scanner is not None]
-    assert shared
-    for state in shared:
+    for state in shared:  # a state's own, where one was needed: the grammar's, for every table
         assert one.parser.lexer.lexers[state].scanner is two.parser.lexer.lexers[state].scanner
+
+
+def _states() -> list[Any]:
+    contextual = latex._grammar().parser.lexer
+    return list({id(lexer): lexer for lexer in [*contextual.lexers.values(), contextual.root_lexer]}.values())
+
+
+def _scanned_texts() -> list[str]:
+    """TEXTS, and every literal terminal of the grammar in random runs (so that each is met where
+    another state would take it for something else)."""
+    import random
+
+    literals = sorted({t.pattern.value for t in latex._grammar().terminals if t.pattern.type == "str"})
+    rng = random.Random(15)
+    runs = ["".join(rng.choice([*literals, "x", " ", "A", "_1", "{", "}"]) for _ in range(8)) for _ in range(40)]
+    return TEXTS + literals + runs
+
+
+def test_the_shared_scanner_finds_what_each_state_s_own_finds() -> None:
+    """Where the shared scanner's terminal is one the state's scanner holds, it is what the
+    state's own scanner finds (else the state's own is asked: nothing to compare)."""
+    from lark.utils import TextSlice
+
+    shared, compared, asked = latex._shared_scanner(), 0, 0
+    for base in _states():
+        kept, _ = latex._scanning(base)
+        for text in _scanned_texts():
+            sliced = TextSlice(text, 0, len(text))
+            for pos in range(len(text)):
+                found = shared.match(sliced, pos)
+                if found is not None and found[1] not in kept:
+                    asked += 1
+                    continue
+                assert found == base.scanner.match(sliced, pos), (text, pos)
+                compared += 1
+    assert compared > 1000 and asked > 1000  # both ways taken (in a parse, states mostly meet what they accept)
+
+
+def test_each_state_s_callbacks_are_those_lark_gives_it() -> None:
+    literals = sorted({t.pattern.value for t in latex._grammar().terminals if t.pattern.type == "str"})
+    for base in _states():
+        kept, mine = latex._scanning(base)
+        scanner = base.scanner
+        assert kept == {t.name for t in scanner.terminals}
+        assert mine.keys() == base.callback.keys()
+        for type_ in mine:
+            for value in [*literals, "x", r"\fraq", r"\sign", r"\mathrm{sign}"]:
+                outcomes = []
+                for callbacks in (mine, base.callback):
+                    try:
+                        outcomes.append(callbacks[type_](Token(type_, value)).type)
+                    except latex._Lexed as refused:
+                        outcomes.append(("refused", refused.token.type))
+                assert outcomes[0] == outcomes[1], (type_, value)
 
 
 @pytest.mark.parametrize("name", sorted(TABLES))

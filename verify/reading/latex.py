@@ -44,7 +44,16 @@ import sympy
 from lark import Lark, Token
 from lark.common import LexerConf
 from lark.exceptions import LexError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
-from lark.lexer import BasicLexer, ContextualLexer, PatternRE, PatternStr, Scanner, TerminalDef
+from lark.lexer import (
+    BasicLexer,
+    CallChain,
+    ContextualLexer,
+    PatternRE,
+    PatternStr,
+    Scanner,
+    TerminalDef,
+    _create_unless,
+)
 from lark.parser_frontends import ParsingFrontend
 from lark.utils import TextSlice
 from lark.visitors import Transformer_NonRecursive, v_args
@@ -278,14 +287,58 @@ def _grammar() -> Lark:
         return _GRAMMAR[0]
 
 
+@functools.cache
+def _shared_scanner() -> Scanner:
+    """One scanner of every terminal but NAME, for every parser state: a state's own scanner (the
+    alternation of its terminals) cost about 2 ms to compile, and a text visits 20 to 30 states.
+
+    Lark's scanner gives the first terminal in its order that matches at a position, and a state
+    orders its terminals as the grammar does. So where this one finds a terminal that the state's
+    scanner holds, the state's scanner finds it too: every terminal before it failed here. Where
+    the terminal found is not the state's (not accepted there, or folded by Lark into an expression
+    that matches it), the state's own scanner decides (:meth:`_SpelledLexer.match`). Nothing is
+    folded here: every terminal is tried as itself (the grammar folds nothing today; a literal
+    added at an expression's priority would be left to the states' own scanners, still right).
+    """
+    grammar = _grammar()
+    contextual = grammar.parser.lexer
+    assert isinstance(contextual, ContextualLexer)
+    root = contextual.root_lexer
+    assert isinstance(root, BasicLexer)
+    placeholder = grammar.parser.lexer_conf.terminals_by_name["NAME"]
+    return Scanner([t for t in root.terminals if t is not placeholder], root.g_regex_flags, root.re, root.use_bytes)
+
+
+_SCANNING_LOCK = threading.Lock()
+_SCANNING: dict[int, tuple[BasicLexer, frozenset[str], dict[str, Any]]] = {}
+
+
+def _scanning(base: BasicLexer) -> tuple[frozenset[str], dict[str, Any]]:
+    """The terminals a state's scanner holds and its callbacks, made as Lark's
+    ``BasicLexer._build_scanner`` makes them (lark 1.3), without compiling the scanner; once per
+    state per process (a state's lexer lives as long as the grammar)."""
+    with _SCANNING_LOCK:
+        known = _SCANNING.get(id(base))
+        if known is None:
+            terminals, callback = _create_unless(base.terminals, base.g_regex_flags, base.re, base.use_bytes)
+            for type_, f in base.user_callbacks.items():
+                if type_ in callback:  # as Lark chains them, its closure over type_ included
+                    callback[type_] = CallChain(callback[type_], f, lambda t: t.type == type_)  # noqa: B023
+                else:
+                    callback[type_] = f
+            known = (base, frozenset(t.name for t in terminals), callback)
+            _SCANNING[id(base)] = known
+        return known[1], dict(known[2])
+
+
 class _SpelledLexer(BasicLexer):
     """One parser state's lexer, its NAME matching one set of declared spellings.
 
     Configured by Lark's own code from the same terminals as Lark would give it (the real NAME
     pattern included, so the order of terminals, newline and ignore types, callbacks and the
     terminals named in errors are Lark's), it differs in how it scans: with the grammar's
-    scanner for this state (every terminal but NAME, in the same order: one large regular
-    expression, compiled once for every set of spellings), and NAME's expression on its own.
+    scanner for this state (every terminal but NAME, in the same order), found through the
+    scanner all states share (:func:`_shared_scanner`), and NAME's expression on its own.
     Lark takes the first terminal in that order that matches at the position; so does this: a
     terminal before NAME that the scanner finds, else NAME if it matches, else what the scanner
     found (or nothing). Read-only once built: parses in several threads may share it.
@@ -296,6 +349,8 @@ class _SpelledLexer(BasicLexer):
         self.base = base
         self.name_regex = name_regex
         self.before = frozenset(t.name for t in itertools.takewhile(lambda t: t.name != "NAME", self.terminals))
+        self.kept, self.callback = _scanning(base)
+        self.shared = _shared_scanner()
 
     def _build_scanner(self) -> Scanner:
         scanner = self.base.scanner  # built by the grammar's lexer on first use, then shared
@@ -303,7 +358,9 @@ class _SpelledLexer(BasicLexer):
         return scanner
 
     def match(self, text: TextSlice[str], pos: int) -> tuple[str, str] | None:
-        found: tuple[str, str] | None = self.scanner.match(text, pos)
+        found: tuple[str, str] | None = self.shared.match(text, pos)
+        if found is not None and found[1] not in self.kept:
+            found = self.scanner.match(text, pos)  # the state's own decides, compiled when first needed
         if found is not None and found[1] in self.before:
             return found
         name = self.name_regex.match(text.text, pos, text.end)
