@@ -75,3 +75,48 @@ def test_only_known_types_are_encoded_and_decoded() -> None:
         grammar_cache.decode({"py": "__import__('os')"})
     value = {1: ("a", [None, True]), "k": {"t": 2}}
     assert grammar_cache.decode(json.loads(json.dumps(grammar_cache.encode(value)))) == value
+
+
+def _stored(tmp_path: Path, fresh: Lark | None = None) -> tuple[Path, dict[str, object]]:
+    path = tmp_path / "g.json"
+    grammar_cache.save(fresh or _fresh(), path)
+    return path, json.loads(path.read_text())
+
+
+def test_the_table_is_stored_as_numbers_and_read_back_into_lark_s_own(tmp_path: Path) -> None:
+    analysed = _fresh()  # (each analysis numbers its states in its own order)
+    path, stored = _stored(tmp_path, analysed)
+    table = stored["table"]
+    assert isinstance(table, dict)
+    assert all(isinstance(n, int) for flat in table["states"] for n in flat)
+    loaded = grammar_cache.load(path, latex._LEXER_CALLBACKS)
+    assert loaded is not None
+    assert type(loaded.parser.parser._parse_table).__name__ == "IntParseTable"
+    fresh = analysed.parser.parser._parse_table
+    assert loaded.parser.parser._parse_table.start_states == fresh.start_states
+    assert loaded.parser.parser._parse_table.end_states == fresh.end_states
+
+
+@pytest.mark.parametrize("damage", ["reduce by a terminal", "no such terminal", "negative terminal", "unknown action",
+                                    "state named"])
+def test_a_damaged_table_is_ignored(tmp_path: Path, damage: str) -> None:
+    path, stored = _stored(tmp_path)
+    table = stored["table"]
+    assert isinstance(table, dict)
+    flat = table["states"][0]
+    if damage == "reduce by a terminal":  # memo number of a TerminalDef where a Rule should be
+        memo = dict(grammar_cache.decode(stored["rest"])["memo"])
+        terminal = next(k for k, v in memo.items() if v.get("__type__") == "TerminalDef")
+        state = next(s for s in table["states"] if any(s[i + 1] == 1 for i in range(1, len(s), 3)))
+        i = next(i for i in range(1, len(state), 3) if state[i + 1] == 1)
+        state[i + 2] = terminal
+    elif damage == "no such terminal":
+        flat[1] = len(table["tokens"]) + 5
+    elif damage == "negative terminal":
+        flat[1] = -1
+    elif damage == "unknown action":
+        flat[2] = 7
+    else:
+        flat[0] = "zero"
+    path.write_text(json.dumps(stored))
+    assert grammar_cache.load(path, latex._LEXER_CALLBACKS) is None
