@@ -51,7 +51,7 @@ def test_a_damaged_file_is_ignored(tmp_path: Path, content: bytes) -> None:
 
 
 def test_the_reader_analyses_afresh_over_a_damaged_file_and_mends_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    path = grammar_cache.path_for(latex.GRAMMAR)
+    path = grammar_cache.path_for(latex.GRAMMAR, "latex-grammar", latex.GRAMMAR_OPTIONS)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('{"m": []}')
     monkeypatch.setattr(latex, "_GRAMMAR", [])
@@ -66,6 +66,36 @@ def test_the_reader_analyses_afresh_over_a_damaged_file_and_mends_it(monkeypatch
 def test_a_changed_grammar_has_its_own_file() -> None:
     assert grammar_cache.path_for(latex.GRAMMAR) != grammar_cache.path_for(latex.GRAMMAR + "\n// changed")
     assert grammar_cache.path_for(latex.GRAMMAR).parent == grammar_cache.user_cache.folder()
+    options = latex.GRAMMAR_OPTIONS
+    assert grammar_cache.path_for(latex.GRAMMAR, options=options) != grammar_cache.path_for(
+        latex.GRAMMAR, options={**options, "propagate_positions": False})  # other options: another analysis
+
+
+def test_the_chain_grammar_read_back_splits_as_a_fresh_one(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from verify.reading import chain
+
+    monkeypatch.setattr(grammar_cache.user_cache, "folder", lambda: tmp_path)
+    texts = [r"a = b = c", r"\begin{align} x &= y \\ &= z \end{align}", r"f(x = 1) = 2", r"a = { b",
+             r"x \Rightarrow y = z"]
+
+    def splits() -> list[object]:
+        chain._parser.cache_clear()
+        out: list[object] = []
+        for text in texts:
+            try:
+                out.append(chain.split_chain(text))
+            except Exception as err:
+                out.append(type(err).__name__)
+        return out
+
+    try:
+        fresh = splits()  # analysed, and written to the folder
+        assert [p.name.split("-")[0] for p in tmp_path.iterdir()] == ["chain"]
+        assert splits() == fresh  # read back
+        assert "UnbalancedBrackets" in fresh and [[("a", 0), ("b", 4), ("c", 8)]] in [
+            [[(p.latex, p.offset) for p in statement] for statement in s] for s in fresh if isinstance(s, list)]
+    finally:
+        chain._parser.cache_clear()
 
 
 def test_only_known_types_are_encoded_and_decoded() -> None:

@@ -41,9 +41,24 @@ FORMAT = 2
 MAX_BYTES = 8_000_000
 
 
-def path_for(grammar: str) -> Path:
-    digest = hashlib.sha256(f"{FORMAT}\0{lark.__version__}\0{grammar}".encode()).hexdigest()[:24]
-    return user_cache.folder() / f"latex-grammar-{digest}.json"
+def path_for(grammar: str, name: str = "latex-grammar", options: Mapping[str, Any] | None = None) -> Path:
+    """The file of ``grammar`` analysed with ``options``: its name hashes both, lark's version
+    and this format."""
+    key = f"{FORMAT}\0{lark.__version__}\0{sorted((options or {}).items())!r}\0{grammar}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    return user_cache.folder() / f"{name}-{digest}.json"
+
+
+def analysed(grammar: str, name: str, options: Mapping[str, Any],
+             callbacks: Mapping[str, Callable[[Token], Token]] | None = None) -> Lark:
+    """``Lark(grammar, parser="lalr", **options)``, read back from the user's cache folder when an
+    earlier run left it there, else analysed and written there for the next run."""
+    path = path_for(grammar, name, options)
+    loaded = load(path, callbacks or {})
+    if loaded is None:
+        loaded = Lark(grammar, parser="lalr", lexer_callbacks=dict(callbacks or {}), **options)
+        save(loaded, path)
+    return loaded
 
 
 def encode(x: Any) -> Any:

@@ -254,6 +254,8 @@ def _refuse(token: Token) -> Token:
 _LEXER_CALLBACKS = {"UNDECLARED": _refuse, "UNKNOWN_COMMAND": _refuse, "SIGN_FN": _refuse}
 _GRAMMAR_LOCK = threading.Lock()
 _GRAMMAR: list[Lark] = []
+#: How the grammar is analysed (besides parser="lalr" and the lexer's callbacks).
+GRAMMAR_OPTIONS = {"lexer": "contextual", "propagate_positions": True, "maybe_placeholders": False}
 
 
 def _grammar() -> Lark:
@@ -262,22 +264,11 @@ def _grammar() -> Lark:
 
     Only the lexer depends on the declared spellings; :func:`_parser` gives each set of
     spellings a lexer of its own on top of this one. The analysis is read back from the user's
-    cache folder when an earlier run left it there (:mod:`verify.reading.grammar_cache`, 0.06 s).
+    cache folder when an earlier run left it there (:mod:`verify.reading.grammar_cache`, 0.05 s).
     """
     with _GRAMMAR_LOCK:
         if not _GRAMMAR:
-            cached = grammar_cache.path_for(GRAMMAR)
-            grammar = grammar_cache.load(cached, _LEXER_CALLBACKS)
-            if grammar is None:
-                grammar = Lark(
-                    GRAMMAR,
-                    parser="lalr",
-                    lexer="contextual",
-                    propagate_positions=True,
-                    maybe_placeholders=False,
-                    lexer_callbacks=_LEXER_CALLBACKS,
-                )
-                grammar_cache.save(grammar, cached)
+            grammar = grammar_cache.analysed(GRAMMAR, "latex-grammar", GRAMMAR_OPTIONS, _LEXER_CALLBACKS)
             name = grammar.lexer_conf.terminals_by_name["NAME"]
             # A literal at NAME's priority that a spelling matched would be folded into NAME by
             # Lark (its "unless" callback): then NAME could not be tried apart from the rest.
