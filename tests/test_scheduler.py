@@ -220,3 +220,15 @@ def test_a_claim_of_its_own_limit_is_killed_at_it_and_the_timeout_still_caps_the
 def test_limits_apply_without_a_timeout() -> None:
     results = Scheduler(decider=scripted, jobs=1, timeout=None).run([named("sleep:30")], limits=[0.5])
     assert results[0].detail.startswith("timed out after 0.5 s")
+
+
+def test_nothing_to_decide_starts_no_worker_and_warms_nothing_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a grade whose every answer is in the cache hands the scheduler no claim: the 24 ms warm-up
+    # (SymPy's tensor module, imported for workers to inherit) is for workers it does not start
+    from verify.deciding.batch import scheduler
+
+    warmed: list[int] = []
+    monkeypatch.setattr(scheduler, "warm_up", lambda: warmed.append(1))
+    started = Scheduler(decider=scripted, jobs=2, timeout=20)
+    assert started.run([]) == [] and warmed == [] and started._workers == []
+    assert [r.detail for r in started.run([named("a")])] == ["decided a"] and warmed == [1]
