@@ -133,6 +133,23 @@ def test_a_left_side_that_only_names_the_answer_is_not_reasoning_to_review(tmp_p
     # but s_22 = 1 gives R = 1, the bracket 0): the final answer is right, so half
     ("With $w_1 = w_2$:\n$$R = w_1^2 (s_{11} + s_{12} + s_{21}) = 0 \\Rightarrow "
      "s_{11} + s_{12} + s_{21} + s_{22} = 0$$", 0.5, 2),
+    # the condition in prose, as realistic-2/t02 writes it (no math delimiters): read as a TA reads it
+    ("Put w_1 = w_2:\n\n$$R = w_1^2 (s_{11} + s_{12} + s_{21} + s_{22}) = 0 \\Rightarrow "
+     "s_{11} + s_{12} + s_{21} + s_{22} = 0$$", 1.0, None),
+    ("Setting w_{1} = w_{2} gives\n$$R = w_1^2 (s_{11} + s_{12} + s_{21} + s_{22}) = 0 \\Rightarrow "
+     "s_{11} + s_{12} + s_{21} + s_{22} = 0$$", 1.0, None),
+    ("Put w_1 = w_2:\n\n$$R = w_1^2 (s_{11} + s_{12} + s_{21}) = 0 \\Rightarrow "
+     "s_{11} + s_{12} + s_{21} + s_{22} = 0$$", 0.5, 1),
+    # no condition stated: R = w_1^2 (...) is false (w = (1, 0): R = s_11, the bracket has all four)
+    ("$$R = w_1^2 (s_{11} + s_{12} + s_{21} + s_{22}) = 0 \\Rightarrow "
+     "s_{11} + s_{12} + s_{21} + s_{22} = 0$$", 0.5, 1),
+    # stated after the step, it is no lead-in to it: the step is checked as written
+    ("$$R = w_1^2 (s_{11} + s_{12} + s_{21} + s_{22}) = 0 \\Rightarrow "
+     "s_{11} + s_{12} + s_{21} + s_{22} = 0$$\n\nHere I put w_1 = w_2.", 0.5, 1),
+    # a value, not a condition between two names: w_1 = 0.5 is 1/2 (not 0 cut at the period);
+    # at w_1 = 1/2, w_2 = 1/2 (as stated) R = (1/4)(sum): the step holds
+    ("Let w_1 = 0.5 and w_2 = 0.5.\n$$R = \\frac{1}{4} (s_{11} + s_{12} + s_{21} + s_{22}) = 0 \\Rightarrow "
+     "s_{11} + s_{12} + s_{21} + s_{22} = 0$$", 1.0, None),
 ])
 def test_a_stated_assumption_holds_in_the_steps_after_it(tmp_path: Path, body: str, points: float,
                                                         bad: int | None) -> None:
@@ -141,6 +158,27 @@ def test_a_stated_assumption_holds_in_the_steps_after_it(tmp_path: Path, body: s
     [grade] = grade_files(load_assignment("hw1"), [path])
     q = next(q for q in grade.questions if q.id == "reg.condition")
     assert (q.verdict, q.points, q.first_bad_step) == (Mark.CORRECT, points, bad), q.feedback
+    if bad is not None and "w_1 = w_2" in body.split("$$")[0]:  # the counterexample keeps what was stated
+        assert "with $w_{1}$ = $w_{2}$ as stated" in q.feedback, q.feedback
+
+
+def test_conditions_are_read_from_a_lead_in_only_as_names_given_values() -> None:
+    from verify.grading.derivation import _stated
+
+    q = next(q for q in load_assignment("hw1").questions if q.id == "reg.condition")
+
+    def read(lead: str) -> list[tuple[str, str]]:
+        return [(s.lhs.latex, s.rhs.latex) for s in _stated(q, lead)]
+
+    assert read("Put w_1 = w_2:") == [("w_1", "w_2")]
+    assert read("If w_1 = w_2 then") == [("w_1", "w_2")]
+    assert read("with w_1 = w_2 = 3.") == [("w_1", "w_2"), ("w_2", "3")]
+    assert read("if w_1=w_2 and w_2 = 0") == [("w_1", "w_2"), ("w_2", "0")]
+    assert read("Put w_1 = 1.5. Then") == [("w_1", "1.5")]
+    # not a declared variable given a name or a number: nothing
+    assert read("Assume w_1 = 2 w_2.") == [] and read("Let f = x^2,") == [] and read("We differentiate") == []
+    assert read("With z_i = sum_j W_ij x_j + b_i, and with delta = p - y:") == []
+    assert read("x" * 1000 + " Put w_1 = w_2:") == [("w_1", "w_2")]  # the end of a long lead-in
 
 
 def test_the_answer_named_on_its_left_is_the_answer_even_before_other_equations(tmp_path: Path) -> None:

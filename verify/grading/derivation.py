@@ -70,6 +70,9 @@ class Derivation:
     answer_head: Term | None = None
     #: that side names what the question asks (:func:`names_asked`)
     answer_named: bool = False
+    #: conditions stated in prose before a math block ("Put w_1 = w_2:"), each with the index of
+    #: the first step after it: read as a TA reads them, like one written in math (``w_1 = w_2``)
+    stated: tuple[tuple[int, Step], ...] = ()
 
 
 #: A lone name, perhaps with a subscript, superscript and argument list: \\delta_1, H(y), J^{(2)}.
@@ -159,7 +162,9 @@ def derivation(question: Question, section: Section) -> Derivation:
     unreadable: list[str] = []
     labels: list[str] = []
     named: list[tuple[str, Term]] = []
+    stated: list[tuple[int, Step]] = []  # (the statement it comes before, the condition)
     for number, block in enumerate(section.math):
+        stated += [(len(statements), condition) for condition in _stated(question, block.lead)]
         try:
             chains = split_chain(block.latex)
         except VerifyError as err:
@@ -177,7 +182,9 @@ def derivation(question: Question, section: Section) -> Derivation:
             displayed.append(number if block.display else -1 - number)
     steps: list[Step] = []
     ends: list[int | None] = []  # the step whose right side ends each statement
+    firsts: list[int] = []  # the index its first step has (or would have)
     for terms in statements:
+        firsts.append(len(steps) + 1)
         for left, right in itertools.pairwise(terms):
             steps.append(Step(len(steps) + 1, left, right))
         ends.append(steps[-1].index if len(terms) > 1 else None)
@@ -185,9 +192,44 @@ def derivation(question: Question, section: Section) -> Derivation:
         return Derivation((), None, None, tuple(unreadable), tuple(labels), tuple(named))
     chosen = _answer_statement(question, statements, displayed)
     last = statements[chosen]
+    given = tuple((firsts[k] if k < len(firsts) else len(steps) + 1, c) for k, c in stated)
     return Derivation(tuple(steps), last[-1], last[-2] if len(last) > 1 else None, tuple(unreadable),
                       tuple(labels), tuple(named), ends[chosen], last[0] if len(last) > 1 else None,
-                      len(last) > 1 and names_asked(question, last[0]))
+                      len(last) > 1 and names_asked(question, last[0]), given)
+
+
+#: A condition in prose: "Put w_1 = w_2:", "Let x_1 = 0,", "Setting w_1 = w_2 gives", "If w_1 = w_2
+#: then" (up to a punctuation mark, "then", "we", "gives" or the end of the lead-in).
+_SIDE = r"(?:[^:;,.=]|\.(?=\d))+?"  # a period ends a sentence, not a decimal (w_1 = 0.5 is not w_1 = 0)
+_EQUATION = rf"{_SIDE}(?:={_SIDE})+?"
+_STATED = re.compile(
+    r"\b(?:put|let|set|setting|take|taking|with|assume|assuming|suppose|supposing|if|when|substituting)\s+"
+    rf"(?P<equations>{_EQUATION}(?:\s+and\s+{_EQUATION})*)"
+    r"\s*(?=[:;,]|\.(?!\d)|\s(?:then|we|gives|get|yields|and)\b|$)",
+    re.IGNORECASE)
+
+
+def _stated(question: Question, lead: str) -> list[Step]:
+    """The conditions a lead-in states, each a declared variable given another's name or a number
+    (as :func:`verify.grading.grade.in_force` takes ``w_1 = w_2`` written in math); only those
+    (``Let f = x^2`` defines nothing here), read in the last 400 characters before the block."""
+    out: list[Step] = []
+    for m in _STATED.finditer(lead[-400:]):
+        for equation in re.split(r"\s+and\s+", m.group("equations")):
+            out += _given(question, equation)
+    return out
+
+
+def _given(question: Question, equation: str) -> list[Step]:
+    out: list[Step] = []
+    if equation.count("=") < 1:
+        return out
+    sides = [_read(question, side.strip()) for side in equation.split("=")]
+    for left, right in itertools.pairwise(sides):
+        a, b = left.expr, right.expr
+        if (isinstance(a, Var) and isinstance(b, Var | Const)) or (isinstance(a, Const) and isinstance(b, Var)):
+            out.append(Step(0, left, right))
+    return out
 
 
 def names_other(question: Question, term: Term) -> bool:

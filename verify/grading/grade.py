@@ -103,18 +103,26 @@ def step_key(q: Question, step: Step, given: Mapping[str, Expr] | None = None) -
 
 def in_force(d: Derivation) -> dict[int, dict[str, Expr]]:
     """The assumptions in force at each step: every earlier ``w_1 = w_2``, ``x_1 = 0`` (a declared
-    variable given a value, "setting w_1 = w_2") puts that value in the steps after it, as a TA
-    reads "with w_1 = w_2: R = w_1^2 (...)". Never in the final answer, which must stand alone."""
+    variable given a value, "setting w_1 = w_2", in math or in the prose before a block) puts that
+    value in the steps after it, as a TA reads "with w_1 = w_2: R = w_1^2 (...)". Never in the
+    final answer, which must stand alone."""
     out: dict[int, dict[str, Expr]] = {}
     given: dict[str, Expr] = {}
+
+    def take(step: Step) -> None:
+        left, right = step.lhs.expr, step.rhs.expr
+        if isinstance(left, Var) and right is not None:
+            given[left.name] = substitute(right, given)
+        elif isinstance(right, Var) and left is not None:
+            given[right.name] = substitute(left, given)
+
+    stated = list(d.stated)
     for step in d.steps:
+        while stated and stated[0][0] <= step.index:  # "Put w_1 = w_2:" in the prose before it
+            take(stated.pop(0)[1])
         out[step.index] = dict(given)
         if _assumption(step):
-            left, right = step.lhs.expr, step.rhs.expr
-            if isinstance(left, Var) and right is not None:
-                given[left.name] = substitute(right, given)
-            elif isinstance(right, Var) and left is not None:
-                given[right.name] = substitute(left, given)
+            take(step)
     return out
 
 
@@ -569,7 +577,7 @@ def _checks(q: Question, d: Derivation, results: Mapping[Key, Result], answers: 
             out.append(StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, NAMES_ANSWER))
         else:
             out.append(_check(step, _scoped(results.get(step_key(q, step, given[step.index])),
-                                            _fixed(step.lhs, step.rhs)), q.symbols))
+                                            _fixed(step.lhs, step.rhs)), q.symbols, given[step.index]))
     return out
 
 
@@ -615,7 +623,10 @@ def _where_defined_note(p: Plan, results: Mapping[Key, Result]) -> str:
     return ""
 
 
-def _check(step: Step, result: Result | None, symbols: Mapping[str, Symbol] | None = None) -> StepCheck:
+def _check(step: Step, result: Result | None, symbols: Mapping[str, Symbol] | None = None,
+           given: Mapping[str, Expr] | None = None) -> StepCheck:
+    """``given``: the conditions the student stated before the step (``w_1 = w_2``), under which
+    it was checked: a counterexample says so, since it gives no value to what they fix."""
     ill = step.lhs if step.lhs.ill_formed else step.rhs if step.rhs.ill_formed else None
     if ill is not None:
         return StepCheck(step.index, step.latex, StepStatus.DOES_NOT_FOLLOW,
@@ -630,8 +641,10 @@ def _check(step: Step, result: Result | None, symbols: Mapping[str, Symbol] | No
     if result.verdict is Verdict.PROVED:
         return StepCheck(step.index, step.latex, StepStatus.FOLLOWS)
     if result.verdict is Verdict.REFUTED:
+        under = ", ".join(f"{_spelled(name, symbols)} = ${value.latex()}$" for name, value in (given or {}).items())
         return StepCheck(step.index, step.latex, StepStatus.DOES_NOT_FOLLOW,
-                         _counterexample_text(result, True, symbols), counterexample=result.counterexample)
+                         (f"with {under} as stated, " if under else "") + _counterexample_text(result, True, symbols),
+                         counterexample=result.counterexample)
     if result.verdict is Verdict.ERROR:
         return StepCheck(step.index, step.latex, StepStatus.DOES_NOT_FOLLOW, result.detail.splitlines()[0])
     return StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, result.detail)

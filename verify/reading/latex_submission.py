@@ -43,6 +43,7 @@ from verify.reading.markdown import (
     _meant,
     _named,
     check_text,
+    lead_in,
 )
 
 #: Sectioning commands and the Markdown heading level each stands for (``\section`` is ``##``).
@@ -446,7 +447,7 @@ class _Reader:
 
     def _math(self, latex: str, display: bool, line: int) -> None:
         if self.current is not None and latex:
-            self.current["math"].append(MathBlock(latex, display, line))
+            self.current["math"].append(MathBlock(latex, display, line, lead_in(self.current)))
 
     def _prose(self, text: str) -> None:
         if self.current is not None:

@@ -63,6 +63,17 @@ class MathBlock:
     latex: str
     display: bool
     line: int | None = None
+    #: the prose between the math before it (in its section) and it: its lead-in, where a TA
+    #: reads a condition such as "Put w_1 = w_2:" as applying to what follows
+    lead: str = ""
+
+
+def lead_in(current: dict) -> str:
+    """The prose collected since the section's last math block (and marks it as taken)."""
+    prose = current["prose"]
+    start = current.get("taken", 0)
+    current["taken"] = len(prose)
+    return " ".join(" ".join(prose[start:]).split())
 
 
 @dataclass(frozen=True)
@@ -258,15 +269,15 @@ def _collect(tok: Token, current: dict, line: int) -> None:
         pieces = re.split(r"(?<!\\)\$\$", tok.content)
         for k, piece in enumerate(pieces):
             if k % 2 == 0 and piece.strip():
-                current["math"].append(MathBlock(piece.strip(), True, line))
+                current["math"].append(MathBlock(piece.strip(), True, line, lead_in(current)))
             elif k % 2 == 1:
                 current["prose"].append(piece)
     elif tok.type == "inline":
         for child in tok.children or []:
             if child.type == "math_inline":
-                current["math"].append(MathBlock(child.content.strip(), False, line))
+                current["math"].append(MathBlock(child.content.strip(), False, line, lead_in(current)))
             elif child.type == "math_inline_double":
-                current["math"].append(MathBlock(child.content.strip(), True, line))
+                current["math"].append(MathBlock(child.content.strip(), True, line, lead_in(current)))
             elif child.type in ("text", "code_inline"):
                 current["prose"].append(child.content)
     elif tok.type in ("fence", "code_block"):
