@@ -259,3 +259,54 @@ def test_a_backprop_step_at_a_kink_is_not_refuted(tmp_path) -> None:
     [grade] = grade_files(load_assignment("hw1"), [path])
     q = next(q for q in grade.questions if q.id == "bp.dJ-dW1")
     assert (q.verdict, q.points, q.first_bad_step) == (Mark.CORRECT, 1.0, None), q.feedback
+
+
+@pytest.mark.parametrize(("name", "holds"), [
+    # |a c| = |a| |c|: in each quadrant a c has the sign of a times that of c; on the axes both are 0
+    ("abs-product", True),
+    # max(a, c) min(a, c) = a c: the two are a and c in some order
+    ("max-min", True),
+    # |a - c| |a + c| = |a^2 - c^2|: the product of the two absolute values is that of the product
+    ("abs-difference-of-squares", True),
+    # |a - c| + |a + c| = 2 max(|a|, |c|): for a >= |c| both are a - c + a + c = 2a, and so on
+    ("abs-sum-as-max", True),
+    # |a + c| = |a| + |c| fails at a = 1, c = -1 (0 vs 2)
+    ("triangle-equality", False),
+    # |a c| = a c fails at a = 1, c = -1
+    ("abs-dropped", False),
+    # max(|a|, |c|) = |a| fails at a = 0, c = 1
+    ("max-of-abs", False),
+    # (|a + c| - a - c)(|a| + a)(|c| - c) = 0 fails at a = 1, c = -2 ((1 + 1) 2 4 = 16), and only
+    # where a > 0, c < 0 and a + c < 0: there the sign of a + c is not fixed by those of a and c,
+    # and both of its cases must be decided
+    ("sum-of-mixed-signs", False),
+])
+def test_a_case_uses_the_sides_taken_before_it(name: str, holds: bool) -> None:
+    # Proved only with the sides of |a| and |c| kept for the switches after them (a c > 0 where
+    # a > 0 and c > 0; a + c > 0 there too): never proved when false.
+    a, c = sympy.symbols("a c", real=True)
+    e = {
+        "abs-product": abs(a * c) - abs(a) * abs(c),
+        "max-min": sympy.Max(a, c) * sympy.Min(a, c) - a * c,
+        "abs-difference-of-squares": abs(a - c) * abs(a + c) - abs(a**2 - c**2),
+        "abs-sum-as-max": abs(a - c) + abs(a + c) - 2 * sympy.Max(abs(a), abs(c)),
+        "triangle-equality": abs(a + c) - abs(a) - abs(c),
+        "abs-dropped": abs(a * c) - a * c,
+        "max-of-abs": sympy.Max(abs(a), abs(c)) - abs(a),
+        "sum-of-mixed-signs": (abs(a + c) - a - c) * (abs(a) + a) * (abs(c) - c),
+    }[name]
+    test = is_zero(e)
+    assert (test.zero is True) is holds, test.method
+    if not holds:  # where it fails is a region some point lies in, named
+        assert test.method.startswith("not zero where"), test.method
+
+
+def test_a_logarithm_s_variable_is_positive_where_it_is_defined() -> None:
+    # log(a^2) = 2 log(a) wherever both sides are defined (a > 0, for log a); log(a c) = log a + log c
+    # likewise (a, c > 0).
+    a, c = sympy.symbols("a c", real=True)
+    assert is_zero(sympy.log(a**2) - 2 * sympy.log(a)).zero is True
+    assert is_zero(sympy.log(a * c) - sympy.log(a) - sympy.log(c)).zero is True
+    # Only a logarithm of the variable itself says a > 0: log(a^2) is defined for every a != 0,
+    # and log(a^2) - 2 log|a| + |a| - a is -2a at a < 0: never proved.
+    assert is_zero(sympy.log(a**2) - 2 * sympy.log(abs(a)) + abs(a) - a).zero is not True

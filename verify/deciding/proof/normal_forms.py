@@ -71,9 +71,21 @@ def _rational_is_zero(e: sympy.Expr) -> bool:
     return sympy.cancel(e) == 0
 
 
+def _logs_of_positive(e: sympy.Expr) -> sympy.Expr:
+    """``e`` with each variable whose logarithm it takes (log a) made positive: e is defined, as
+    a real number, only where a > 0, and an identity is claimed where its sides are defined; SymPy
+    then rewrites log(a^2) as 2 log(a) and log(a c) as log(a) + log(c), which it may not for
+    every real a."""
+    table = {u: sympy.Dummy(u.name, positive=True) for f in e.atoms(sympy.log)
+             if isinstance(u := f.args[0], sympy.Symbol) and not u.is_positive}
+    return e.xreplace(table) if table else e
+
+
 def is_zero(e: sympy.Expr, progress: Callable[[str], None] = lambda s: None) -> ZeroTest:
+    """Whether ``e`` is zero at every point where it is defined (as a real number)."""
     if e == 0:
         return ZeroTest(True, "syntactic")
+    e = _logs_of_positive(e)
     if e.has(*PIECEWISE):
         if not _is_rational(e.replace(lambda x: isinstance(x, PIECEWISE), lambda x: sympy.Integer(1))) and not any(
                 a.args[0].has(*PIECEWISE) for a in e.atoms(sympy.exp)):
@@ -154,6 +166,10 @@ class _Split:
 
     progress: Callable[[str], None]
     pieces: int = 0
+    #: keep the side taken for |.|, max and min too, as for a step: slower (each such switch's
+    #: boundary is then decided apart), but a later switch's sign may follow from it (|a c| =
+    #: |a| |c|: a c > 0 where a > 0 and c > 0), which a case proved on all of ``path`` cannot use
+    sides: bool = False
 
     def decide(self, e: sympy.Expr, where: tuple[str, ...], path: Path = ()) -> str | None:
         """None when ``e`` is zero at every point where the signs in ``path`` hold (each a switch
@@ -171,7 +187,7 @@ class _Split:
             return "piecewise functions that cannot be split"
         s = min((_switch(p) for p in inner), key=sympy.default_sort_key)
         tied = {p: r for p in atoms if (r := _ratio(_switch(p), s)) is not None}
-        continuous = all(isinstance(p, sympy.Max | sympy.Min | sympy.Abs) for p in tied)
+        continuous = not self.sides and all(isinstance(p, sympy.Max | sympy.Min | sympy.Abs) for p in tied)
         implied = _implied(s, path)  # x y > 0 where x > 0 and y > 0 were taken above
         sided = False
         for sign in (1, -1):
@@ -231,8 +247,8 @@ class _Split:
 
 def _implied(s: sympy.Expr, path: Path) -> int | None:
     """The sign of ``s`` wherever the signs in ``path`` hold, when they fix it: ``s`` is a
-    rational multiple of a switch there, that switch shifted away from 0, or a product of such
-    (x y with x > 0, y < 0)."""
+    rational multiple of a switch there, that switch shifted away from 0, a product of such
+    (x y with x > 0, y < 0), or a sum of terms of one sign (:func:`_sum_sign`)."""
     if not path:
         return None
     for d, sign in path:
@@ -246,15 +262,49 @@ def _implied(s: sympy.Expr, path: Path) -> int | None:
     if not s.is_polynomial(*s.free_symbols):
         return None
     coeff, factors = sympy.factor_list(s)
-    if len(factors) < 2 and all(k == 1 for _, k in factors):
+    if len(factors) >= 2 or any(k != 1 for _, k in factors):
+        total = 1 if coeff > 0 else -1
+        for f, k in factors:
+            known = _known(f, path)
+            if known is None:
+                break
+            total *= known**k
+        else:
+            return total
+    return _sum_sign(s, path)
+
+
+def _known(f: sympy.Expr, path: Path) -> int | None:
+    """The sign of ``f`` where ``path`` holds, when ``f`` is a rational multiple of a switch in
+    it or a symbol known positive or negative (an exponential, named)."""
+    if f.is_positive:
+        return 1
+    if f.is_negative:
+        return -1
+    return next(((sign if r > 0 else -sign) for d, sign in path if (r := _ratio(f, d)) is not None), None)
+
+
+def _sum_sign(s: sympy.Expr, path: Path) -> int | None:
+    """The sign of a sum whose terms all have one sign where ``path`` holds, each a nonzero number
+    or a product of powers of factors of known sign: a + c > 0 where a > 0 and c > 0, a c - 1 < 0
+    where a > 0 and c < 0. (Expanded, so that no term is zero and each is a monomial.)"""
+    terms = sympy.Add.make_args(sympy.expand(s))
+    if len(terms) < 2:
         return None
-    total = 1 if coeff > 0 else -1
-    for f, k in factors:
-        known = next(((sign if r > 0 else -sign) for d, sign in path if (r := _ratio(f, d)) is not None), None)
-        if known is None:
+    signs = set()
+    for t in terms:
+        coeff, factors = t.as_coeff_mul()
+        if coeff == 0:
             return None
-        total *= known**k
-    return total
+        total = 1 if coeff > 0 else -1
+        for f in factors:
+            base, k = f.as_base_exp()
+            known = _known(base, path) if k.is_Integer and k > 0 else None
+            if known is None:
+                return None
+            total *= known ** int(k)
+        signs.add(total)
+    return signs.pop() if len(signs) == 1 else None
 
 
 def _substitute(path: Path, variable: sympy.Symbol, value: sympy.Expr) -> Path | None:
@@ -368,6 +418,10 @@ def _by_regions(e: sympy.Expr, progress: Callable[[str], None]) -> ZeroTest:
     split = _Split(progress)
     try:
         failed = split.decide(e, ())
+        if failed and e.has(sympy.Abs, sympy.Max, sympy.Min):
+            progress("splitting again, each side kept for the switches after it")
+            split = _Split(progress, sides=True)
+            failed = split.decide(e, ())  # where it fails now: a region some point lies in
     except _TooMany:
         return ZeroTest(None, f"more than {MAX_PIECES} regions and boundaries")
     except ValueError as err:  # a max of more than two arguments met inside a branch
