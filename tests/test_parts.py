@@ -179,6 +179,9 @@ def test_conditions_are_read_from_a_lead_in_only_as_names_given_values() -> None
     assert read("Assume w_1 = 2 w_2.") == [] and read("Let f = x^2,") == [] and read("We differentiate") == []
     assert read("With z_i = sum_j W_ij x_j + b_i, and with delta = p - y:") == []
     assert read("x" * 1000 + " Put w_1 = w_2:") == [("w_1", "w_2")]  # the end of a long lead-in
+    # a lead-in is read for a few conditions, each side short: a page of them costs a few reads
+    assert len(read(" ".join(["if w_1 = w_2,"] * 30))) == 4
+    assert read("Put w_1 = " + "(" * 50 + "w_2" + ")" * 50 + ":") == []
 
 
 def test_the_answer_named_on_its_left_is_the_answer_even_before_other_equations(tmp_path: Path) -> None:

@@ -214,17 +214,24 @@ def _stated(question: Question, lead: str) -> list[Step]:
     (as :func:`verify.grading.grade.in_force` takes ``w_1 = w_2`` written in math); only those
     (``Let f = x^2`` defines nothing here), read in the last 400 characters before the block."""
     out: list[Step] = []
-    for m in _STATED.finditer(lead[-400:]):
-        for equation in re.split(r"\s+and\s+", m.group("equations")):
-            out += _given(question, equation)
+    equations = [e for m in _STATED.finditer(lead[-400:]) for e in re.split(r"\s+and\s+", m.group("equations"))]
+    for equation in equations[-MAX_STATED:]:  # a lead-in states a few; a page of them is not read whole
+        out += _given(question, equation)
     return out
+
+
+#: The most equations read from one lead-in, and the longest side: a name or a number is short,
+#: and each side is read by the LaTeX reader (a submission of many blocks stays quick to grade).
+MAX_STATED = 4
+MAX_SIDE = 40
 
 
 def _given(question: Question, equation: str) -> list[Step]:
     out: list[Step] = []
-    if equation.count("=") < 1:
+    parts = [side.strip() for side in equation.split("=")]
+    if len(parts) < 2 or len(parts) > 4 or any(len(p) > MAX_SIDE for p in parts):
         return out
-    sides = [_read(question, side.strip()) for side in equation.split("=")]
+    sides = [_read(question, side) for side in parts]
     for left, right in itertools.pairwise(sides):
         a, b = left.expr, right.expr
         if (isinstance(a, Var) and isinstance(b, Var | Const)) or (isinstance(a, Const) and isinstance(b, Var)):
