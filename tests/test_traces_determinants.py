@@ -85,6 +85,13 @@ TRUE = {
     "identity traces": claim(tr(S * S.I), tr(S.I * S)),
     # d(x^T S x)/dx through a trace: tr(x x^T S) = x^T S x, gradient (S + S^T) x.
     "trace of a quadratic form by a vector": claim(D(tr(x * x.T * S), x), (S + S.T) * x),
+    # the matrix determinant lemma: I + x b^T has eigenvalue 1 on b's orthogonal complement (n - 1
+    # of them) and 1 + b^T x on x (I + x b^T)x = (1 + b^T x) x: det = 1 + b^T x (n = 1: 1 + x b).
+    "matrix determinant lemma": claim(det(Identity() + x * b.T), 1 + b.T * x),
+    # the same with the column B a (n x 1, B n x m) and the row b^T: 1 + b^T B a.
+    "lemma through a rectangular product": claim(det(Identity() + B * a * b.T), 1 + b.T * B * a),
+    # with a minus and one vector: det(I - x x^T) = 1 - x^T x (I - x x^T has eigenvalue 1 - x^T x on x)
+    "lemma, minus": claim(det(Identity() - x * x.T), 1 - x.T * x),
 }
 
 FALSE = {
@@ -102,6 +109,12 @@ FALSE = {
     "det of a rectangular product": claim(det(X * B), det(B * X)),
     # Jacobi without the determinant factor: d det S / dS = det(S) S^{-T}, not S^{-T}.
     "Jacobi without det": claim(D(det(S), S), S.I.T),
+    # the lemma with the wrong inner product: at n = 1, det(1 + x b) = 1 + x b, not 1 + x^2 (x = 1, b = 0)
+    "lemma, wrong product": claim(det(Identity() + x * b.T), 1 + x.T * x),
+    # without its 1: at x = 0, det(I) = 1 against 0
+    "lemma without its 1": claim(det(Identity() + x * b.T), b.T * x),
+    # the scale counted once: det(c I + x b^T) = c^(n-1) (c + b^T x), not c + b^T x (n = 2, c = 2, x = 0: 4 vs 2)
+    "lemma scaled once": claim(det(c * Identity() + x * b.T), c + b.T * x),
 }
 
 

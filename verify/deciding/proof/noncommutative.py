@@ -749,6 +749,8 @@ class _Algebra(Visitor):
         if p.contextual or p.shape[0] != p.shape[1]:
             raise OutsideRules("the determinant of a matrix that is not known to be square")
         terms = [(w, c) for w, c in p.terms.items() if sympy.cancel(c) != 0]
+        if len(terms) == 2 and any(not w for w, _ in terms):
+            return self._det_rank_one_update(terms, p.shape[0])
         if len(terms) != 1:
             raise OutsideRules("the determinant of a sum")
         word, coef = terms[0]
@@ -762,6 +764,24 @@ class _Algebra(Visitor):
             d = self.scalar_symbol(ScalarDet(a.base))
             value *= 1 / d if a.inverted else d
         return value
+
+    def _det_rank_one_update(self, terms: list[tuple[Word, sympy.Expr]], size: Dim) -> sympy.Expr:
+        """The matrix determinant lemma: det(c I_n + d u v^T) = c^(n-1) (c + d v^T u), for a word
+        that is a column times a row (a 1 x 1 dimension inside it: x y^T, A x y^T B). Expanding
+        the determinant along the rank-one part: c^n + c^(n-1) d tr(u v^T), true for c = 0 and
+        n = 1 too (0^0 = 1)."""
+        (c,) = [coef for w, coef in terms if not w]
+        [(word, d)] = [(w, coef) for w, coef in terms if w]
+        if any(a.base.kind == "unit" for a in word):
+            raise OutsideRules("the determinant of a matrix written entry by entry")
+        dims = dims_of(word)
+        split = next((i for i in range(1, len(word)) if dims[i] == 1), None)
+        if split is None or dims[0] != size or dims[-1] != size:
+            raise OutsideRules("the determinant of a sum")
+        out: dict[Word, sympy.Expr] = {}
+        self._insert(out, word[split:] + word[:split], sympy.Integer(1))
+        inner = self._poly((1, 1), out).value()  # v^T u
+        return c ** (self.dimension(size) - 1) * (c + d * inner)
 
     def trace_value_derivative(self, word: Word, d: _Derivation) -> sympy.Expr:
         """d tr(W) = tr(dW)."""
