@@ -247,6 +247,17 @@ def test_a_false_claim_needing_the_declaration_is_never_refuted_outside_it() -> 
     assert decide(claim.claim, timeout=60).verdict in (Verdict.PROVED, Verdict.UNKNOWN)
 
 
+def test_a_counterexample_found_at_a_large_size_is_looked_for_at_the_smaller_ones() -> None:
+    # det(V) = 1 fails for every reflection; at n = 1 the orthogonal V are 1 and -1, and V = -1 gives
+    # det(V) = -1 against 1. Each point draws a reflection half the time, so the first one may come
+    # at n = 6 (with seven-digit entries): the smaller sizes are then tried again, and n = 1 shows it.
+    claim = parse(CLAIMS.split("[[claim]]")[0] + "[[claim]]\nid = 'det1'\nlhs = '\\det(V)'\nrhs = '1'\n").entries[0]
+    assert claim.claim is not None
+    result = decide(claim.claim, timeout=60)
+    assert result.verdict is Verdict.REFUTED and result.counterexample is not None
+    assert result.counterexample.sizes == {"n": 1} and result.counterexample.values == {"V": "-1"}, result.detail
+
+
 def test_a_derivative_by_an_orthogonal_matrix_is_refused() -> None:
     # Its entries are tied by V^T V = I: a derivative along each entry is not defined.
     text = (CLAIMS.split("[[claim]]")[0]
