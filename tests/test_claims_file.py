@@ -205,6 +205,53 @@ def test_claims_are_read_as_written() -> None:
     assert set(entry.claim.symbols) == {"A", "x"}  # only what the claim speaks of
 
 
+def test_a_zero_against_a_matrix_is_its_zero_matrix() -> None:
+    # A - A = 0 (A m x n): the 0 is the m x n zero matrix, and the claim holds for every size;
+    # A = 0 fails (A = [[1]]); 0 = grad of w^T w by x (which does not depend on x): the n x 1 zero;
+    # 1 is no matrix: A = 1 stays a shape error; x^T x = 0 is between scalars and fails (x = 1).
+    from verify.deciding import decide
+    from verify.model import Verdict, Zero
+    from verify.model.shape import Shape
+
+    cf = parse(r"""
+[symbols]
+x = "vector(n)"
+w = "vector(n)"
+A = "matrix(m, n)"
+[[claim]]
+id = "difference"
+lhs = 'A - A'
+rhs = '0'
+[[claim]]
+id = "not-zero"
+lhs = 'A'
+rhs = '0'
+[[claim]]
+id = "zero-left"
+lhs = '0'
+rhs = '\nabla_x (w^T w)'
+[[claim]]
+id = "one"
+lhs = 'A'
+rhs = '1'
+[[claim]]
+id = "scalar"
+lhs = 'x^T x'
+rhs = '0'
+""", "f.toml")
+    by_id = {e.id: e for e in cf.entries}
+    difference, not_zero, zero_left, one, scalar = (by_id[k] for k in ("difference", "not-zero", "zero-left", "one",
+                                                                        "scalar"))
+    assert difference.claim is not None and difference.claim.rhs == Zero(Shape("m", "n"))
+    assert zero_left.claim is not None and zero_left.claim.lhs == Zero(Shape("n", 1))
+    assert one.claim is None and one.problem is not None and "different shapes" in one.problem
+    assert scalar.claim is not None and not isinstance(scalar.claim.rhs, Zero)
+    assert not_zero.claim is not None
+    verdicts = [decide(e.claim, timeout=60).verdict for e in (difference, not_zero, zero_left, scalar)
+                if e.claim is not None]
+    assert verdicts == [Verdict.PROVED, Verdict.REFUTED, Verdict.PROVED, Verdict.REFUTED]
+
+
 def test_claim_level_problems_are_errors_of_that_claim_only() -> None:
     text = r"""
 layout = "denominator"

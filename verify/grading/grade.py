@@ -66,6 +66,7 @@ from verify.model import (
     replace_subtree,
     shape_of,
     substitute,
+    zero_of,
 )
 from verify.reading import LatexReader, Section
 
@@ -316,16 +317,12 @@ def _of_declared(f: Expr) -> bool:
 
 
 def _zero_as_matrix(question: Question, left: Expr, right: Expr) -> tuple[Expr, Expr]:
-    """``M = 0`` with M a matrix: the 0 is the zero matrix of M's shape."""
+    """``M = 0`` with M a matrix: the 0 is the zero matrix of M's shape (:func:`zero_of`)."""
     def zero_for(e: Expr, other: Expr) -> Expr:
-        if isinstance(e, Const) and e.value == 0:
-            try:
-                shape = shape_of(other, question.symbols, question.layout)
-            except VerifyError:
-                return e
-            if not shape.is_scalar:
-                return Zero(shape)
-        return e
+        try:
+            return zero_of(e, shape_of(other, question.symbols, question.layout))
+        except VerifyError:
+            return e
     return zero_for(left, right), zero_for(right, left)
 
 

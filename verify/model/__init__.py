@@ -56,6 +56,7 @@ from verify.model.expr import (
     replace_subtree,
     shape_of,
     substitute,
+    zero_of,
 )
 from verify.model.question import Part, Question, Samples
 from verify.model.read_only import read_only
@@ -72,5 +73,5 @@ __all__ = [
     "Var", "Verdict", "Visitor", "Zero", "agrees", "anonymous", "apply", "at", "codec", "col", "contains", "expr",
     "grad",
     "hessian", "lift", "mat", "matrix", "maximum", "parse_declaration", "read_only", "replace_subtree",
-    "result_from_json", "result_to_json", "scalar", "shape_of", "substitute", "vector",
+    "result_from_json", "result_to_json", "scalar", "shape_of", "substitute", "vector", "zero_of",
 ]

@@ -169,6 +169,14 @@ class Zero(Expr):
         return hash(("Zero", self.shape))
 
 
+def zero_of(e: Expr, shape: Shape) -> Expr:
+    """``e``, or the zero matrix of ``shape`` where ``e`` is the number 0 and ``shape`` is not a
+    scalar's: ``M = 0`` with M a matrix or a vector, as people write it, is M's zero matrix."""
+    if isinstance(e, Const) and e.value == 0 and not shape.is_scalar:
+        return Zero(shape)
+    return e
+
+
 @dataclass(frozen=True)
 class Add(Expr):
     terms: tuple[Expr, ...]

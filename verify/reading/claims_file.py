@@ -35,6 +35,7 @@ from verify.model import (
     parse_declaration,
     read_only,
     shape_of,
+    zero_of,
 )
 from verify.reading.latex import LatexReader, Unreadable
 
@@ -287,6 +288,9 @@ def _entry(i: int, table: Any, reader: LatexReader, symbols: Symbols, title: str
         except Exception as err:  # a bug of ours: this claim is an error, the others still run
             return problem(f"{side}: internal error while reading: {type(err).__name__}: {err}")
     left, right = (shape_of(e, symbols, layout) for e in sides)
+    if left.is_scalar != right.is_scalar:  # M = 0: M's zero matrix
+        sides = [zero_of(sides[0], right), zero_of(sides[1], left)]
+        left, right = (shape_of(e, symbols, layout) for e in sides)
     if not _compatible(left, right):
         message = f"the sides have different shapes: lhs is {left}, rhs is {right}"
         if not _compatible(left, Shape(right.cols, right.rows)):

@@ -21,7 +21,21 @@ from verify.deciding.evaluation.sampling import differentiated, evaluate
 from verify.deciding.proof.explicit import compare
 from verify.deciding.proof.refute import ATTEMPTS, POINTS, refute_at
 from verify.errors import VerifyError
-from verify.model import NODES, At, Equality, Expr, Result, Transpose, Var, Verdict, Visitor, anonymous, shape_of
+from verify.model import (
+    NODES,
+    At,
+    Equality,
+    Expr,
+    Result,
+    Shape,
+    Transpose,
+    Var,
+    Verdict,
+    Visitor,
+    anonymous,
+    shape_of,
+    zero_of,
+)
 
 #: Points tried at each binding when the size-independent prover does not apply, before the
 #: (much costlier) proof by instantiation.
@@ -108,6 +122,8 @@ def decide_equality(claim: Equality, progress: Progress = lambda s: None) -> Res
         rs = shape_of(claim.rhs, claim.symbols, claim.layout)
     except VerifyError as err:
         return Result(Verdict.ERROR, detail=str(err))
+    if (ls.is_scalar != rs.is_scalar) and (zeroed := _zero_matrix(claim, ls, rs)) is not None:
+        return decide_equality(zeroed, progress)  # M = 0: the zero matrix of M's shape
     if _clash(ls.rows, rs.rows) or _clash(ls.cols, rs.cols):
         detail = f"the sides have different shapes: the left is {ls}, the right {rs}"
         if not (_clash(ls.rows, rs.cols) or _clash(ls.cols, rs.rows)):
@@ -238,6 +254,13 @@ def _smaller(claim: Equality, refuted: Result, sizes: dict[str, int], bound: lis
         if found is not None:
             return found
     return refuted
+
+
+def _zero_matrix(claim: Equality, ls: Shape, rs: Shape) -> Equality | None:
+    """``M = 0`` (or ``0 = M``) with M a matrix or a vector: the claim with M's zero matrix for the
+    0 (:func:`~verify.model.expr.zero_of`); None when neither side is the number 0."""
+    lhs, rhs = zero_of(claim.lhs, rs), zero_of(claim.rhs, ls)
+    return None if (lhs, rhs) == (claim.lhs, claim.rhs) else replace(claim, lhs=lhs, rhs=rhs)
 
 
 def _letters(letters: frozenset[str]) -> str:
