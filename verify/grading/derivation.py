@@ -227,16 +227,19 @@ MAX_SIDE = 40
 
 
 def _given(question: Question, equation: str) -> list[Step]:
-    out: list[Step] = []
     parts = [side.strip() for side in equation.split("=")]
     if len(parts) < 2 or len(parts) > 4 or any(len(p) > MAX_SIDE for p in parts):
-        return out
+        return []
     sides = [_read(question, side) for side in parts]
-    for left, right in itertools.pairwise(sides):
-        a, b = left.expr, right.expr
-        if (isinstance(a, Var) and isinstance(b, Var | Const)) or (isinstance(a, Const) and isinstance(b, Var)):
-            out.append(Step(0, left, right))
-    return out
+    return [step for left, right in itertools.pairwise(sides) if assumes(step := Step(0, left, right))]
+
+
+def assumes(step: Step) -> bool:
+    """``w_1 = w_2`` or ``x_1 = 0``: a declared variable given a value, which no derivation claims
+    as an identity (definitions are substituted when read, so a Var here is a declared symbol)."""
+    left, right = step.lhs.expr, step.rhs.expr
+    return (isinstance(left, Var) and isinstance(right, Var | Const)) or (
+        isinstance(left, Const) and isinstance(right, Var))
 
 
 def names_other(question: Question, term: Term) -> bool:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 import sympy
 
 from verify.errors import VerifyError
-from verify.grading.derivation import Derivation, Step, Term, derivation, names_asked, names_other, reader
+from verify.grading.derivation import Derivation, Step, Term, assumes, derivation, names_asked, names_other, reader
 from verify.grading.grades import (
     ANSWER_STEP,
     ASSUMPTION,
@@ -122,7 +122,7 @@ def in_force(d: Derivation) -> dict[int, dict[str, Expr]]:
         while stated and stated[0][0] <= step.index:  # "Put w_1 = w_2:" in the prose before it
             take(stated.pop(0)[1])
         out[step.index] = dict(given)
-        if _assumption(step):
+        if assumes(step):
             take(step)
     return out
 
@@ -141,7 +141,7 @@ def plan(question: Question, section: Section | None, labels: Mapping[str, Label
     answer_step = None
     if question.kind == "property" and d.answer_lhs is not None and d.answer_step is not None:
         answer_step = d.answer_step
-    assumptions = tuple(step.index for step in d.steps if _assumption(step) or _condition(question, step))
+    assumptions = tuple(step.index for step in d.steps if assumes(step) or _condition(question, step))
     given = in_force(d)
     for step in d.steps:
         if step.index == answer_step or step.index in assumptions:
@@ -266,14 +266,6 @@ def _condition(question: Question, step: Step) -> bool:
     return question.kind == "property" and (
         (step.rhs.expr in zero or isinstance(step.rhs.expr, Zero))
         or (step.lhs.expr in zero or isinstance(step.lhs.expr, Zero)))
-
-
-def _assumption(step: Step) -> bool:
-    """``w_1 = w_2`` or ``x_1 = 0``: a declared variable given a value, which no derivation claims
-    as an identity (definitions are substituted when read, so a Var here is a declared symbol)."""
-    left, right = step.lhs.expr, step.rhs.expr
-    return (isinstance(left, Var) and isinstance(right, Var | Const)) or (
-        isinstance(left, Const) and isinstance(right, Var))
 
 
 def _restates(answer: Expr, question: Question | None = None) -> str:
