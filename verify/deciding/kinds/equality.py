@@ -244,7 +244,8 @@ def _smaller(claim: Equality, refuted: Result, sizes: dict[str, int], bound: lis
     counterexample is one (each is exact and confirmed): this one only reads better."""
     if max(sizes.values(), default=0) <= sizing.DEFAULT:
         return refuted
-    smaller = sorted((b for b in bound if sizing.cost(b) < sizing.cost(sizes)), key=sizing.cost)
+    smaller = sorted((b for b in bound if sizing.cost(b) < sizing.cost(sizes)
+                      and (claim.sizes or _jet_variables(claim, b) <= JET_VARIABLES)), key=sizing.cost)
     rng = random.Random(anonymous(claim) + "\0smaller")
     for b in smaller:
         try:
