@@ -206,3 +206,29 @@ def test_an_answer_whose_decision_never_came_back_is_for_review_not_incorrect(tm
     for qid in ("pd.linear", "beale.stationary"):
         assert qs[qid].verdict is not Mark.CORRECT and qs[qid].points == 0
         assert qs[qid].review_reason is not None and "decided" in qs[qid].review_reason, qs[qid]
+
+
+def test_a_long_exact_value_is_given_by_its_digits_in_feedback() -> None:
+    # a sigmoid at a rational point has no rational value: its exact form (exp(29/2) nested in
+    # fractions) is no help to a student, the digits a ball certifies are; once one entry is
+    # long, every non-rational entry of both sides is given so, that the two read alike
+    from verify.grading.grade import readable
+
+    long = "-6*exp(29/2)/((1 - 1/(1 + exp(29/2)))*(1 + exp(29/2))**2) (~-4.0000010)"
+    short = "-2/(1 + exp(29/2)) - 4 (~-4.0000010)"
+    assert readable(f"[[{long}, 0], [0, 1/2]]", f"[[{short}, 1]]") == ("[[~-4.0000010, 0], [0, 1/2]]",
+                                                                       "[[~-4.0000010, 1]]")
+    assert readable(long) == ("~-4.0000010",)
+    tanh = "1 - tanh(3)**2 (~0.0098660372)"
+    assert readable(tanh, "tanh(3)**2 + 1 (~1.9901340)") == (tanh, "tanh(3)**2 + 1 (~1.9901340)")  # short: exact
+    assert readable("[[1, 2], [3, 4]]", "193/16") == ("[[1, 2], [3, 4]]", "193/16")
+
+
+def test_backprop_feedback_reads_without_nested_exponentials() -> None:
+    # realistic-2/t08 gives dJ/dW_1 transposed (x (yhat - y)(W_2 o 1[z_1 > 0]^T), D_x x D_a1): wrong by
+    # hand; its counterexample's sides pass through the sigmoid, and read as digits
+    path = Path(__file__).parent.parent / "examples/submissions/realistic-2/t08_sven_headings.md"
+    [grade] = grade_files(load_assignment("hw1"), [path])
+    q = next(q for q in grade.questions if q.id == "bp.dJ-dW1")
+    assert q.verdict is Mark.INCORRECT
+    assert "~" in q.feedback and "exp(" not in q.feedback, q.feedback

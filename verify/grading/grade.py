@@ -650,8 +650,31 @@ def _counterexample_text(result: Result, with_hint: bool = True, symbols: Mappin
     sizes = ", ".join(f"{k} = {v}" for k, v in cx.sizes.items())
     where = f"with {sizes} and {values}" if sizes and values else f"with {sizes}" if sizes else \
         f"at {values}" if values else ""
-    text = f"{where + ', ' if where else ''}the left side is {cx.lhs} but the right side is {cx.rhs}"
+    lhs, rhs = readable(cx.lhs, cx.rhs)
+    text = f"{where + ', ' if where else ''}the left side is {lhs} but the right side is {rhs}"
     return f"{text} ({hint})" if hint else text
+
+
+#: An entry's exact form longer than this is left out of a student's feedback for the digits beside
+#: it: ``-6*exp(29/2)/((1 - 1/(1 + exp(29/2)))*(1 + exp(29/2))**2) (~-4.0000010)`` reads as noise,
+#: ``~-4.0000010`` does not. The exact form stays in the result (JSON, the cache, a TA's report).
+LONG_EXACT = 30
+
+
+def _entries(shortest: int) -> re.Pattern[str]:
+    """An entry of ``show``'s text at least ``shortest`` characters long with its certified digits."""
+    return re.compile(r"(?:(?<=\[)|(?<=, )|^)([^\[\],]{" + str(shortest) + r",}?) \(~([^()\s]+)\)")
+
+
+_LONG, _ANY = _entries(LONG_EXACT + 1), _entries(1)
+
+
+def readable(*values: str) -> tuple[str, ...]:
+    """The sides' values (``show``'s text), each non-rational entry given by its certified digits
+    where one of them is long (so that the two sides read alike); as they are otherwise."""
+    if not any(_LONG.search(v) for v in values):
+        return values
+    return tuple(_ANY.sub(r"~\2", v) for v in values)
 
 
 def _spelled(name: str, symbols: Mapping[str, Symbol] | None) -> str:
@@ -685,9 +708,10 @@ def _answer_feedback(q: Question, answer: Term, result: Result | None, error: st
         elif cx is not None and isinstance(claim, Proportional):  # a condition: what it must be, and a point
             values = ", ".join(f"{_spelled(k, q.symbols)} = {v}" for k, v in cx.values.items())
             kind = "positive constant" if claim.positive else "nonzero constant"
+            it, multiple = readable(cx.lhs, cx.rhs)
             detail = (f"${as_read(claim.expr, q, '')}$ must be a {kind} multiple of ${as_read(claim.to, q, '')}$, "
                       "and it is not: "
-                      f"at {values} it is {cx.lhs}, where that multiple is {cx.rhs}")
+                      f"at {values} it is {it}, where that multiple is {multiple}")
         elif cx is not None:  # an equality, or a recurrence (closed form = the answer, on the left)
             detail = detail.replace("the left side is", "your answer gives").replace(
                 "but the right side is", "but the correct value is")
