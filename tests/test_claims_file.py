@@ -238,6 +238,10 @@ rhs = '1'
 id = "scalar"
 lhs = 'x^T x'
 rhs = '0'
+[[claim]]
+id = "identity"
+lhs = 'I'
+rhs = '0'
 """, "f.toml")
     by_id = {e.id: e for e in cf.entries}
     difference, not_zero, zero_left, one, scalar = (by_id[k] for k in ("difference", "not-zero", "zero-left", "one",
@@ -246,6 +250,10 @@ rhs = '0'
     assert zero_left.claim is not None and zero_left.claim.lhs == Zero(Shape("n", 1))
     assert one.claim is None and one.problem is not None and "different shapes" in one.problem
     assert scalar.claim is not None and not isinstance(scalar.claim.rhs, Zero)
+    # I is sized by context, so its 0 has no shape: read as written (I = 0 fails wherever I is 1)
+    identity = by_id["identity"]
+    assert identity.claim is not None and not isinstance(identity.claim.rhs, Zero)
+    assert decide(identity.claim, timeout=60).verdict is Verdict.REFUTED
     assert not_zero.claim is not None
     verdicts = [decide(e.claim, timeout=60).verdict for e in (difference, not_zero, zero_left, scalar)
                 if e.claim is not None]

@@ -172,9 +172,9 @@ class Zero(Expr):
 def zero_of(e: Expr, shape: Shape) -> Expr:
     """``e``, or the zero matrix of ``shape`` where ``e`` is the number 0 and ``shape`` is not a
     scalar's: ``M = 0`` with M a matrix or a vector, as people write it, is M's zero matrix."""
-    if isinstance(e, Const) and e.value == 0 and not shape.is_scalar:
+    if isinstance(e, Const) and e.value == 0 and not shape.is_scalar and ANY not in (shape.rows, shape.cols):
         return Zero(shape)
-    return e
+    return e  # (a side sized by context, I = 0, has no shape to give its zero)
 
 
 @dataclass(frozen=True)
