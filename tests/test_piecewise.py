@@ -276,6 +276,12 @@ def test_a_backprop_step_at_a_kink_is_not_refuted(tmp_path) -> None:
     ("abs-dropped", False),
     # max(|a|, |c|) = |a| fails at a = 0, c = 1
     ("max-of-abs", False),
+    # max(|a|, |c|)^2 = max(a^2, c^2): squaring keeps the order of nonnegative numbers (where a > c > 0,
+    # a^2 - c^2 = (a - c)(a + c) > 0: a product of a switch and a sum of positive terms)
+    ("max-abs-squared", True),
+    # (|a^2 - c^2| - a^2 + c^2)(|a| + a)(|c| - c) = 0 fails at a = 1, c = -2 (3 + 3 = 6, times 2, times
+    # 4), only where a > 0 > c and c^2 > a^2: there a - c > 0 but a + c has no fixed sign
+    ("product-with-a-mixed-sum", False),
     # (|a + c| - a - c)(|a| + a)(|c| - c) = 0 fails at a = 1, c = -2 ((1 + 1) 2 4 = 16), and only
     # where a > 0, c < 0 and a + c < 0: there the sign of a + c is not fixed by those of a and c,
     # and both of its cases must be decided
@@ -294,6 +300,8 @@ def test_a_case_uses_the_sides_taken_before_it(name: str, holds: bool) -> None:
         "abs-dropped": abs(a * c) - a * c,
         "max-of-abs": sympy.Max(abs(a), abs(c)) - abs(a),
         "sum-of-mixed-signs": (abs(a + c) - a - c) * (abs(a) + a) * (abs(c) - c),
+        "max-abs-squared": sympy.Max(abs(a), abs(c))**2 - sympy.Max(a**2, c**2),
+        "product-with-a-mixed-sum": (abs(a**2 - c**2) - a**2 + c**2) * (abs(a) + a) * (abs(c) - c),
     }[name]
     test = is_zero(e)
     assert (test.zero is True) is holds, test.method

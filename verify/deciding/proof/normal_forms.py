@@ -265,7 +265,7 @@ def _implied(s: sympy.Expr, path: Path) -> int | None:
     if len(factors) >= 2 or any(k != 1 for _, k in factors):
         total = 1 if coeff > 0 else -1
         for f, k in factors:
-            known = _known(f, path)
+            known = _known(f, path) or _sum_sign(f, path)  # a^2 - c^2 = (a - c)(a + c), a + c > 0 too
             if known is None:
                 break
             total *= known**k
