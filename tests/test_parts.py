@@ -232,3 +232,15 @@ def test_backprop_feedback_reads_without_nested_exponentials() -> None:
     q = next(q for q in grade.questions if q.id == "bp.dJ-dW1")
     assert q.verdict is Mark.INCORRECT
     assert "~" in q.feedback and "exp(" not in q.feedback, q.feedback
+
+
+@pytest.mark.parametrize("lead", ["Let x = 0.", "Let $x = 0$.", "Let x = 1.", "Let $x = 1$."])
+def test_a_vector_given_a_number_never_makes_a_right_step_wrong(tmp_path: Path, lead: str) -> None:
+    # quad.gradient: grad h(x) = Q x + c holds for every x (Q symmetric), so at x = 0 (the zero vector)
+    # too; x = 1 gives a vector no value (no assumption): the step is checked as written. Right by
+    # hand either way: full points, never a step "not well-formed" made by the reading.
+    path = tmp_path / "s.md"
+    path.write_text(f"## quad.gradient\n\n{lead}\n\n$$\\nabla h(x) = Q x + c$$\n")
+    [grade] = grade_files(load_assignment("hw1"), [path])
+    q = next(q for q in grade.questions if q.id == "quad.gradient")
+    assert (q.verdict, q.points, q.first_bad_step) == (Mark.CORRECT, 1.0, None), q.feedback

@@ -102,7 +102,7 @@ def step_key(q: Question, step: Step, given: Mapping[str, Expr] | None = None) -
     return ("step", q.id, step.lhs.expr, step.rhs.expr, tuple(sorted((given or {}).items(), key=lambda kv: kv[0])))
 
 
-def in_force(d: Derivation) -> dict[int, dict[str, Expr]]:
+def in_force(d: Derivation, question: Question) -> dict[int, dict[str, Expr]]:
     """The assumptions in force at each step: every earlier ``w_1 = w_2``, ``x_1 = 0`` (a declared
     variable given a value, "setting w_1 = w_2", in math or in the prose before a block) puts that
     value in the steps after it, as a TA reads "with w_1 = w_2: R = w_1^2 (...)". Never in the
@@ -113,9 +113,14 @@ def in_force(d: Derivation) -> dict[int, dict[str, Expr]]:
     def take(step: Step) -> None:
         left, right = step.lhs.expr, step.rhs.expr
         if isinstance(left, Var) and right is not None:
-            given[left.name] = substitute(right, given)
+            name, value = left.name, right
         elif isinstance(right, Var) and left is not None:
-            given[right.name] = substitute(left, given)
+            name, value = right.name, left
+        else:
+            return
+        shaped = _as_value_of(question, name, substitute(value, given))
+        if shaped is not None:
+            given[name] = shaped
 
     stated = list(d.stated)
     for step in d.steps:
@@ -125,6 +130,20 @@ def in_force(d: Derivation) -> dict[int, dict[str, Expr]]:
         if assumes(step):
             take(step)
     return out
+
+
+def _as_value_of(question: Question, name: str, value: Expr) -> Expr | None:
+    """``value`` as the value of the declared ``name``: the zero vector or matrix for a 0 (x = 0
+    with x a vector); None where its shape is not the name's (x = 1 for a vector): no assumption
+    then, and the steps after it are checked as written, never made ill-shaped by it."""
+    symbol = question.symbols.get(name)
+    if symbol is None:
+        return value
+    value = zero_of(value, symbol.shape)
+    try:
+        return value if shape_of(value, question.symbols, question.layout) == symbol.shape else None
+    except VerifyError:
+        return None
 
 
 def plan(question: Question, section: Section | None, labels: Mapping[str, Label] | None = None) -> Plan:
@@ -142,7 +161,7 @@ def plan(question: Question, section: Section | None, labels: Mapping[str, Label
     if question.kind == "property" and d.answer_lhs is not None and d.answer_step is not None:
         answer_step = d.answer_step
     assumptions = tuple(step.index for step in d.steps if assumes(step) or _condition(question, step))
-    given = in_force(d)
+    given = in_force(d, question)
     for step in d.steps:
         if step.index == answer_step or step.index in assumptions:
             continue
@@ -205,7 +224,7 @@ def _plan_parts(question: Question, section: Section, labels: Mapping[str, Label
     d = main.derivation
     assert d is not None
     answers = {p.answer_step for p in given if p is not None and p.answer_step is not None}
-    forced = in_force(d)
+    forced = in_force(d, question)
     skip = {step_key(question, step, forced[step.index]) for step in d.steps if step.index in answers}
     claims: dict[Key, Claim] = {}
     for p in plans:
@@ -555,7 +574,7 @@ def _checks(q: Question, d: Derivation, results: Mapping[Key, Result], answers: 
     chain whose left side only names the answer and is no declared expression (``v^{(k)} = ...``,
     ``x^k - x^* = ...``): there is no reasoning in it to check."""
     out = []
-    given = in_force(d)
+    given = in_force(d, q)
     for step in d.steps:
         if step.index in answers:
             out.append(StepCheck(step.index, step.latex, StepStatus.NOT_CHECKED, _ANSWER_STEP))
